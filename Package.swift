@@ -1,0 +1,105 @@
+// swift-tools-version:6.0
+// The immigration services suite: five gRPC services on the gRPC C core,
+// contracts compiled with protobuf-c, storage in PostgreSQL through libpq.
+// Layering (arrows point one way): C modules -> GRPCRuntime, ProtobufC,
+// ProtoJSON, Postgres -> Contracts (generated) -> ServiceHost -> Services.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Immigration",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "RecordsService", targets: ["RecordsService"]),
+        .executable(name: "immigctl", targets: ["immigctl"]),
+        .executable(name: "contracts-generator", targets: ["ContractsGenerator"]),
+        .executable(name: "interop-server", targets: ["InteropServer"]),
+        .executable(name: "interop-client", targets: ["InteropClient"]),
+        .library(name: "GRPCRuntime", targets: ["GRPCRuntime"]),
+        .library(name: "Contracts", targets: ["Contracts"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, linked by name (no vendoring).
+        .systemLibrary(name: "CGRPC", path: "Shared/CGRPC"),
+        .systemLibrary(name: "CProtobufC", path: "Shared/CProtobufC"),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ"),
+        .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL"),
+
+        // protoc-c output of Protos/ and the well-known types: plain C that gate
+        // firmware compiles unchanged. Generated; never hand-edited.
+        .target(name: "CContracts", dependencies: ["CProtobufC"], path: "Shared/CContracts",
+                linkerSettings: [.linkedLibrary("protobuf-c")]),
+
+        // The Swift layer over the protobuf-c runtime that generated code stands on.
+        .target(name: "ProtobufC", dependencies: ["CProtobufC"], path: "Shared/ProtobufC",
+                swiftSettings: swiftSettings),
+        // The canonical proto3 JSON mapping, driven by protobuf-c descriptors.
+        .target(name: "ProtoJSON", dependencies: ["CProtobufC"], path: "Shared/ProtoJSON",
+                swiftSettings: swiftSettings),
+        // The gRPC runtime over the C core: server, client, TLS, interceptors.
+        .target(name: "GRPCRuntime",
+                dependencies: ["CGRPC",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
+                path: "Shared/GRPCRuntime", swiftSettings: swiftSettings),
+        // PostgreSQL through libpq: pool, queries, transactions, migrations.
+        .target(name: "Postgres",
+                dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+                path: "Shared/Postgres", swiftSettings: swiftSettings),
+        // Generated Swift API of Protos/: value types, conversions, stubs, descriptors.
+        .target(name: "Contracts",
+                dependencies: ["CContracts", "ProtobufC", "ProtoJSON", "GRPCRuntime"],
+                path: "Shared/Contracts", swiftSettings: swiftSettings),
+        // What every service executable shares: configuration, TLS, health,
+        // reflection, metrics endpoint, database errors as statuses, shutdown.
+        .target(name: "ServiceHost",
+                dependencies: ["Contracts", "GRPCRuntime", "Postgres",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
+                path: "Shared/ServiceHost", swiftSettings: swiftSettings),
+
+        // Tools.
+        .target(name: "CDescriptor", dependencies: ["CProtobufC"],
+                path: "Shared/Tools/CDescriptor", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .executableTarget(name: "ContractsGenerator", dependencies: ["CDescriptor", "CProtobufC"],
+                          path: "Shared/Tools/ContractsGenerator", swiftSettings: swiftSettings),
+        .executableTarget(name: "immigctl",
+                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "ProtoJSON",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
+
+        // Services.
+        .executableTarget(name: "RecordsService",
+                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Services/RecordsService", swiftSettings: swiftSettings),
+
+        // Interoperability fixtures driven by the Python tests.
+        .executableTarget(name: "InteropServer", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime"],
+                          path: "Tests/Interop/InteropServer", swiftSettings: swiftSettings),
+        .executableTarget(name: "InteropClient", dependencies: ["Contracts", "GRPCRuntime"],
+                          path: "Tests/Interop/InteropClient", swiftSettings: swiftSettings),
+
+        // Tests.
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "CContracts", "ProtobufC"],
+                    path: "Tests/ContractsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "ProtoJSONTests", dependencies: ["ProtoJSON", "CContracts", "CProtobufC"],
+                    path: "Tests/ProtoJSONTests", swiftSettings: swiftSettings),
+        .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime"],
+                    path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
+                    path: "Tests/PostgresTests", swiftSettings: swiftSettings),
+        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts"],
+                    path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
+    ]
+)

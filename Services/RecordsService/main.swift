@@ -1,0 +1,1 @@
+print("RecordsService: not yet written")

@@ -1,0 +1,2 @@
+/// The generated Swift API of Protos/.
+public enum ContractsModule {}

@@ -1,0 +1,2 @@
+/// The canonical proto3 JSON mapping over protobuf-c descriptors.
+public enum ProtoJSON {}

@@ -1,0 +1,2 @@
+/// The Swift layer over the protobuf-c runtime that generated contract code stands on.
+public enum ProtobufCRuntime {}

@@ -1,0 +1,2 @@
+/// What every service executable shares.
+public enum ServiceHostModule {}

@@ -1,0 +1,1 @@
+print("contracts-generator: not yet written")

@@ -1,0 +1,1 @@
+print("immigctl: not yet written")

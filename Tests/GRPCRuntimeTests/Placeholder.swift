@@ -1,0 +1,2 @@
+import XCTest
+final class GRPCRuntimeTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,1 @@
+print("interop-client: not yet written")

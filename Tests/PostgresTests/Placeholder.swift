@@ -1,0 +1,2 @@
+import XCTest
+final class PostgresTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class ProtoJSONTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of the suite: the README's test command and what CI calls.
+# Installs what it needs (Debian and pip packages), starts its own PostgreSQL
+# as an unprivileged user on a loopback port, builds with warnings as errors,
+# runs all Swift tests, the Python interoperability tests, checks that generated
+# code is fresh and that compose/ is valid. Exits non-zero on any failure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+[ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "dependencies"
+./scripts/install-deps.sh --with-python
+
+step "generated code is fresh"
+./scripts/check-generated.sh
+
+step "C contracts compile with a plain C compiler at -Wall -Werror"
+./Tests/C/run.sh
+
+step "build (warnings are errors)"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+if [ -x scripts/pg.sh ]; then
+  step "PostgreSQL for the tests"
+  eval "$(./scripts/pg.sh start --test)"
+  trap './scripts/pg.sh stop --test >/dev/null 2>&1 || true' EXIT
+fi
+
+step "Swift tests"
+swift test --skip-build --parallel --num-workers 2
+
+if [ -f Tests/Python/run.sh ]; then
+  step "Python interoperability tests"
+  ./Tests/Python/run.sh
+fi
+
+if [ -f compose/docker-compose.yml ]; then
+  step "compose/ is valid"
+  docker-compose -f compose/docker-compose.yml config -q
+fi
+
+step "all tests passed"
