@@ -1,0 +1,40 @@
+/// A parsed JSON document, kept close to its text: numbers stay as their literal
+/// so 64-bit integers keep every digit, and objects keep their key order.
+///
+/// The codec parses input into this tree before it touches any C memory, and
+/// builds output as this tree before it writes text.
+indirect enum JSONValue: Equatable {
+    case null
+    case bool(Bool)
+    /// A number as written in the document (validated against JSON's grammar).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Members in document order. The parser rejects duplicate keys.
+    case object([(key: String, value: JSONValue)])
+
+    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.number(a), .number(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+
+    /// The JSON kind in words, for error messages ("got string").
+    var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
