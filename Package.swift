@@ -93,8 +93,14 @@ let package = Package(
         // Tests.
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "CContracts", "ProtobufC"],
                     path: "Tests/ContractsTests", swiftSettings: swiftSettings),
-        .testTarget(name: "ProtoJSONTests", dependencies: ["ProtoJSON", "CContracts", "CProtobufC"],
-                    path: "Tests/ProtoJSONTests", swiftSettings: swiftSettings),
+        .testTarget(name: "ProtoJSONTests",
+                    dependencies: ["ProtoJSON", "CContracts", "CProtobufC", "ProtoJSONTestMessages"],
+                    path: "Tests/ProtoJSONTests", exclude: ["TestMessages", "Fixtures"],
+                    swiftSettings: swiftSettings),
+        // protoc-c output of Tests/ProtoJSONTests/Fixtures/protojson_test.proto: every
+        // scalar type, map key type and well-known type, for the JSON codec's tests.
+        .target(name: "ProtoJSONTestMessages", dependencies: ["CContracts", "CProtobufC"],
+                path: "Tests/ProtoJSONTests/TestMessages", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime"],
                     path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],

@@ -152,7 +152,7 @@ struct MessageDecoder {
                                as: UInt64.self)
         case PROTOBUF_C_TYPE_FLOAT:
             let value = try floatingPoint(json)
-            if value.isFinite && abs(value) > Double(Float.greatestFiniteMagnitude) {
+            if value.isFinite && Float(value).isInfinite {
                 throw path.error("value out of range for float")
             }
             storage.storeBytes(of: Float(value), as: Float.self)

@@ -1,2 +1,0 @@
-import XCTest
-final class ProtoJSONTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
