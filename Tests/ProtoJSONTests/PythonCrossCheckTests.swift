@@ -13,8 +13,7 @@ final class PythonCrossCheckTests: XCTestCase {
     private var repoRoot: URL { fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 
     func testSwiftWritesAndReadsTheSameJSONAsPythonsJsonFormat() throws {
-        let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("protojson-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+        let workdir = try makeWorkdir()
         defer { try? FileManager.default.removeItem(at: workdir) }
 
         let cases = try runPython(["cases", repoRoot.path, workdir.path], in: workdir)
@@ -51,24 +50,8 @@ final class PythonCrossCheckTests: XCTestCase {
         XCTAssertTrue(verify.output.contains("\(lines.count) cases checked, 0 failures"), verify.output)
     }
 
-    /// Runs the fixture script; stdout is returned, stderr (kept in a file so that
-    /// neither pipe can fill up and block the child) is appended for messages.
     private func runPython(_ arguments: [String], in workdir: URL) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtures.appendingPathComponent("json_crosscheck.py").path] + arguments
-        let errorFile = workdir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        let errors = try FileHandle(forWritingTo: errorFile)
-        defer { try? errors.close() }
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = errors
-        try process.run()
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), errorText)
+        try runTool(["python3", fixtures.appendingPathComponent("json_crosscheck.py").path] + arguments, in: workdir)
     }
 
     private func hexBytes(_ text: String) -> [UInt8] {

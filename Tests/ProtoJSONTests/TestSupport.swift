@@ -1,4 +1,5 @@
 import CContracts
+import Foundation
 import CProtobufC
 import ProtoJSON
 import ProtoJSONTestMessages
@@ -103,4 +104,31 @@ extension XCTestCase {
             return error
         }
     }
+}
+
+/// Runs a tool found on PATH; stdout is returned, and stderr (kept in a file in
+/// `workdir` so that neither pipe can fill up and block the child) for messages.
+func runTool(_ command: [String], in workdir: URL) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = command
+    let errorFile = workdir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    let errors = try FileHandle(forWritingTo: errorFile)
+    defer { try? errors.close() }
+    let stdout = Pipe()
+    process.standardOutput = stdout
+    process.standardError = errors
+    try process.run()
+    let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), errorText)
+}
+
+/// A fresh temporary folder, removed by the caller.
+func makeWorkdir() throws -> URL {
+    let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("protojson-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+    return workdir
 }
