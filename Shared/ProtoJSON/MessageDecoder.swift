@@ -127,8 +127,18 @@ struct MessageDecoder {
         }
     }
 
-    /// One value at `storage` (a struct member or an array element).
+    /// One value at `storage` (a struct member or an array element). Messages
+    /// recurse from here; scalars are read in a separate function so that the
+    /// recursive path keeps small stack frames.
     mutating func decodeValue(_ field: FieldLayout, _ json: JSONValue, into storage: UnsafeMutableRawPointer) throws(ProtoJSONError) {
+        guard field.type == PROTOBUF_C_TYPE_MESSAGE else { return try decodeScalar(field, json, into: storage) }
+        let child = CMemory.newMessage(field.messageDescriptor)
+        storage.storeBytes(of: child, as: UnsafeMutableRawPointer.self)
+        try decode(json, into: child, field.messageDescriptor)
+    }
+
+    @inline(never)
+    private func decodeScalar(_ field: FieldLayout, _ json: JSONValue, into storage: UnsafeMutableRawPointer) throws(ProtoJSONError) {
         switch field.type {
         case PROTOBUF_C_TYPE_INT32, PROTOBUF_C_TYPE_SINT32, PROTOBUF_C_TYPE_SFIXED32:
             let value = try integer(json, "int32") { text throws(JSONNumber.IntegerProblem) in
@@ -171,10 +181,6 @@ struct MessageDecoder {
             guard case .string(let text) = json else { throw path.error("expected a base64 string, got \(json.kindName)") }
             guard let data = Base64.decode(text) else { throw path.error("expected base64, got a string that is not") }
             storage.storeBytes(of: CMemory.newBinary(data), as: ProtobufCBinaryData.self)
-        case PROTOBUF_C_TYPE_MESSAGE:
-            let child = CMemory.newMessage(field.messageDescriptor)
-            storage.storeBytes(of: child, as: UnsafeMutableRawPointer.self)
-            try decode(json, into: child, field.messageDescriptor)
         default:
             throw path.error("unknown protobuf-c field type \(field.type.rawValue)")
         }
