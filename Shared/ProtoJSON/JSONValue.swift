@@ -3,7 +3,7 @@
 ///
 /// The codec parses input into this tree before it touches any C memory, and
 /// builds output as this tree before it writes text.
-indirect enum JSONValue: Equatable {
+indirect enum JSONValue {
     case null
     case bool(Bool)
     /// A number as written in the document (validated against JSON's grammar).
@@ -12,19 +12,6 @@ indirect enum JSONValue: Equatable {
     case array([JSONValue])
     /// Members in document order. The parser rejects duplicate keys.
     case object([(key: String, value: JSONValue)])
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
-    }
 
     /// The JSON kind in words, for error messages ("got string").
     var kindName: String {
