@@ -3,7 +3,10 @@
 ///
 /// The codec parses input into this tree before it touches any C memory, and
 /// builds output as this tree before it writes text.
-indirect enum JSONValue {
+///
+/// `Sendable` is declared, not inferred: Swift 6.3 reports a false "circular
+/// reference" when it infers it through the labeled tuples of `object`.
+enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// A number as written in the document (validated against JSON's grammar).

@@ -59,6 +59,13 @@ extension MessageDecoder {
         members.remove(at: typeIndex)
         let typeName = String(typeURL[typeURL.index(after: slash)...])
         guard let descriptor = options.typeRegistry.descriptor(named: typeName) else {
+            // The form `encode` writes for such an Any: the packed bytes in base64.
+            if members.count == 1, members[0].key == "value", case .string = members[0].value {
+                try decodeSingular(urlField, .string(typeURL), into: message, layout)
+                path.push(field: "value")
+                defer { path.pop() }
+                return try decodeSingular(valueField, members[0].value, into: message, layout)
+            }
             throw path.error("Any names type \"\(typeName)\", which is not in the type registry")
         }
         let inner = CMemory.newMessage(descriptor)

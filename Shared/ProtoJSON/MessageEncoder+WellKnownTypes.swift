@@ -8,13 +8,17 @@ extension MessageEncoder {
         case .timestamp:
             let (seconds, nanos) = secondsAndNanos(message, layout)
             guard let text = CivilTime.format(seconds: seconds, nanos: nanos) else {
-                throw path.error("Timestamp is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
+                return try problem("Timestamp is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z") {
+                    () throws(ProtoJSONError) in .object(try encodeMembers(message, layout))
+                }
             }
             return .string(text)
         case .duration:
             let (seconds, nanos) = secondsAndNanos(message, layout)
             guard let text = DurationText.format(seconds: seconds, nanos: nanos) else {
-                throw path.error("Duration is out of range or its seconds and nanos differ in sign")
+                return try problem("Duration is out of range or its seconds and nanos differ in sign") {
+                    () throws(ProtoJSONError) in .object(try encodeMembers(message, layout))
+                }
             }
             return .string(text)
         case .wrapper:
@@ -23,7 +27,9 @@ extension MessageEncoder {
         case .any:
             return try encodeAny(message, layout)
         case .unsupported:
-            throw path.error("\(layout.fullName) is not supported by this codec")
+            return try problem("\(layout.fullName) is not supported by this codec") {
+                () throws(ProtoJSONError) in .object(try encodeMembers(message, layout))
+            }
         }
     }
 
@@ -43,15 +49,23 @@ extension MessageEncoder {
         guard case .string(let typeURL) = url else { throw path.error("Any type_url is not a string") }
         let value = CMemory.load(message, valueField.offset, as: ProtobufCBinaryData.self)
         if typeURL.isEmpty {
-            guard value.len == 0 else { throw path.error("Any has a value but no type_url") }
+            guard value.len == 0 else {
+                return try problem("Any has a value but no type_url") {
+                    () throws(ProtoJSONError) in .object(try encodeMembers(message, layout))
+                }
+            }
             return .object([])
+        }
+        // Fallback: the type URL and the packed bytes as base64.
+        let raw: () throws(ProtoJSONError) -> JSONValue = { () throws(ProtoJSONError) in
+            .object([("@type", .string(typeURL)), ("value", try self.scalarValue(valueField, message + valueField.offset))])
         }
         let typeName = String(typeURL.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
         guard let descriptor = options.typeRegistry.descriptor(named: typeName) else {
-            throw path.error("Any holds type \"\(typeName)\", which is not in the type registry")
+            return try problem("Any holds type \"\(typeName)\", which is not in the type registry", fallback: raw)
         }
         guard let inner = protobuf_c_message_unpack(descriptor, nil, value.len, value.data) else {
-            throw path.error("Any value is not a valid \(typeName)")
+            return try problem("Any value is not a valid \(typeName)", fallback: raw)
         }
         defer { protobuf_c_message_free_unpacked(inner, nil) }
         let innerLayout = layouts.layout(for: descriptor)

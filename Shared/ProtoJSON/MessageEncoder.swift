@@ -2,21 +2,38 @@ import CProtobufC
 
 /// Walks a protobuf-c message by its descriptor and builds its canonical proto3
 /// JSON form. One encoder serves one call.
+///
+/// A few messages have no canonical JSON (a Timestamp past year 9999, an `Any` of
+/// an unregistered type, a string that is not UTF-8, nesting past the limit).
+/// A strict encoder throws for them; a lenient one writes a documented fallback
+/// (see docs/json.md), for display where failing helps nobody.
 struct MessageEncoder {
     let options: ProtoJSON.EncodingOptions
+    let strict: Bool
     let layouts = LayoutCache()
     var path = FieldPath()
     private var depth = 0
 
-    init(options: ProtoJSON.EncodingOptions) {
+    init(options: ProtoJSON.EncodingOptions, strict: Bool) {
         self.options = options
+        self.strict = strict
+    }
+
+    /// Throws in strict mode; otherwise the fallback stands in for the value.
+    func problem(_ reason: String, fallback: () throws(ProtoJSONError) -> JSONValue) throws(ProtoJSONError) -> JSONValue {
+        if strict { throw path.error(reason) }
+        return try fallback()
     }
 
     mutating func encode(_ message: UnsafeRawPointer,
                          _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws(ProtoJSONError) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        if depth > options.maxDepth { throw path.error("messages nest deeper than \(options.maxDepth) levels") }
+        if depth > options.maxDepth {
+            let reason = "messages nest deeper than \(options.maxDepth) levels"
+            if strict { throw path.error(reason) }
+            return .string("(\(reason); left out)")
+        }
         let layout = layouts.layout(for: descriptor)
         if let wellKnown = layout.wellKnownType {
             return try encodeWellKnown(wellKnown, message, layout)
@@ -174,7 +191,10 @@ struct MessageEncoder {
             return .string(String(cString: value.pointee.name))
         case PROTOBUF_C_TYPE_STRING:
             guard let pointer = storage.load(as: UnsafePointer<CChar>?.self) else { return .string("") }
-            guard let text = String(validatingCString: pointer) else { throw path.error("string is not valid UTF-8") }
+            guard let text = String(validatingCString: pointer) else {
+                if strict { throw path.error("string is not valid UTF-8") }
+                return .string(String(cString: pointer))  // invalid bytes become U+FFFD
+            }
             return .string(text)
         case PROTOBUF_C_TYPE_BYTES:
             let data = storage.load(as: ProtobufCBinaryData.self)

@@ -14,17 +14,52 @@ import CProtobufC
 /// Every function is reentrant and keeps no state between calls. Descriptors
 /// are the static ones protoc-c generates (`..._descriptor`).
 public enum ProtoJSON {
-    /// The JSON text of a protobuf-c message.
+    /// The JSON text of a protobuf-c message, for showing it (immigctl's output,
+    /// error messages). Never fails: the few messages that have no canonical JSON
+    /// (a Timestamp past year 9999, an `Any` of a type outside the registry, a
+    /// string that is not UTF-8, nesting past `maxDepth`) are written in the
+    /// fallback forms docs/json.md lists. Use `encodeCanonical` to reject them.
     public static func encode(_ message: UnsafePointer<ProtobufCMessage>,
+                              options: EncodingOptions = EncodingOptions()) -> String {
+        do {
+            return try encode(message, options: options, strict: false)
+        } catch {
+            // Only a descriptor that protoc-c would never write gets here.
+            return JSONWriter.write(.object([("@error", .string(error.description))]), pretty: options.prettyPrinted)
+        }
+    }
+
+    /// The JSON text of a message given in its wire form; fails only when the
+    /// bytes are not that message. Fallbacks as in `encode(_:options:)`.
+    public static func encode(wire: [UInt8], descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
                               options: EncodingOptions = EncodingOptions()) throws(ProtoJSONError) -> String {
-        var encoder = MessageEncoder(options: options)
+        try withUnpacked(wire, descriptor) { message in encode(message, options: options) }
+    }
+
+    /// The canonical proto3 JSON of a message, or an error naming the field that
+    /// has none (see `encode(_:options:)` for which).
+    public static func encodeCanonical(_ message: UnsafePointer<ProtobufCMessage>,
+                                       options: EncodingOptions = EncodingOptions()) throws(ProtoJSONError) -> String {
+        try encode(message, options: options, strict: true)
+    }
+
+    /// The canonical proto3 JSON of a message given in its wire form.
+    public static func encodeCanonical(wire: [UInt8], descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+                                       options: EncodingOptions = EncodingOptions()) throws(ProtoJSONError) -> String {
+        try withUnpacked(wire, descriptor) { message throws(ProtoJSONError) in
+            try encode(message, options: options, strict: true)
+        }
+    }
+
+    private static func encode(_ message: UnsafePointer<ProtobufCMessage>, options: EncodingOptions,
+                               strict: Bool) throws(ProtoJSONError) -> String {
+        var encoder = MessageEncoder(options: options, strict: strict)
         let json = try encoder.encode(UnsafeRawPointer(message), message.pointee.descriptor)
         return JSONWriter.write(json, pretty: options.prettyPrinted)
     }
 
-    /// The JSON text of a message given in its wire form.
-    public static func encode(wire: [UInt8], descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-                              options: EncodingOptions = EncodingOptions()) throws(ProtoJSONError) -> String {
+    private static func withUnpacked(_ wire: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+                                     _ body: (UnsafePointer<ProtobufCMessage>) throws(ProtoJSONError) -> String) throws(ProtoJSONError) -> String {
         let unpacked = wire.withUnsafeBufferPointer { buffer in
             protobuf_c_message_unpack(descriptor, nil, buffer.count, buffer.baseAddress)
         }
@@ -32,7 +67,7 @@ public enum ProtoJSON {
             throw ProtoJSONError(path: "", reason: "the bytes are not a valid \(String(cString: descriptor.pointee.name))")
         }
         defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-        return try encode(UnsafePointer(unpacked), options: options)
+        return try body(UnsafePointer(unpacked))
     }
 
     /// The wire form of the message that a JSON text describes.

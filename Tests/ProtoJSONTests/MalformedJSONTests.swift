@@ -76,9 +76,12 @@ final class MalformedJSONTests: XCTestCase {
         let json = String(repeating: #"{"onlyChild":"#, count: depth) + #"{"name":"leaf"}"# + String(repeating: "}", count: depth)
         let wire = try ProtoJSON.decode(json: json, descriptor: Descriptors.tree)
         XCTAssertEqual(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.tree), json)
-        XCTAssertThrowsError(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.tree, options: .init(maxDepth: 50))) { error in
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: wire, descriptor: Descriptors.tree,
+                                                           options: .init(maxDepth: 50))) { error in
             XCTAssertEqual((error as? ProtoJSONError)?.reason, "messages nest deeper than 50 levels")
         }
+        let shown = try ProtoJSON.encode(wire: wire, descriptor: Descriptors.tree, options: .init(maxDepth: 3))
+        XCTAssertEqual(shown, #"{"onlyChild":{"onlyChild":{"onlyChild":"(messages nest deeper than 3 levels; left out)"}}}"#)
     }
 
     func testAFailureHalfWayThroughALargeMessageIsAnErrorNotACrash() {

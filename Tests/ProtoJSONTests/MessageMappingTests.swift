@@ -136,11 +136,25 @@ final class MessageMappingTests: XCTestCase {
         let message = try ProtoJSON.decodeMessage(json: Array(#"{"familyName":"Lê","givenName":"Lợi"}"#.utf8),
                                                   descriptor: Descriptors.personName)
         defer { protobuf_c_message_free_unpacked(message, nil) }
-        XCTAssertEqual(try ProtoJSON.encode(message), #"{"familyName":"Lê","givenName":"Lợi"}"#)
+        XCTAssertEqual(ProtoJSON.encode(message), #"{"familyName":"Lê","givenName":"Lợi"}"#)
+        XCTAssertEqual(try ProtoJSON.encodeCanonical(message), #"{"familyName":"Lê","givenName":"Lợi"}"#)
+    }
+
+    func testStringsThatAreNotUTF8HaveNoCanonicalJSONAndAreShownRepaired() throws {
+        // PersonName.family_name = "A", 0xFF, "B": protobuf-c does not check UTF-8.
+        let wire: [UInt8] = [0x0A, 0x03, 0x41, 0xFF, 0x42]
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: wire, descriptor: Descriptors.personName)) { error in
+            XCTAssertEqual(error as? ProtoJSONError, ProtoJSONError(path: "familyName", reason: "string is not valid UTF-8"))
+        }
+        XCTAssertEqual(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.personName), "{\"familyName\":\"A\u{FFFD}B\"}")
     }
 
     func testWireBytesThatAreNotTheMessageAreRejected() {
-        XCTAssertThrowsError(try ProtoJSON.encode(wire: [0x0A, 0x05, 0x41], descriptor: Descriptors.personName)) { error in
+        let truncated: [UInt8] = [0x0A, 0x05, 0x41]
+        XCTAssertThrowsError(try ProtoJSON.encode(wire: truncated, descriptor: Descriptors.personName)) { error in
+            XCTAssertEqual((error as? ProtoJSONError)?.reason, "the bytes are not a valid immigration.common.v1.PersonName")
+        }
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: truncated, descriptor: Descriptors.personName)) { error in
             XCTAssertEqual((error as? ProtoJSONError)?.reason, "the bytes are not a valid immigration.common.v1.PersonName")
         }
     }

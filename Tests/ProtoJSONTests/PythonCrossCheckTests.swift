@@ -35,7 +35,9 @@ final class PythonCrossCheckTests: XCTestCase {
             let encoding = ProtoJSON.EncodingOptions(emitDefaultValues: emitDefaults, typeRegistry: Descriptors.registry)
             let decoding = ProtoJSON.DecodingOptions(typeRegistry: Descriptors.registry)
             do {
-                let json = try ProtoJSON.encode(wire: hexBytes(columns[3]), descriptor: descriptor, options: encoding)
+                let json = try ProtoJSON.encodeCanonical(wire: hexBytes(columns[3]), descriptor: descriptor, options: encoding)
+                XCTAssertEqual(try ProtoJSON.encode(wire: hexBytes(columns[3]), descriptor: descriptor, options: encoding), json,
+                               "\(name): the lenient encoder differs from the canonical one")
                 let camel = try ProtoJSON.decode(json: base64Bytes(columns[4]), descriptor: descriptor, options: decoding)
                 let proto = try ProtoJSON.decode(json: base64Bytes(columns[5]), descriptor: descriptor, options: decoding)
                 results.append([name, Data(json.utf8).base64EncodedString(), hex(camel), hex(proto)].joined(separator: "\t"))

@@ -75,7 +75,10 @@ extension XCTestCase {
                                         options: .init(typeRegistry: Descriptors.registry))
         var options = encoding
         options.typeRegistry = Descriptors.registry
-        return try ProtoJSON.encode(wire: wire, descriptor: descriptor, options: options)
+        let canonical = try ProtoJSON.encodeCanonical(wire: wire, descriptor: descriptor, options: options)
+        XCTAssertEqual(try ProtoJSON.encode(wire: wire, descriptor: descriptor, options: options), canonical,
+                       "the lenient encoder differs from the canonical one", file: file, line: line)
+        return canonical
     }
 
     /// Asserts that decoding `json` fails with exactly this path and reason.

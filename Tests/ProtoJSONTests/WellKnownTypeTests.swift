@@ -34,19 +34,27 @@ final class WellKnownTypeTests: XCTestCase {
                             reason: "expected an RFC 3339 timestamp string, got number")
     }
 
-    func testTimestampsOutsideTheRangeCannotBeWritten() throws {
+    func testTimestampsOutsideTheRangeHaveNoCanonicalJSONAndAreShownAsTheirFields() throws {
         // Timestamp{seconds: 253402300800} (year 10000): field 1 varint.
         var wire: [UInt8] = [0x08]
         var seconds: UInt64 = 253_402_300_800
         while seconds >= 0x80 { wire.append(UInt8(seconds & 0x7F) | 0x80); seconds >>= 7 }
         wire.append(UInt8(seconds))
-        XCTAssertThrowsError(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.timestamp)) { error in
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: wire, descriptor: Descriptors.timestamp)) { error in
             XCTAssertEqual((error as? ProtoJSONError)?.reason,
                            "Timestamp is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
         }
+        XCTAssertEqual(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.timestamp), #"{"seconds":"253402300800"}"#)
         // Negative nanos: field 2 = -1.
         let negativeNanos: [UInt8] = [0x10] + Array(repeating: 0xFF, count: 9) + [0x01]
-        XCTAssertThrowsError(try ProtoJSON.encode(wire: negativeNanos, descriptor: Descriptors.timestamp))
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: negativeNanos, descriptor: Descriptors.timestamp))
+        XCTAssertEqual(try ProtoJSON.encode(wire: negativeNanos, descriptor: Descriptors.timestamp), #"{"nanos":-1}"#)
+        // Duration with seconds and nanos of different signs.
+        let mixedSigns: [UInt8] = [0x08, 0x01, 0x10] + Array(repeating: 0xFF, count: 9) + [0x01]
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: mixedSigns, descriptor: Descriptors.duration)) { error in
+            XCTAssertEqual((error as? ProtoJSONError)?.reason, "Duration is out of range or its seconds and nanos differ in sign")
+        }
+        XCTAssertEqual(try ProtoJSON.encode(wire: mixedSigns, descriptor: Descriptors.duration), #"{"seconds":"1","nanos":-1}"#)
     }
 
     func testDurationsAreSecondsWithAnSSuffix() throws {
@@ -128,12 +136,31 @@ final class WellKnownTypeTests: XCTestCase {
         assertDecodingFails(#"{"anything":{"@type":"type.googleapis.com/protojson.test.Scalars","fInt32":"x"}}"#,
                             Descriptors.wellKnown, path: "anything.fInt32",
                             reason: "expected an integer, got a string that is not a number")
+    }
+
+    func testAnAnyOfAnUnregisteredTypeIsShownAsItsBytesAndReadBack() throws {
         let wire = try ProtoJSON.decode(json: #"{"anything":{"@type":"type.googleapis.com/protojson.test.Scalars","fInt32":1}}"#,
                                         descriptor: Descriptors.wellKnown, options: .init(typeRegistry: Descriptors.registry))
-        XCTAssertThrowsError(try ProtoJSON.encode(wire: wire, descriptor: Descriptors.wellKnown)) { error in
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: wire, descriptor: Descriptors.wellKnown)) { error in
             XCTAssertEqual(error as? ProtoJSONError,
                            ProtoJSONError(path: "anything",
                                           reason: #"Any holds type "protojson.test.Scalars", which is not in the type registry"#))
         }
+        let shown = try ProtoJSON.encode(wire: wire, descriptor: Descriptors.wellKnown)
+        XCTAssertEqual(shown, #"{"anything":{"@type":"type.googleapis.com/protojson.test.Scalars","value":"CAE="}}"#)
+        // Without the registry, the shown form decodes back to the same bytes.
+        XCTAssertEqual(try ProtoJSON.decode(json: shown, descriptor: Descriptors.wellKnown), wire)
+        assertDecodingFails(#"{"anything":{"@type":"type.googleapis.com/x.Y","value":"%%"}}"#, Descriptors.wellKnown,
+                            path: "anything.value", reason: "expected base64, got a string that is not")
+        // An Any whose bytes are not its type is shown raw too.
+        let broken = try ProtoJSON.decode(json: #"{"anything":{"@type":"type.googleapis.com/protojson.test.Scalars","value":"/w=="}}"#,
+                                          descriptor: Descriptors.wellKnown, options: .init())
+        XCTAssertThrowsError(try ProtoJSON.encodeCanonical(wire: broken, descriptor: Descriptors.wellKnown,
+                                                           options: .init(typeRegistry: Descriptors.registry))) { error in
+            XCTAssertEqual((error as? ProtoJSONError)?.reason, "Any value is not a valid protojson.test.Scalars")
+        }
+        XCTAssertEqual(try ProtoJSON.encode(wire: broken, descriptor: Descriptors.wellKnown,
+                                            options: .init(typeRegistry: Descriptors.registry)),
+                       #"{"anything":{"@type":"type.googleapis.com/protojson.test.Scalars","value":"/w=="}}"#)
     }
 }
