@@ -78,6 +78,11 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
+        // Seeded, deterministic synthetic persons, documents and crossings for
+        // the demo data, the tests and the benchmark. Depends on nothing.
+        .target(name: "SyntheticPopulation", path: "Shared/SyntheticPopulation",
+                swiftSettings: swiftSettings),
+
         // Services.
         .executableTarget(name: "RecordsService",
                           dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
@@ -99,7 +104,7 @@ let package = Package(
                     path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts"],
+        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
 )
