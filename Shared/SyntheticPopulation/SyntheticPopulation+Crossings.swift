@@ -12,7 +12,7 @@ extension SyntheticPopulation {
             }
         }
         guard !travel.isEmpty else { return [] }
-        let trips = rng.pick(weighted: [(0, 18), (1, 20), (2, 18), (3, 14), (4, 10), (5, 8), (7, 6), (10, 4), (15, 2)])
+        let trips = rng.pick(weighted: [(0, 10), (1, 15), (2, 18), (3, 15), (4, 12), (5, 10), (7, 9), (10, 7), (15, 4)])
         let citizen = person.citizenID != nil
         var crossings: [SyntheticCrossing] = []
         let end = epochDays(referenceDate)

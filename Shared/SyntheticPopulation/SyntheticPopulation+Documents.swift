@@ -20,13 +20,13 @@ extension SyntheticPopulation {
         }
         if person.citizenID != nil {
             let earliest = SyntheticDate(year: referenceDate.year - 12, month: 1, day: 1)
-            if rng.chance(25) {
+            if rng.chance(45) {
                 // An older passport, now expired or cancelled on renewal.
                 add(.ordinaryPassport, state: "VNM", authority: "Cục Quản lý xuất nhập cảnh", chip: false, years: 10,
                     issuedNoEarlierThan: SyntheticDate(year: referenceDate.year - 20, month: 1, day: 1),
                     status: rng.chance(30) ? .cancelled : .issued)
             }
-            if rng.chance(70) {
+            if rng.chance(85) {
                 let status: SyntheticDocumentStatus = rng.pick(weighted: [(.issued, 970), (.reportedLost, 20), (.revoked, 10)])
                 add(.ordinaryPassport, state: "VNM", authority: rng.pick(["Cục Quản lý xuất nhập cảnh", "Phòng QLXNC Công an Hà Nội",
                                                                           "Phòng QLXNC Công an TP Hồ Chí Minh"]),
@@ -38,7 +38,7 @@ extension SyntheticPopulation {
             if rng.chance(0.5) {
                 add(.diplomaticPassport, state: "VNM", authority: "Cục Lãnh sự", chip: true, years: 5, issuedNoEarlierThan: earliest)
             }
-            if rng.chance(5) {
+            if rng.chance(8) {
                 add(.laissezPasser, state: "VNM", authority: "Phòng QLXNC Công an tỉnh Lạng Sơn", chip: false, years: 1,
                     issuedNoEarlierThan: SyntheticDate(year: referenceDate.year - 2, month: 1, day: 1))
             }
@@ -46,6 +46,11 @@ extension SyntheticPopulation {
             let stateless = person.nationalities == ["XXA"]
             let state = person.nationalities[0]
             let earliest = SyntheticDate(year: referenceDate.year - 9, month: 1, day: 1)
+            if !stateless && rng.chance(30) {
+                // An older passport of the same state, expired by now or soon.
+                add(.ordinaryPassport, state: state, authority: "Passport authority of \(state)", chip: false,
+                    years: 5, issuedNoEarlierThan: SyntheticDate(year: referenceDate.year - 14, month: 1, day: 1))
+            }
             if !stateless {
                 add(.ordinaryPassport, state: state, authority: "Passport authority of \(state)", chip: rng.chance(90),
                     years: 10, issuedNoEarlierThan: earliest)

@@ -115,3 +115,11 @@ public struct SyntheticPopulation: Sendable {
     /// The first `count` persons.
     public func persons(_ count: Int) -> [SyntheticPerson] { (0..<count).map(person) }
 }
+
+extension SyntheticPopulation {
+    /// The citizen ID number the generator would give (for tests of its
+    /// uniqueness).
+    public static func citizenIDForTesting(province: String, birthYear: Int, female: Bool, index: Int) -> String {
+        citizenID(province: province, birthYear: birthYear, female: female, index: index)
+    }
+}
