@@ -87,7 +87,10 @@ let package = Package(
         .executableTarget(name: "RecordsService",
                           dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Services/RecordsService", swiftSettings: swiftSettings),
+                          path: "Services/RecordsService",
+                          exclude: ["Store/SchemaCheck"],
+                          resources: [.copy("Store/Migrations")],
+                          swiftSettings: swiftSettings),
 
         // Interoperability fixtures driven by the Python tests.
         .executableTarget(name: "InteropServer", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime"],
