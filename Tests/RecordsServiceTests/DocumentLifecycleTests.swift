@@ -55,9 +55,9 @@ final class DocumentLifecycleTests: XCTestCase {
         XCTAssertThrowsError(try DocumentLifecycle.check(from: .withdrawn, to: .issued, facts: facts(kind: .entryExitPermit)))
     }
 
-    func testALostVietnamesePassportFoundWithinItsTermIsRestored() throws {
+    func testALostVietnameseOrdinaryPassportFoundWithinItsTermIsRestored() throws {
         try DocumentLifecycle.check(from: .reportedLost, to: .restored, facts: facts())
-        try DocumentLifecycle.check(from: .reportedLost, to: .restored, facts: facts(kind: .diplomaticPassport))
+        try DocumentLifecycle.check(from: .reportedLost, to: .restored, facts: facts(validUntil: today))
     }
 
     func testALostPassportCannotBeRestoredAfterItsTermEnded() {
@@ -73,12 +73,12 @@ final class DocumentLifecycleTests: XCTestCase {
         }
     }
 
-    func testOnlyVietnamesePassportsAreRestored() {
-        for kind in DocumentKind.allCases where !kind.isPassport {
+    func testOnlyVietnameseOrdinaryPassportsAreRestored() {
+        for kind in DocumentKind.allCases where kind != .ordinaryPassport {
             XCTAssertThrowsError(try DocumentLifecycle.check(from: .reportedLost, to: .restored, facts: facts(kind: kind)), kind.rawValue)
         }
         XCTAssertThrowsError(try DocumentLifecycle.check(from: .reportedLost, to: .restored, facts: facts(state: "USA"))) {
-            XCTAssertEqual(($0 as? DocumentLifecycle.Refusal)?.rule, "restoration_only_for_vietnamese_passports")
+            XCTAssertEqual(($0 as? DocumentLifecycle.Refusal)?.rule, "restoration_only_for_ordinary_passports")
         }
     }
 

@@ -31,8 +31,9 @@ enum DocumentLifecycle {
     static let successors: [DocumentStatus: Set<DocumentStatus>] = [
         .issued: [.revoked, .cancelled, .reportedLost, .expired, .withdrawn],
         .restored: [.revoked, .cancelled, .reportedLost, .expired, .withdrawn],
-        // Law 49/2019 Art 28: a lost passport's validity is cancelled; found
-        // again it may be restored, or its cancellation made final.
+        // Law 49/2019 Art 27.1, 28: a lost passport's validity is cancelled on
+        // the loss report; Art 32.1: found again it may be restored; or the
+        // cancellation is made final (a new passport replaced it).
         .reportedLost: [.restored, .cancelled],
         // Law 49/2019 Art 27: revocation ("thu hồi") goes with cancellation.
         .revoked: [.cancelled],
@@ -69,12 +70,15 @@ enum DocumentLifecycle {
                 throw Refusal(rule: "term_not_ended", message: "the document's term has not ended")
             }
         case .restored:
-            // Law 49/2019 Art 28-30 (restoration of a lost passport's
-            // validity): Vietnamese passports only, found before their term
-            // ends, and only while no new passport replaced them.
-            guard facts.kind.isPassport, facts.issuingState == NationalityCode.vietnam else {
-                throw Refusal(rule: "restoration_only_for_vietnamese_passports",
-                              message: "only a Vietnamese passport reported lost can be restored (Law 49/2019)")
+            // Law 49/2019 Art 32.1 (as amended by Law 23/2023/QH15): an
+            // ordinary passport whose validity was cancelled because it was
+            // lost may be restored once found intact. The database checks what
+            // it holds: a Vietnamese ordinary passport, its term not ended, no
+            // new passport issued in its place. That it is intact is the
+            // issuing authority's finding, recorded in the reason.
+            guard facts.kind == .ordinaryPassport, facts.issuingState == NationalityCode.vietnam else {
+                throw Refusal(rule: "restoration_only_for_ordinary_passports",
+                              message: "only a Vietnamese ordinary passport reported lost can be restored (Law 49/2019 Art 32.1)")
             }
             guard facts.today <= facts.validUntil else {
                 throw Refusal(rule: "restoration_after_term", message: "the passport's term has ended; it cannot be restored")

@@ -11,7 +11,8 @@ enum DocumentStatus: String, Hashable, Sendable, CaseIterable {
     /// Validity restored after a loss report ("khôi phục giá trị sử dụng").
     case restored
     /// Reported lost: its validity is cancelled because of the loss
-    /// (Law 49/2019 Art 27.1, 28), the one cancellation the law lets be undone.
+    /// (Law 49/2019 Art 27.1, 28), the one cancellation the law lets be
+    /// undone (Art 32.1: restoration).
     case reportedLost = "reported_lost"
     /// Its term has ended.
     case expired

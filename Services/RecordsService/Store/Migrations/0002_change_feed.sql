@@ -48,13 +48,16 @@ DECLARE
 BEGIN
     -- 7_417_001 is this feed's advisory lock key ("records" outbox).
     PERFORM pg_advisory_xact_lock(7417001);
-    WITH next AS (
+    -- The positions are drawn in a materialized CTE (a SELECT), not in the
+    -- UPDATE's SET list: Citus refuses volatile functions there, and the
+    -- workaround it documents is exactly this (docs/scaling.md).
+    WITH next AS MATERIALIZED (
         SELECT person_id, event_id
         FROM records.outbox
         WHERE position IS NULL
         ORDER BY event_id
         LIMIT batch_size
-    ), numbered AS (
+    ), numbered AS MATERIALIZED (
         SELECT person_id, event_id, nextval('records.outbox_position') AS position
         FROM (SELECT * FROM next ORDER BY event_id) ordered
     )

@@ -207,7 +207,7 @@ typedef enum _Immigration__Common__V1__DocumentStatus {
    */
   IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_CANCELLED = 3,
   /*
-   * Validity restored after a loss report ("khôi phục giá trị sử dụng").
+   * Validity restored after a loss report ("khôi phục giá trị sử dụng", Law 49/2019 Art 32).
    */
   IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_RESTORED = 4,
   /*
