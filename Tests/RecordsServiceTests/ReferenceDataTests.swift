@@ -24,16 +24,16 @@ final class ReferenceDataTests: XCTestCase {
 
     func testACheckpointIsAirLandOrSeaUnderMPSOrMND() throws {
         let han = try CheckpointRecord.validated(code: "HAN", name: "Nội Bài", kind: .air, ministry: .publicSecurity,
-                                                 borderCountry: "", active: true, field: "checkpoint")
+                                                 borderCountry: "", retired: false, field: "checkpoint")
         XCTAssertNil(han.borderCountry)
         XCTAssertEqual(try CheckpointRecord.validated(code: "HUU-NGHI", name: "Hữu Nghị", kind: .land, ministry: .nationalDefence,
-                                                      borderCountry: "CHN", active: true, field: "checkpoint").borderCountry, "CHN")
+                                                      borderCountry: "CHN", retired: false, field: "checkpoint").borderCountry, "CHN")
         XCTAssertThrowsError(try CheckpointRecord.validated(code: "h", name: "", kind: nil, ministry: .foreignAffairs,
-                                                            borderCountry: "THA", active: true, field: "checkpoint")) {
+                                                            borderCountry: "THA", retired: false, field: "checkpoint")) {
             XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["checkpoint_code", "required", "required", "controls_checkpoints", "land_only"])
         }
         XCTAssertThrowsError(try CheckpointRecord.validated(code: "MOC-BAI", name: "Mộc Bài", kind: .land, ministry: .nationalDefence,
-                                                            borderCountry: "THA", active: true, field: "checkpoint")) {
+                                                            borderCountry: "THA", retired: false, field: "checkpoint")) {
             XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["land_neighbour"])
         }
     }

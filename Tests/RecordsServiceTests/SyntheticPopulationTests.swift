@@ -136,7 +136,7 @@ final class SyntheticPopulationTests: XCTestCase {
             XCTAssertNoThrow(try CheckpointRecord.validated(
                 code: checkpoint.code, name: checkpoint.name, kind: CheckpointKind(rawValue: checkpoint.kind.rawValue),
                 ministry: Ministry(rawValue: checkpoint.ministry.rawValue), borderCountry: checkpoint.borderCountry,
-                active: true, field: "checkpoint"), checkpoint.code)
+                retired: false, field: "checkpoint"), checkpoint.code)
         }
         let kinds = Set(SyntheticCheckpoints.all.map(\.kind))
         XCTAssertEqual(kinds, [.air, .land, .sea])

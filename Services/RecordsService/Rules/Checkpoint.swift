@@ -17,7 +17,8 @@ struct CheckpointRecord: Hashable, Sendable {
     var ministry: Ministry
     /// For a land checkpoint, the neighbouring country.
     var borderCountry: String?
-    var active: Bool
+    /// Closed: no crossing may be recorded there.
+    var retired: Bool
 
     /// Vietnam's land neighbours: China, Laos, Cambodia.
     static let landNeighbours: Set<String> = ["CHN", "LAO", "KHM"]
@@ -29,7 +30,7 @@ struct CheckpointRecord: Hashable, Sendable {
     /// neighbouring country for land
     /// checkpoints and none for air and sea.
     static func validated(code: String, name: String, kind: CheckpointKind?, ministry: Ministry?,
-                          borderCountry: String, active: Bool, field: String) throws(ValidationErrors) -> CheckpointRecord {
+                          borderCountry: String, retired: Bool, field: String) throws(ValidationErrors) -> CheckpointRecord {
         var report = ValidationReport()
         if !(2...12).contains(code.utf8.count)
             || !code.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x2D }) {
@@ -58,6 +59,6 @@ struct CheckpointRecord: Hashable, Sendable {
         }
         try report.throwIfAny()
         return CheckpointRecord(code: code, name: name, kind: kind!, ministry: ministry!,
-                                borderCountry: kind == .land ? borderCountry : nil, active: active)
+                                borderCountry: kind == .land ? borderCountry : nil, retired: retired)
     }
 }

@@ -25,7 +25,8 @@ CREATE TABLE records.checkpoints (
     -- D77 Art 12.3, 14.2: checkpoints are managed by MPS or MND.
     ministry        text NOT NULL CHECK (ministry IN ('public_security', 'national_defence')),
     border_country  char(3) CHECK (border_country IN ('CHN', 'LAO', 'KHM')),
-    active          boolean NOT NULL DEFAULT true,
+    -- Closed: no crossing may be recorded there any more.
+    retired         boolean NOT NULL DEFAULT false,
     written_source  text NOT NULL,
     written_unit_code text NOT NULL,
     written_actor_id  text NOT NULL,

@@ -1085,11 +1085,12 @@ struct  Immigration__Records__V1__RecordCrossingRequest
    */
   Immigration__Common__V1__Direction direction;
   /*
-   * The checkpoint; must be in the reference data.
+   * The checkpoint; must be in the reference data and not retired.
    */
   Immigration__Common__V1__CheckpointReference *checkpoint;
   /*
-   * When the traveller crossed; not more than 5 minutes ahead of the server.
+   * When the traveller crossed. Required; not more than 5 minutes ahead of
+   * the server's clock.
    */
   Google__Protobuf__Timestamp *crossed_at;
   /*
@@ -2134,9 +2135,10 @@ struct  Immigration__Records__V1__Checkpoint
    */
   char *border_country;
   /*
-   * Whether crossings may be recorded there.
+   * True once the checkpoint is closed: no crossing may be recorded there.
+   * (False by default, so a checkpoint written without it is open.)
    */
-  protobuf_c_boolean active;
+  protobuf_c_boolean retired;
   /*
    * Who last wrote it (D77 Art 4.2).
    */
@@ -2158,9 +2160,9 @@ struct  Immigration__Records__V1__ListCheckpointsRequest
    */
   Immigration__Common__V1__CheckpointKind kind;
   /*
-   * Include inactive checkpoints.
+   * Include retired checkpoints.
    */
-  protobuf_c_boolean include_inactive;
+  protobuf_c_boolean include_retired;
   /*
    * Page size: 0 means 50; at most 1000.
    */

@@ -7984,12 +7984,12 @@ static const ProtobufCFieldDescriptor immigration__records__v1__checkpoint__fiel
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "active",
+    "retired",
     6,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_BOOL,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__Checkpoint, active),
+    offsetof(Immigration__Records__V1__Checkpoint, retired),
     NULL,
     NULL,
     0,             /* flags */
@@ -8009,13 +8009,13 @@ static const ProtobufCFieldDescriptor immigration__records__v1__checkpoint__fiel
   },
 };
 static const unsigned immigration__records__v1__checkpoint__field_indices_by_name[] = {
-  5,   /* field[5] = active */
   4,   /* field[4] = border_country */
   0,   /* field[0] = code */
   2,   /* field[2] = kind */
   3,   /* field[3] = ministry */
   1,   /* field[1] = name */
   6,   /* field[6] = provenance */
+  5,   /* field[5] = retired */
 };
 static const ProtobufCIntRange immigration__records__v1__checkpoint__number_ranges[1 + 1] =
 {
@@ -8052,12 +8052,12 @@ static const ProtobufCFieldDescriptor immigration__records__v1__list_checkpoints
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "include_inactive",
+    "include_retired",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_BOOL,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__ListCheckpointsRequest, include_inactive),
+    offsetof(Immigration__Records__V1__ListCheckpointsRequest, include_retired),
     NULL,
     NULL,
     0,             /* flags */
@@ -8089,7 +8089,7 @@ static const ProtobufCFieldDescriptor immigration__records__v1__list_checkpoints
   },
 };
 static const unsigned immigration__records__v1__list_checkpoints_request__field_indices_by_name[] = {
-  1,   /* field[1] = include_inactive */
+  1,   /* field[1] = include_retired */
   0,   /* field[0] = kind */
   2,   /* field[2] = page_size */
   3,   /* field[3] = page_token */
