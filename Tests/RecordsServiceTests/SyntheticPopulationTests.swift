@@ -81,6 +81,16 @@ final class SyntheticPopulationTests: XCTestCase {
                 count += 1
                 kinds.insert(document.kind)
                 XCTAssertEqual(try DocumentNumber.validated(document.number, field: "number"), document.number)
+                var input = DocumentDetailsInput()
+                input.kind = DocumentKind(rawValue: document.kind.rawValue)
+                input.number = document.number
+                input.issuingState = document.issuingState
+                input.symbol = document.symbol
+                input.hasChip = document.hasChip
+                input.issuingAuthority = document.issuingAuthority
+                input.issuedOn = DateParts(year: document.issuedOn.year, month: document.issuedOn.month, day: document.issuedOn.day)
+                input.validUntil = DateParts(year: document.validUntil.year, month: document.validUntil.month, day: document.validUntil.day)
+                XCTAssertNoThrow(try DocumentRules.validated(input, field: "details", today: today))
                 XCTAssertTrue(keys.insert("\(document.issuingState)/\(document.kind)/\(document.number)").inserted,
                               "number repeated: \(document.number)")
                 XCTAssertLessThan(document.issuedOn, document.validUntil)
