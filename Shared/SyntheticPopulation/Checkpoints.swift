@@ -28,16 +28,22 @@ public enum SyntheticCheckpoints {
         SyntheticCheckpoint(code: "SEA-NHATRANG", name: "Cửa khẩu cảng Nha Trang", kind: .sea, ministry: .nationalDefence, borderCountry: "", abcGates: 0),
     ]
 
-    /// Checkpoints weighted by traffic: most crossings are at the big airports.
-    static let byTraffic: [(SyntheticCheckpoint, Int)] = all.map { checkpoint in
+    /// Traffic weights, parallel to `all`: most crossings are at the big airports.
+    static let trafficWeights: [Int] = all.map { checkpoint in
         switch checkpoint.code {
-        case "SGN": return (checkpoint, 300)
-        case "HAN": return (checkpoint, 250)
-        case "DAD": return (checkpoint, 80)
-        case "CXR", "PQC": return (checkpoint, 40)
-        case "HPH": return (checkpoint, 15)
-        case "HUU-NGHI", "MONG-CAI", "LAO-CAI", "MOC-BAI": return (checkpoint, 30)
-        default: return (checkpoint, checkpoint.kind == .land ? 10 : 5)
+        case "SGN": return 300
+        case "HAN": return 250
+        case "DAD": return 80
+        case "CXR", "PQC": return 40
+        case "HPH": return 15
+        case "HUU-NGHI", "MONG-CAI", "LAO-CAI", "MOC-BAI": return 30
+        default: return checkpoint.kind == .land ? 10 : 5
         }
     }
+
+    /// Running totals of `trafficWeights`, for picking by one random draw.
+    static let cumulativeTraffic: [Int] = trafficWeights.reduce(into: []) { $0.append(($0.last ?? 0) + $1) }
+
+    /// Indexes of the land checkpoints in `all`.
+    static let landIndexes: [Int] = all.indices.filter { all[$0].kind == .land }
 }

@@ -12,11 +12,13 @@ extension SyntheticPopulation {
             }
         }
         guard !travel.isEmpty else { return [] }
-        let trips = rng.pick(weighted: [(0, 10), (1, 15), (2, 18), (3, 15), (4, 12), (5, 10), (7, 9), (10, 7), (15, 4)])
+        let trips = rng.pick(weighted: [(0, 8), (1, 12), (2, 16), (3, 15), (4, 13), (5, 11), (7, 11), (10, 9), (15, 5)])
         let citizen = person.citizenID != nil
         var crossings: [SyntheticCrossing] = []
         let end = epochDays(referenceDate)
-        var day = end - 6 * 365 + rng.below(365)
+        // Trips spread over the last six years: a traveller's first trip
+        // starts anywhere that leaves room for the rest (about 120 days each).
+        var day = end - 6 * 365 + rng.below(max(1, 6 * 365 - trips * 120))
         for _ in 0..<trips {
             day += 5 + rng.below(200)
             let length = 2 + rng.below(25)
@@ -45,25 +47,32 @@ extension SyntheticPopulation {
     private func pickCheckpoint(_ rng: inout SplitMix64, for kind: SyntheticDocumentKind) -> SyntheticCheckpoint {
         if kind == .laissezPasser {
             // Law 49/2019 Art 2.5: a laissez-passer crosses land borders only.
-            return rng.pick(SyntheticCheckpoints.all.filter { $0.kind == .land })
+            return SyntheticCheckpoints.all[rng.pick(SyntheticCheckpoints.landIndexes)]
         }
-        return rng.pick(weighted: SyntheticCheckpoints.byTraffic)
+        let cumulative = SyntheticCheckpoints.cumulativeTraffic
+        let roll = rng.below(cumulative[cumulative.count - 1])
+        var index = 0
+        while cumulative[index] <= roll { index += 1 }
+        return SyntheticCheckpoints.all[index]
     }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A stable UUID (version 4 layout) for a crossing's request id.
     func requestID(person: Int, sequence: Int) -> String {
         var rng = SplitMix64.forItem(seed: seed, index: UInt64(person) << 16 | UInt64(sequence), stream: 4)
-        let high = rng.next(), low = rng.next()
-        func hex(_ value: UInt64, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
+        let high = (rng.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (rng.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var position = 0
+        for word in [high, low] {
+            for nibble in 0..<16 {
+                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
+                bytes[position] = Self.hexDigits[Int((word >> UInt64(60 - 4 * nibble)) & 0xF)]
+                position += 1
+            }
         }
-        let a = high >> 32
-        let b = (high >> 16) & 0xFFFF
-        let c = (high & 0x0FFF) | 0x4000
-        let d = ((low >> 48) & 0x3FFF) | 0x8000
-        let e = low & 0xFFFF_FFFF_FFFF
-        return "\(hex(a, 8))-\(hex(b, 4))-\(hex(c, 4))-\(hex(d, 4))-\(hex(e, 12))"
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Days since 1970-01-01 of a date (days_from_civil).
