@@ -51,3 +51,28 @@ final class PersonRulesTests: XCTestCase {
         }
     }
 }
+
+final class ResidenceRulesTests: XCTestCase {
+    func testTheStartOfAResidenceIsAPartialDateNotInTheFuture() throws {
+        let today = CalendarDay(year: 2026, month: 3, day: 15)!
+        var input = PersonDetailsInput()
+        input.name = PersonName(family: "KIM", middle: "", given: "MIN JUN")
+        input.birthYear = 1990
+        input.sex = .male
+        input.nationalities = ["KOR"]
+        input.residenceAddress = "12 Tràng Tiền, Hoàn Kiếm"
+        input.residenceSinceYear = 2024
+        input.residenceSinceMonth = 9
+        XCTAssertEqual(try PersonRules.validated(input, field: "details", today: today).residenceSince?.description, "2024-09")
+        input.residenceSinceYear = 2026
+        input.residenceSinceMonth = 4
+        XCTAssertThrowsError(try PersonRules.validated(input, field: "details", today: today)) {
+            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map { "\($0.field) \($0.rule)" }, ["details.residence.since not_in_future"])
+        }
+        input.residenceSinceYear = 0
+        input.residenceSinceMonth = 4
+        XCTAssertThrowsError(try PersonRules.validated(input, field: "details", today: today)) {
+            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["year_range"])
+        }
+    }
+}

@@ -75,13 +75,3 @@ enum PermitWithdrawal {
         "withdrawn on exit ban \(exitBanID) (Q679 Art 7.1)"
     }
 }
-
-extension String {
-    /// The text without leading and trailing white space.
-    var trimmed: String {
-        var scalars = Substring(self)
-        while let first = scalars.unicodeScalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.unicodeScalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(scalars)
-    }
-}

@@ -23,6 +23,11 @@ struct PersonDetailsInput: Hashable, Sendable {
     var nationalities: [String] = []
     var residenceAddress = ""
     var residenceProvince = ""
+    /// Since when the person lives there: year, month, day, 0 meaning
+    /// unknown; year 0 means not given at all.
+    var residenceSinceYear = 0
+    var residenceSinceMonth = 0
+    var residenceSinceDay = 0
     var biometricSubjectID = ""
     var remarks = ""
 }
@@ -36,6 +41,7 @@ struct PersonDetails: Hashable, Sendable {
     var nationalities: [String]
     var residenceAddress: String
     var residenceProvince: String
+    var residenceSince: PartialDate?
     var biometricSubjectID: String
     var remarks: String
 
@@ -82,6 +88,19 @@ enum PersonRules {
                 try CitizenID.validated(input.citizenID, field: "\(field).citizen_id", dateOfBirth: dateOfBirth, today: today)
             }
         }
+        // D77 Art 4.1b: residence in Vietnam; its start, when given, is a
+        // partial date not in the future.
+        var residenceSince: PartialDate?
+        if input.residenceSinceYear != 0 || input.residenceSinceMonth != 0 || input.residenceSinceDay != 0 {
+            residenceSince = report.check { () throws(ValidationError) in
+                let since = try PartialDate.validated(year: input.residenceSinceYear, month: input.residenceSinceMonth,
+                                                      day: input.residenceSinceDay, field: "\(field).residence.since")
+                guard since.earliestDay <= today else {
+                    throw ValidationError(field: "\(field).residence.since", rule: "not_in_future", "the residence starts in the future")
+                }
+                return since
+            }
+        }
         for (part, value, limit) in [("residence.address", input.residenceAddress, 300),
                                      ("residence.province", input.residenceProvince, 100),
                                      ("biometric_subject_id", input.biometricSubjectID, 128),
@@ -91,7 +110,8 @@ enum PersonRules {
         try report.throwIfAny()
         return PersonDetails(citizenID: citizenID, name: name, dateOfBirth: dateOfBirth!, sex: input.sex!,
                              nationalities: input.nationalities, residenceAddress: input.residenceAddress,
-                             residenceProvince: input.residenceProvince, biometricSubjectID: input.biometricSubjectID,
+                             residenceProvince: input.residenceProvince, residenceSince: residenceSince,
+                             biometricSubjectID: input.biometricSubjectID,
                              remarks: input.remarks)
     }
 }
