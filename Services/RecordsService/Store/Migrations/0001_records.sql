@@ -258,3 +258,5 @@ CREATE TABLE records.request_log (
     recorded_at         timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (person_id, request_id)
 );
+-- Retention: rows older than the retry window are purged by age.
+CREATE INDEX request_log_by_age ON records.request_log (recorded_at);

@@ -1506,10 +1506,15 @@ struct  Immigration__Records__V1__StreamChangesRequest
    * and sends new events as they commit.
    */
   protobuf_c_boolean stop_when_caught_up;
+  /*
+   * With an empty after_position: start after the newest event instead of at
+   * the oldest retained one (a new consumer that needs no history).
+   */
+  protobuf_c_boolean start_at_newest;
 };
 #define IMMIGRATION__RECORDS__V1__STREAM_CHANGES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&immigration__records__v1__stream_changes_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
 
 
 /*

@@ -6302,7 +6302,7 @@ const ProtobufCMessageDescriptor immigration__records__v1__check_crossing_eligib
   (ProtobufCMessageInit) immigration__records__v1__check_crossing_eligibility_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor immigration__records__v1__stream_changes_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor immigration__records__v1__stream_changes_request__field_descriptors[4] =
 {
   {
     "after_position",
@@ -6340,16 +6340,29 @@ static const ProtobufCFieldDescriptor immigration__records__v1__stream_changes_r
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "start_at_newest",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Records__V1__StreamChangesRequest, start_at_newest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned immigration__records__v1__stream_changes_request__field_indices_by_name[] = {
   0,   /* field[0] = after_position */
+  3,   /* field[3] = start_at_newest */
   2,   /* field[2] = stop_when_caught_up */
   1,   /* field[1] = types */
 };
 static const ProtobufCIntRange immigration__records__v1__stream_changes_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor immigration__records__v1__stream_changes_request__descriptor =
 {
@@ -6359,7 +6372,7 @@ const ProtobufCMessageDescriptor immigration__records__v1__stream_changes_reques
   "Immigration__Records__V1__StreamChangesRequest",
   "immigration.records.v1",
   sizeof(Immigration__Records__V1__StreamChangesRequest),
-  3,
+  4,
   immigration__records__v1__stream_changes_request__field_descriptors,
   immigration__records__v1__stream_changes_request__field_indices_by_name,
   1,  immigration__records__v1__stream_changes_request__number_ranges,
