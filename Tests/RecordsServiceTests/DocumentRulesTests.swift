@@ -78,16 +78,16 @@ final class QueryRulesTests: XCTestCase {
     }
 
     func testStatisticsRangesAreBounded() throws {
-        XCTAssertNoThrow(try QueryRules.statisticsRange(from: march, to: march.adding(days: 365), period: .day))
-        XCTAssertThrowsError(try QueryRules.statisticsRange(from: march, to: march.adding(days: 366), period: .day)) {
+        XCTAssertNoThrow(try QueryRules.statisticsRange(firstDay: march, lastDay: march.adding(days: 365), period: .day))
+        XCTAssertThrowsError(try QueryRules.statisticsRange(firstDay: march, lastDay: march.adding(days: 366), period: .day)) {
             XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["max_daily_range"])
         }
-        XCTAssertNoThrow(try QueryRules.statisticsRange(from: march, to: march.adding(days: 3650), period: .month))
-        XCTAssertThrowsError(try QueryRules.statisticsRange(from: march, to: march.adding(days: -1), period: .year)) {
-            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["not_before_from"])
+        XCTAssertNoThrow(try QueryRules.statisticsRange(firstDay: march, lastDay: march.adding(days: 3650), period: .month))
+        XCTAssertThrowsError(try QueryRules.statisticsRange(firstDay: march, lastDay: march.adding(days: -1), period: .year)) {
+            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.rule), ["not_before_first_day"])
         }
-        XCTAssertThrowsError(try QueryRules.statisticsRange(from: nil, to: nil, period: nil)) {
-            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.field), ["from", "to", "period"])
+        XCTAssertThrowsError(try QueryRules.statisticsRange(firstDay: nil, lastDay: nil, period: nil)) {
+            XCTAssertEqual(($0 as? ValidationErrors)?.errors.map(\.field), ["first_day", "last_day", "period"])
         }
     }
 }

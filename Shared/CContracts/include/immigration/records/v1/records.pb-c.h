@@ -1145,11 +1145,11 @@ struct  Immigration__Records__V1__ListCrossingsRequest
   /*
    * Only crossings at or after this instant, when given.
    */
-  Google__Protobuf__Timestamp *from;
+  Google__Protobuf__Timestamp *start_time;
   /*
    * Only crossings before this instant, when given.
    */
-  Google__Protobuf__Timestamp *to;
+  Google__Protobuf__Timestamp *end_time;
   /*
    * Only at this checkpoint, when given.
    */
@@ -1939,12 +1939,12 @@ struct  Immigration__Records__V1__GetCrossingStatisticsRequest
   /*
    * First day counted (Vietnam time). Required.
    */
-  Immigration__Common__V1__CalendarDate *from;
+  Immigration__Common__V1__CalendarDate *first_day;
   /*
-   * Last day counted, inclusive; at most 366 days after from for DAY periods,
-   * 20 years otherwise. Required.
+   * Last day counted, inclusive; at most 366 days of DAY periods, 20 years
+   * otherwise. Required.
    */
-  Immigration__Common__V1__CalendarDate *to;
+  Immigration__Common__V1__CalendarDate *last_day;
   /*
    * Period length. Required.
    */
@@ -2037,13 +2037,14 @@ struct  Immigration__Records__V1__GetDocumentStatisticsRequest
 {
   ProtobufCMessage base;
   /*
-   * First day counted (date of issue, Vietnam time). Required.
+   * First day counted (date of issue). Required.
    */
-  Immigration__Common__V1__CalendarDate *from;
+  Immigration__Common__V1__CalendarDate *first_day;
   /*
-   * Last day counted, inclusive. Required.
+   * Last day counted, inclusive; at most 366 days of DAY periods, 20 years
+   * otherwise. Required.
    */
-  Immigration__Common__V1__CalendarDate *to;
+  Immigration__Common__V1__CalendarDate *last_day;
   /*
    * Period length. Required.
    */

@@ -5340,24 +5340,24 @@ static const ProtobufCFieldDescriptor immigration__records__v1__list_crossings_r
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "from",
+    "start_time",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__ListCrossingsRequest, from),
+    offsetof(Immigration__Records__V1__ListCrossingsRequest, start_time),
     &google__protobuf__timestamp__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "to",
+    "end_time",
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__ListCrossingsRequest, to),
+    offsetof(Immigration__Records__V1__ListCrossingsRequest, end_time),
     &google__protobuf__timestamp__descriptor,
     NULL,
     0,             /* flags */
@@ -5415,11 +5415,11 @@ static const ProtobufCFieldDescriptor immigration__records__v1__list_crossings_r
 static const unsigned immigration__records__v1__list_crossings_request__field_indices_by_name[] = {
   3,   /* field[3] = checkpoint_code */
   4,   /* field[4] = direction */
-  1,   /* field[1] = from */
+  2,   /* field[2] = end_time */
   5,   /* field[5] = page_size */
   6,   /* field[6] = page_token */
   0,   /* field[0] = person_id */
-  2,   /* field[2] = to */
+  1,   /* field[1] = start_time */
 };
 static const ProtobufCIntRange immigration__records__v1__list_crossings_request__number_ranges[1 + 1] =
 {
@@ -7449,24 +7449,24 @@ const ProtobufCMessageDescriptor immigration__records__v1__get_intake_status_res
 static const ProtobufCFieldDescriptor immigration__records__v1__get_crossing_statistics_request__field_descriptors[9] =
 {
   {
-    "from",
+    "first_day",
     1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__GetCrossingStatisticsRequest, from),
+    offsetof(Immigration__Records__V1__GetCrossingStatisticsRequest, first_day),
     &immigration__common__v1__calendar_date__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "to",
+    "last_day",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__GetCrossingStatisticsRequest, to),
+    offsetof(Immigration__Records__V1__GetCrossingStatisticsRequest, last_day),
     &immigration__common__v1__calendar_date__descriptor,
     NULL,
     0,             /* flags */
@@ -7563,10 +7563,10 @@ static const unsigned immigration__records__v1__get_crossing_statistics_request_
   4,   /* field[4] = by_nationality */
   6,   /* field[6] = checkpoint_codes */
   8,   /* field[8] = direction */
-  0,   /* field[0] = from */
+  0,   /* field[0] = first_day */
+  1,   /* field[1] = last_day */
   7,   /* field[7] = nationalities */
   2,   /* field[2] = period */
-  1,   /* field[1] = to */
 };
 static const ProtobufCIntRange immigration__records__v1__get_crossing_statistics_request__number_ranges[1 + 1] =
 {
@@ -7719,24 +7719,24 @@ const ProtobufCMessageDescriptor immigration__records__v1__get_crossing_statisti
 static const ProtobufCFieldDescriptor immigration__records__v1__get_document_statistics_request__field_descriptors[5] =
 {
   {
-    "from",
+    "first_day",
     1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__GetDocumentStatisticsRequest, from),
+    offsetof(Immigration__Records__V1__GetDocumentStatisticsRequest, first_day),
     &immigration__common__v1__calendar_date__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "to",
+    "last_day",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Immigration__Records__V1__GetDocumentStatisticsRequest, to),
+    offsetof(Immigration__Records__V1__GetDocumentStatisticsRequest, last_day),
     &immigration__common__v1__calendar_date__descriptor,
     NULL,
     0,             /* flags */
@@ -7781,10 +7781,10 @@ static const ProtobufCFieldDescriptor immigration__records__v1__get_document_sta
 };
 static const unsigned immigration__records__v1__get_document_statistics_request__field_indices_by_name[] = {
   4,   /* field[4] = by_issuing_authority */
-  0,   /* field[0] = from */
+  0,   /* field[0] = first_day */
   3,   /* field[3] = kinds */
+  1,   /* field[1] = last_day */
   2,   /* field[2] = period */
-  1,   /* field[1] = to */
 };
 static const ProtobufCIntRange immigration__records__v1__get_document_statistics_request__number_ranges[1 + 1] =
 {
