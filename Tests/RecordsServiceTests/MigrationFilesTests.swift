@@ -46,3 +46,42 @@ final class MigrationFilesTests: XCTestCase {
         }
     }
 }
+
+/// docs/scaling.md: under Citus a unique key on a distributed table must
+/// contain the distribution column. Every key of the per-person tables
+/// contains person_id; the lookup tables' keys start with their own column.
+final class DistributionKeyTests: XCTestCase {
+    static let distributionColumn: [String: String] = [
+        "persons": "person_id", "person_revisions": "person_id", "documents": "person_id",
+        "document_status_changes": "person_id", "crossings": "person_id", "exit_bans": "person_id",
+        "request_log": "person_id", "outbox": "person_id",
+        "citizen_ids": "citizen_id", "document_numbers": "number",
+        "intake_jobs": "job_id", "intake_batches": "job_id", "intake_rejections": "job_id",
+    ]
+
+    func testEveryUniqueKeyContainsItsTablesDistributionColumn() throws {
+        let table = try NSRegularExpression(pattern: #"CREATE TABLE records\.(\w+) \((.*?)\n\);"#, options: [.dotMatchesLineSeparators])
+        let key = try NSRegularExpression(pattern: #"(PRIMARY KEY|UNIQUE)\s*\(([^)]*)\)|^\s*(\w+)\s+[^,\n]*PRIMARY KEY"#, options: [.anchorsMatchLines])
+        var checked = Set<String>()
+        for file in try MigrationFiles.all() {
+            let text = file.sql as NSString
+            for match in table.matches(in: file.sql, range: NSRange(location: 0, length: text.length)) {
+                let name = text.substring(with: match.range(at: 1))
+                let body = text.substring(with: match.range(at: 2))
+                guard let column = Self.distributionColumn[name] else { continue }
+                let bodyText = body as NSString
+                var keys = 0
+                for found in key.matches(in: body, range: NSRange(location: 0, length: bodyText.length)) {
+                    keys += 1
+                    let columns = found.range(at: 2).location != NSNotFound
+                        ? bodyText.substring(with: found.range(at: 2)).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                        : [bodyText.substring(with: found.range(at: 3))]
+                    XCTAssertTrue(columns.contains(column), "\(name): key \(columns) lacks \(column)")
+                }
+                XCTAssertGreaterThan(keys, 0, "\(name) has no key")
+                checked.insert(name)
+            }
+        }
+        XCTAssertEqual(checked, Set(Self.distributionColumn.keys))
+    }
+}
