@@ -78,11 +78,19 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
+        // Seeded, deterministic synthetic persons, documents and crossings for
+        // the demo data, the tests and the benchmark. Depends on nothing.
+        .target(name: "SyntheticPopulation", path: "Shared/SyntheticPopulation",
+                swiftSettings: swiftSettings),
+
         // Services.
         .executableTarget(name: "RecordsService",
                           dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Services/RecordsService", swiftSettings: swiftSettings),
+                          path: "Services/RecordsService",
+                          exclude: ["Store/SchemaCheck"],
+                          resources: [.copy("Store/Migrations")],
+                          swiftSettings: swiftSettings),
 
         // Interoperability fixtures driven by the Python tests.
         .executableTarget(name: "InteropServer", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime"],
@@ -105,7 +113,7 @@ let package = Package(
                     path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts"],
+        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
 )

@@ -183,6 +183,47 @@ typedef enum _Immigration__Common__V1__InformationSource {
   IMMIGRATION__COMMON__V1__INFORMATION_SOURCE__INFORMATION_SOURCE_PROVIDED = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(IMMIGRATION__COMMON__V1__INFORMATION_SOURCE)
 } Immigration__Common__V1__InformationSource;
+/*
+ * The status of a travel or residence document in the national immigration
+ * database (D77 Art 6.2 names issuance, revocation, cancellation, restoration
+ * and control). The transitions allowed between them are in docs/records.md.
+ * A document may be used to cross only while ISSUED or RESTORED.
+ */
+typedef enum _Immigration__Common__V1__DocumentStatus {
+  /*
+   * Not given; rejected where the field is required.
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_UNSPECIFIED = 0,
+  /*
+   * Issued and valid ("cấp").
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_ISSUED = 1,
+  /*
+   * Revoked by the issuing authority ("thu hồi", Law 49/2019 Art 27).
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REVOKED = 2,
+  /*
+   * Its validity cancelled for good ("hủy giá trị sử dụng", Law 49/2019 Art 27).
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_CANCELLED = 3,
+  /*
+   * Validity restored after a loss report ("khôi phục giá trị sử dụng", Law 49/2019 Art 32).
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_RESTORED = 4,
+  /*
+   * Reported lost; invalid until restored or cancelled (Law 49/2019 Art 28).
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REPORTED_LOST = 5,
+  /*
+   * Its term has ended.
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_EXPIRED = 6,
+  /*
+   * An entry and exit permit withdrawn on an exit ban (Q679 Art 7; brief, reading 7).
+   */
+  IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_WITHDRAWN = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(IMMIGRATION__COMMON__V1__DOCUMENT_STATUS)
+} Immigration__Common__V1__DocumentStatus;
 
 /* --- messages --- */
 
@@ -477,6 +518,7 @@ extern const ProtobufCEnumDescriptor    immigration__common__v1__direction__desc
 extern const ProtobufCEnumDescriptor    immigration__common__v1__checkpoint_kind__descriptor;
 extern const ProtobufCEnumDescriptor    immigration__common__v1__ministry__descriptor;
 extern const ProtobufCEnumDescriptor    immigration__common__v1__information_source__descriptor;
+extern const ProtobufCEnumDescriptor    immigration__common__v1__document_status__descriptor;
 extern const ProtobufCMessageDescriptor immigration__common__v1__person_name__descriptor;
 extern const ProtobufCMessageDescriptor immigration__common__v1__partial_date__descriptor;
 extern const ProtobufCMessageDescriptor immigration__common__v1__calendar_date__descriptor;

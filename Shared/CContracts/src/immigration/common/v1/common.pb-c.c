@@ -852,3 +852,43 @@ const ProtobufCEnumDescriptor immigration__common__v1__information_source__descr
   immigration__common__v1__information_source__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue immigration__common__v1__document_status__enum_values_by_number[8] =
+{
+  { "DOCUMENT_STATUS_UNSPECIFIED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_UNSPECIFIED", 0 },
+  { "DOCUMENT_STATUS_ISSUED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_ISSUED", 1 },
+  { "DOCUMENT_STATUS_REVOKED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REVOKED", 2 },
+  { "DOCUMENT_STATUS_CANCELLED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_CANCELLED", 3 },
+  { "DOCUMENT_STATUS_RESTORED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_RESTORED", 4 },
+  { "DOCUMENT_STATUS_REPORTED_LOST", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REPORTED_LOST", 5 },
+  { "DOCUMENT_STATUS_EXPIRED", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_EXPIRED", 6 },
+  { "DOCUMENT_STATUS_WITHDRAWN", "IMMIGRATION__COMMON__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_WITHDRAWN", 7 },
+};
+static const ProtobufCIntRange immigration__common__v1__document_status__value_ranges[] = {
+{0, 0},{0, 8}
+};
+static const ProtobufCEnumValueIndex immigration__common__v1__document_status__enum_values_by_name[8] =
+{
+  { "DOCUMENT_STATUS_CANCELLED", 3 },
+  { "DOCUMENT_STATUS_EXPIRED", 6 },
+  { "DOCUMENT_STATUS_ISSUED", 1 },
+  { "DOCUMENT_STATUS_REPORTED_LOST", 5 },
+  { "DOCUMENT_STATUS_RESTORED", 4 },
+  { "DOCUMENT_STATUS_REVOKED", 2 },
+  { "DOCUMENT_STATUS_UNSPECIFIED", 0 },
+  { "DOCUMENT_STATUS_WITHDRAWN", 7 },
+};
+const ProtobufCEnumDescriptor immigration__common__v1__document_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "immigration.common.v1.DocumentStatus",
+  "DocumentStatus",
+  "Immigration__Common__V1__DocumentStatus",
+  "immigration.common.v1",
+  8,
+  immigration__common__v1__document_status__enum_values_by_number,
+  8,
+  immigration__common__v1__document_status__enum_values_by_name,
+  1,
+  immigration__common__v1__document_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};

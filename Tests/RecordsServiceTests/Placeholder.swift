@@ -1,2 +1,0 @@
-import XCTest
-final class RecordsServiceTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
