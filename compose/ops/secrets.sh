@@ -5,6 +5,8 @@
 #   postgres.password       superuser (read by the postgres containers, uid 999)
 #   replicator.password/.pgpass  streaming replication (uid 999)
 #   <service>.password/.pgpass   one login role per service (uid 10001..10005)
+#   nodes.pgpass            every role above, for servers that connect to each
+#                           other as the calling role (Citus coordinator -> workers; uid 999)
 # Delete a *.password file and re-run db-init to change that password.
 set -euo pipefail
 dir=${SECRETS_DIR:-/run/immigration/db-secrets}
@@ -43,4 +45,12 @@ for s in records portal agency autogate biometric; do
   chmod 0400 "$dir/$s.password"   # root only: db-init reads it
   pgpass "$s" "$db" "${uid[$s]}"
 done
+{
+  for r in postgres replicator records portal agency autogate biometric; do
+    printf '*:*:*:%s:%s\n' "$r" "$(cat "$dir/$r.password")"
+  done
+} >"$dir/nodes.pgpass.tmp"
+chown 999:999 "$dir/nodes.pgpass.tmp"
+chmod 0600 "$dir/nodes.pgpass.tmp"
+mv "$dir/nodes.pgpass.tmp" "$dir/nodes.pgpass"
 echo "secrets ready in $dir"
