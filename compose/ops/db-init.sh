@@ -7,7 +7,8 @@
 #
 # Environment: PGHOST, PGPORT (5432), PGUSER (postgres), POSTGRES_DB (immigration),
 # SECRETS_DIR (/run/immigration/db-secrets: postgres.password, <service>.password),
-# SERVICES (records portal agency autogate biometric).
+# SERVICES (records portal agency autogate biometric), DB_INIT_MARKER (a file
+# touched on success; the container health check looks for it).
 set -euo pipefail
 dir=${SECRETS_DIR:-/run/immigration/db-secrets}
 db=${POSTGRES_DB:-immigration}
@@ -62,5 +63,5 @@ for s in "${services[@]}"; do
     if [ "$can" != f ]; then echo "db-init: role $s has rights on schema $o" >&2; exit 1; fi
   done
 done
-touch /tmp/db-init.done
+touch "${DB_INIT_MARKER:-/tmp/db-init.done}"
 echo "db-init: done"
