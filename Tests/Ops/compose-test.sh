@@ -65,7 +65,7 @@ problems = []
 uids = {}
 for name, svc in d["services"].items():
     hc = svc.get("healthcheck")
-    if not hc or hc.get("disable") or not hc.get("test"):
+    if not hc or hc.get("disable") or not hc.get("test") or hc["test"][0] == "NONE":
         problems.append(f"{name}: no healthcheck")
     if "restart" not in svc:
         problems.append(f"{name}: no restart policy")
