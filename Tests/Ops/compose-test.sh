@@ -124,6 +124,35 @@ check "Dockerfile.service runtime carries libgrpc29 libprotobuf-c1 libpq5 libssl
 check "Dockerfile.service does not run as root" grep -q '^USER \${SERVICE_UID}' compose/Dockerfile.service
 check "Protos/grpc/health/v1/health.proto exists for the health probe" test -f Protos/grpc/health/v1/health.proto
 
+echo "# the container health probe (compose/service/grpc-health.sh) with grpcurl over mTLS"
+if ! command -v grpcurl >/dev/null 2>&1 || ! python3 -c 'import grpc_health' 2>/dev/null; then
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    -r "$root/Tests/Python/requirements.txt"
+fi
+"$root/scripts/dev-ca.sh" "$tmp/probe-certs" >/dev/null
+mkdir -p "$tmp/protos/grpc/health/v1"
+cp Protos/grpc/health/v1/health.proto "$tmp/protos/grpc/health/v1/"
+sed "s|/usr/share/immigration/protos|$tmp/protos|" compose/service/grpc-health.sh >"$tmp/grpc-health"
+chmod +x "$tmp/grpc-health"
+probe() { # <port>: the probe as the records container runs it
+  GRPC_LISTEN="0.0.0.0:$1" TLS_CERT="$tmp/probe-certs/records.crt" TLS_KEY="$tmp/probe-certs/records.key" \
+    TLS_CA="$tmp/probe-certs/ca.crt" "$tmp/grpc-health"
+}
+for status in SERVING NOT_SERVING; do
+  coproc HEALTH { exec python3 "$root/Tests/Ops/health_server.py" "$tmp/probe-certs" records "$status"; }
+  read -r -t 20 hport <&"${HEALTH[0]}" || hport=""
+  if [ "$status" = SERVING ]; then
+    check "the probe is healthy when the server reports SERVING" probe "$hport"
+  else
+    if probe "$hport" >/dev/null 2>&1; then fail "the probe is unhealthy when the server reports NOT_SERVING"
+    else ok "the probe is unhealthy when the server reports NOT_SERVING"; fi
+  fi
+  kill "$HEALTH_PID" 2>/dev/null || true
+  wait "$HEALTH_PID" 2>/dev/null || true
+done
+if probe "$hport" >/dev/null 2>&1; then fail "the probe is unhealthy when nothing listens"
+else ok "the probe is unhealthy when nothing listens"; fi
+
 echo "# Prometheus scrapes every service"
 for s in records portal agency autogate biometric; do
   check "prometheus.yml scrapes $s on port 9090" python3 -c '
