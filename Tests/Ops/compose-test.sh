@@ -24,6 +24,7 @@ need=()
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x "$pg_bin/initdb" ] || need+=(postgresql-15)
 if [ "${#need[@]}" -gt 0 ] && [ "$(id -u)" -eq 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

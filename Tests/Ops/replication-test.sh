@@ -21,6 +21,10 @@ check() { # <description> <command...>
   if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi
 }
 [ "$(id -u)" -eq 0 ] || { echo "replication-test: run as root (servers run as $user)"; exit 1; }
+if [ ! -x "$pg_bin/initdb" ] || ! command -v openssl >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 openssl >/dev/null
+fi
 id "$user" >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin "$user"
 
 tmp=$(mktemp -d)
