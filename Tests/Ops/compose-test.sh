@@ -53,6 +53,13 @@ print(" ".join(sorted({p for s in d["services"].values() for p in s.get("profile
   args=()
   for p in $profiles; do args+=(--profile "$p"); done
   check "$f: valid with every profile enabled (${profiles:-none})" docker-compose -f "$f" "${args[@]}" config -q
+  example="$(dirname "$f")/.env.example"
+  check "$f: valid with $example as .env" docker-compose --env-file "$example" -f "$f" config -q
+  # Every variable the compose file reads is documented in the .env.example beside it.
+  undocumented=$(grep -ohE '[$][{][A-Z_]+' "$f" | cut -c3- | sort -u |
+    while read -r v; do grep -q "^$v=" "$example" || echo "$v"; done)
+  if [ -z "$undocumented" ]; then ok "$f: every variable is in $example"
+  else fail "$f: variables missing from $example: $(echo "$undocumented" | tr '\n' ' ')"; fi
 done
 
 echo "# services: health checks, restart policies, images, identities"
