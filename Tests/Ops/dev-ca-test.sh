@@ -115,6 +115,14 @@ else ok "a server certificate is refused for another service's name"; fi
 if python3 "$root/Tests/Ops/spiffe_peer_check.py" "$out" records records gate-HAN-T2-07 x "$tmp/other-ca/ca.crt" >/dev/null 2>&1; then
   fail "a client that trusts another CA refuses the server"
 else ok "a client that trusts another CA refuses the server"; fi
+if python3 "$root/Tests/Ops/spiffe_peer_check.py" "$out" records records gate-HAN-T2-07 \
+    "spiffe://$td/gate/HAN-T2-07" "$out/ca.crt" "$tmp/other-ca" >/dev/null 2>&1; then
+  fail "the server refuses a client certificate from another CA"
+else ok "the server refuses a client certificate from another CA"; fi
+if python3 "$root/Tests/Ops/spiffe_peer_check.py" "$out" records records gate-HAN-T2-07 \
+    "spiffe://$td/gate/HAN-T2-07" "$out/ca.crt" "$out" >/dev/null 2>&1; then
+  ok "the same call with a client certificate from this CA succeeds"
+else fail "the same call with a client certificate from this CA succeeds"; fi
 
 if [ "$failures" -gt 0 ]; then echo "dev-ca-test: $failures failure(s)"; exit 1; fi
 echo "dev-ca-test: all passed"

@@ -2,6 +2,7 @@
 development certificates for mutual TLS and exposes the caller's SPIFFE ID.
 
 usage: spiffe_peer_check.py <cert-dir> <server-name> <target-host> <client-name> <expected-spiffe-id>
+                            [<client's trusted CA file> [<client's cert-dir>]]
 Prints the server-side auth context as JSON and exits 0 when peer_spiffe_id is
 the expected one; exits 1 otherwise (including a failed handshake)."""
 import json
@@ -34,10 +35,11 @@ def main():
     server.start()
     try:
         client_ca = read(sys.argv[6]) if len(sys.argv) > 6 else ca
+        client_certs = sys.argv[7] if len(sys.argv) > 7 else certs
         channel_creds = grpc.ssl_channel_credentials(
             root_certificates=client_ca,
-            private_key=read(f"{certs}/{client_name}.key"),
-            certificate_chain=read(f"{certs}/{client_name}.crt"))
+            private_key=read(f"{client_certs}/{client_name}.key"),
+            certificate_chain=read(f"{client_certs}/{client_name}.crt"))
         options = []
         if target_host not in ("localhost", "127.0.0.1"):
             # Connect over loopback but verify the server certificate as <target_host>.
