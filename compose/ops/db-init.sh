@@ -36,10 +36,13 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
 
 for s in "${services[@]}"; do
-  pw=$(cat "$dir/$s.password")
-  # The password travels as a psql variable, never on a command line; statement
-  # logging is off for this session so it does not reach the server log either.
-  psql -d "$db" -v role="$s" -v pw="$pw" -v db="$db" <<'SQL'
+  [ -s "$dir/$s.password" ] || { echo "db-init: $dir/$s.password is missing (run the secrets job)" >&2; exit 1; }
+  # psql reads the password from its file itself (\set with a backtick command), so
+  # it is never on a command line; statement logging is off for this session so it
+  # does not reach the server log either.
+  # shellcheck disable=SC2016 # the backticks are for psql
+  { printf '\\set pw `cat %q`\n' "$dir/$s.password"
+    cat <<'SQL'
 SET log_statement = 'none';
 SET log_min_duration_statement = -1;
 SELECT format('CREATE ROLE %I', :'role')
@@ -52,6 +55,7 @@ CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
 ALTER SCHEMA :"role" OWNER TO :"role";
 REVOKE ALL ON SCHEMA :"role" FROM PUBLIC;
 SQL
+  } | psql -d "$db" -v role="$s" -v db="$db"
   echo "db-init: role and schema $s ready"
 done
 
