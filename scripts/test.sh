@@ -37,9 +37,7 @@ if [ -f Tests/Python/run.sh ]; then
   ./Tests/Python/run.sh
 fi
 
-if [ -f compose/docker-compose.yml ]; then
-  step "compose/ is valid"
-  docker-compose -f compose/docker-compose.yml config -q
-fi
+step "operations: compose, development CA, replication and failover, backup-and-restore drill"
+./Tests/Ops/run.sh
 
 step "all tests passed"
