@@ -17,4 +17,5 @@
 #include "grpc/testing/messages.pb-c.h"
 #include "grpc/testing/test.pb-c.h"
 #include "immigration/common/v1/common.pb-c.h"
+#include "immigration/testing/v1/field_kinds.pb-c.h"
 #endif

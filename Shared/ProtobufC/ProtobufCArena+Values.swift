@@ -1,0 +1,112 @@
+import CProtobufC
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Writing Swift values into protobuf-c structs: every pointer comes from the arena.
+extension ProtobufCArena {
+    /// A NUL-terminated copy of `value`; throws when it contains U+0000.
+    @inlinable
+    public func string(_ value: String, field: String) throws -> UnsafeMutablePointer<CChar> {
+        var value = value
+        return try value.withUTF8 { utf8 in
+            let copy = allocate(CChar.self, count: utf8.count + 1)
+            if let source = utf8.baseAddress, utf8.count > 0 {
+                if memchr(source, 0, utf8.count) != nil { throw WireFormatError.stringContainsNUL(field: field) }
+                UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
+            }
+            copy[utf8.count] = 0
+            return copy
+        }
+    }
+
+    /// A copy of `value` as protobuf-c bytes.
+    @inlinable
+    public func bytes(_ value: [UInt8]) -> ProtobufCBinaryData {
+        guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
+        let copy = allocate(UInt8.self, count: value.count)
+        value.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
+        return ProtobufCBinaryData(len: value.count, data: copy)
+    }
+
+    /// A copy of an array of plain values (integers, floating point), or nil when empty.
+    @inlinable
+    public func array<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        let copy = allocate(T.self, count: values.count)
+        values.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
+        return copy
+    }
+
+    /// An array of converted values, or nil when empty.
+    @inlinable
+    public func array<T, C>(_ values: [T], _ convert: (T) throws -> C) rethrows -> UnsafeMutablePointer<C>? {
+        guard !values.isEmpty else { return nil }
+        let copy = allocate(C.self, count: values.count)
+        for index in values.indices { (copy + index).initialize(to: try convert(values[index])) }
+        return copy
+    }
+
+    /// A protobuf-c struct holding `value`.
+    @inlinable
+    public func message<M: ProtobufCConvertible>(_ value: M) throws -> UnsafeMutablePointer<M.CStruct> {
+        let c = allocate(M.CStruct.self)
+        M.initializeProtobufC(c)
+        try value.fill(protobufC: c, arena: self)
+        return c
+    }
+
+    /// An array of pointers to protobuf-c structs, or nil when empty.
+    @inlinable
+    public func messages<M: ProtobufCConvertible>(_ values: [M]) throws -> UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>? {
+        try array(values) { try message($0) }
+    }
+}
+
+/// Reading protobuf-c structs back into Swift values; used by generated code.
+public enum ProtobufCRead {
+    /// A decoded string, validated as UTF-8; nil reads as empty.
+    @inlinable
+    public static func string(_ pointer: UnsafePointer<CChar>?, field: String) throws -> String {
+        guard let pointer, pointer.pointee != 0 else { return "" }
+        guard let value = String(validatingCString: pointer) else { throw WireFormatError.invalidUTF8(field: field) }
+        return value
+    }
+
+    /// Decoded bytes.
+    @inlinable
+    public static func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {
+        guard data.len > 0, let start = data.data else { return [] }
+        return [UInt8](UnsafeBufferPointer(start: start, count: data.len))
+    }
+
+    /// A decoded array of plain values.
+    @inlinable
+    public static func array<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, count: Int) -> [T] {
+        guard count > 0, let pointer else { return [] }
+        return [T](UnsafeBufferPointer(start: pointer, count: count))
+    }
+
+    /// A decoded array of converted values.
+    @inlinable
+    public static func array<T, R>(_ pointer: UnsafePointer<T>?, count: Int, _ convert: (T) throws -> R) rethrows -> [R] {
+        guard count > 0, let pointer else { return [] }
+        var result = [R]()
+        result.reserveCapacity(count)
+        for index in 0..<count { result.append(try convert(pointer[index])) }
+        return result
+    }
+
+    /// Decoded repeated messages.
+    @inlinable
+    public static func messages<M: ProtobufCConvertible>(
+        _ pointer: UnsafePointer<UnsafeMutablePointer<M.CStruct>?>?, count: Int, as type: M.Type = M.self
+    ) throws -> [M] {
+        try array(pointer, count: count) { element in
+            guard let element else { return M() }
+            return try M(protobufC: element)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CProtobufC
+
+/// A generated contract type that converts to and from its protobuf-c struct,
+/// so that protobuf-c does the wire encoding and decoding.
+///
+/// Only generated code (Shared/Contracts/Generated) conforms and calls the
+/// requirements; services use `init(serializedBytes:)`/`serializedBytes()` and
+/// never see the C structs. Conversions run on the caller's thread and keep no
+/// C memory: every pointer comes from a `ProtobufCArena` released on return.
+public protocol ProtobufCConvertible: Sendable, Hashable {
+    /// The protobuf-c struct, such as `Immigration__Common__V1__PersonName`.
+    associatedtype CStruct
+    /// The message's fully qualified proto name, such as `immigration.common.v1.PersonName`.
+    static var protoMessageName: String { get }
+    /// Sets `c` to the message's default value (protoc-c's `__init` function).
+    static func initializeProtobufC(_ c: UnsafeMutablePointer<CStruct>)
+    /// A message with every field at its default.
+    init()
+    /// Reads a message that protobuf-c decoded; validates strings as UTF-8.
+    init(protobufC c: UnsafePointer<CStruct>) throws
+    /// Writes the message into an initialised struct, allocating from `arena`.
+    func fill(protobufC c: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws
+}
+
+extension ProtobufCConvertible {
+    /// protobuf-c's runtime descriptor of the message.
+    @inlinable
+    public static var protobufCDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        withUnsafeTemporaryAllocation(of: CStruct.self, capacity: 1) { buffer in
+            initializeProtobufC(buffer.baseAddress!)
+            return UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
+        }
+    }
+
+    /// Encodes through protobuf-c: builds the C struct in an arena, then packs it.
+    @inlinable
+    public func protobufCBytes() throws -> [UInt8] {
+        try ProtobufCArena.withArena { arena in
+            let c = arena.allocate(CStruct.self)
+            Self.initializeProtobufC(c)
+            try fill(protobufC: c, arena: arena)
+            let message = UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(message)
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(message, buffer.baseAddress!)
+            }
+        }
+    }
+
+    /// Decodes through protobuf-c into an arena, then reads the C struct.
+    @inlinable
+    public init(protobufCBytes bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBufferPointer { buffer in
+            try Self(protobufCBuffer: UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Decodes through protobuf-c from borrowed bytes.
+    @inlinable
+    public init(protobufCBuffer buffer: UnsafeRawBufferPointer) throws {
+        let descriptor = Self.protobufCDescriptor
+        self = try ProtobufCArena.withArena { arena in
+            guard let decoded = protobuf_c_message_unpack(
+                descriptor, arena.allocator, buffer.count,
+                buffer.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw WireFormatError.malformed(messageType: Self.protoMessageName, byteCount: buffer.count)
+            }
+            return try Self(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
+        }
+    }
+
+    /// A message built by setting fields on a default one.
+    @inlinable
+    public static func with(_ populate: (inout Self) throws -> Void) rethrows -> Self {
+        var message = Self()
+        try populate(&message)
+        return message
+    }
+}
