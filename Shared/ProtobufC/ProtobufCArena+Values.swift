@@ -67,6 +67,18 @@ extension ProtobufCArena {
 
 /// Reading protobuf-c structs back into Swift values; used by generated code.
 public enum ProtobufCRead {
+    /// The descriptor that protoc-c's `__init` function puts in a message:
+    /// the address of the generated C constant (Swift cannot take the
+    /// address of an imported C constant directly).
+    public static func descriptor<C>(of type: C.Type, _ initialize: (UnsafeMutablePointer<C>?) -> Void)
+        -> UnsafePointer<ProtobufCMessageDescriptor>
+    {
+        withUnsafeTemporaryAllocation(of: C.self, capacity: 1) { buffer in
+            initialize(buffer.baseAddress!)
+            return UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
+        }
+    }
+
     /// A decoded string, validated as UTF-8; nil reads as empty.
     @inlinable
     public static func string(_ pointer: UnsafePointer<CChar>?, field: String) throws -> String {
@@ -99,14 +111,18 @@ public enum ProtobufCRead {
         return result
     }
 
-    /// Decoded repeated messages.
+    /// Decoded repeated messages, each read in place.
     @inlinable
     public static func messages<M: ProtobufCConvertible>(
         _ pointer: UnsafePointer<UnsafeMutablePointer<M.CStruct>?>?, count: Int, as type: M.Type = M.self
     ) throws -> [M] {
-        try array(pointer, count: count) { element in
-            guard let element else { return M() }
-            return try M(protobufC: element)
+        guard count > 0, let pointer else { return [] }
+        return try [M](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                (buffer.baseAddress! + index).initialize(to: M())
+                initialized += 1
+                if let element = pointer[index] { try buffer[index].read(protobufC: element) }
+            }
         }
     }
 }

@@ -12,26 +12,20 @@ public protocol ProtobufCConvertible: Sendable, Hashable {
     associatedtype CStruct
     /// The message's fully qualified proto name, such as `immigration.common.v1.PersonName`.
     static var protoMessageName: String { get }
+    /// protobuf-c's runtime descriptor of the message.
+    static var protobufCDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
     /// Sets `c` to the message's default value (protoc-c's `__init` function).
     static func initializeProtobufC(_ c: UnsafeMutablePointer<CStruct>)
     /// A message with every field at its default.
     init()
-    /// Reads a message that protobuf-c decoded; validates strings as UTF-8.
-    init(protobufC c: UnsafePointer<CStruct>) throws
+    /// Sets the fields of a default message from one that protobuf-c decoded,
+    /// in place; validates strings as UTF-8.
+    mutating func read(protobufC c: UnsafePointer<CStruct>) throws
     /// Writes the message into an initialised struct, allocating from `arena`.
     func fill(protobufC c: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws
 }
 
 extension ProtobufCConvertible {
-    /// protobuf-c's runtime descriptor of the message.
-    @inlinable
-    public static var protobufCDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
-        withUnsafeTemporaryAllocation(of: CStruct.self, capacity: 1) { buffer in
-            initializeProtobufC(buffer.baseAddress!)
-            return UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
-        }
-    }
-
     /// Encodes through protobuf-c: builds the C struct in an arena, then packs it.
     @inlinable
     public func protobufCBytes() throws -> [UInt8] {
@@ -51,24 +45,39 @@ extension ProtobufCConvertible {
     /// Decodes through protobuf-c into an arena, then reads the C struct.
     @inlinable
     public init(protobufCBytes bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBufferPointer { buffer in
-            try Self(protobufCBuffer: UnsafeRawBufferPointer(buffer))
+        self.init()
+        try bytes.withUnsafeBufferPointer { buffer in
+            try self.decodeProtobufC(UnsafeRawBufferPointer(buffer))
         }
     }
 
     /// Decodes through protobuf-c from borrowed bytes.
     @inlinable
     public init(protobufCBuffer buffer: UnsafeRawBufferPointer) throws {
-        let descriptor = Self.protobufCDescriptor
-        self = try ProtobufCArena.withArena { arena in
+        self.init()
+        try decodeProtobufC(buffer)
+    }
+
+    /// Decodes into this default message: protobuf-c unpacks into an arena,
+    /// then the fields are read in place.
+    @inlinable
+    public mutating func decodeProtobufC(_ buffer: UnsafeRawBufferPointer) throws {
+        try ProtobufCArena.withArena { arena in
             guard let decoded = protobuf_c_message_unpack(
-                descriptor, arena.allocator, buffer.count,
+                Self.protobufCDescriptor, arena.allocator, buffer.count,
                 buffer.baseAddress?.assumingMemoryBound(to: UInt8.self))
             else {
                 throw WireFormatError.malformed(messageType: Self.protoMessageName, byteCount: buffer.count)
             }
-            return try Self(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
+            try self.read(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
         }
+    }
+
+    /// A message read from a struct that protobuf-c decoded.
+    @inlinable
+    public init(protobufC c: UnsafePointer<CStruct>) throws {
+        self.init()
+        try read(protobufC: c)
     }
 
     /// A message built by setting fields on a default one.

@@ -25,7 +25,7 @@ public struct UnknownFields: Sendable, Hashable {
     /// The unknown fields in arrival order.
     public var fields: [Field] = []
 
-    public init() {}
+    @inlinable public init() {}
 
     /// Whether the message carried no unknown fields.
     @inlinable public var isEmpty: Bool { fields.isEmpty }
@@ -33,7 +33,16 @@ public struct UnknownFields: Sendable, Hashable {
     /// Reads the unknown fields protobuf-c kept in a decoded message.
     @inlinable
     public init(protobufC base: ProtobufCMessage) {
-        guard base.n_unknown_fields > 0, let unknown = base.unknown_fields else { return }
+        guard base.n_unknown_fields > 0 else {
+            self.init()
+            return
+        }
+        self.init(reading: base)
+    }
+
+    @usableFromInline
+    init(reading base: ProtobufCMessage) {
+        guard let unknown = base.unknown_fields else { return }
         let count = Int(base.n_unknown_fields)
         fields.reserveCapacity(count)
         for index in 0..<count {
@@ -47,6 +56,11 @@ public struct UnknownFields: Sendable, Hashable {
     @inlinable
     public func write(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
         guard !fields.isEmpty else { return }
+        writeFields(into: &base, arena: arena)
+    }
+
+    @usableFromInline
+    func writeFields(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
         let array = arena.allocate(ProtobufCMessageUnknownField.self, count: fields.count)
         for (index, field) in fields.enumerated() {
             let data = arena.allocate(UInt8.self, count: max(field.data.count, 1))

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -136,12 +137,13 @@ extension Google_Protobuf_Any: ProtobufCConvertible {
         google__protobuf__any__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Protobuf__Any>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.typeURL = try ProtobufCRead.string(c.type_url, field: "google.protobuf.Any.type_url")
-        self.value = ProtobufCRead.bytes(c.value)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Protobuf__Any.self, google__protobuf__any__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Protobuf__Any>) throws {
+        self.typeURL = try ProtobufCRead.string(c.pointee.type_url, field: "google.protobuf.Any.type_url")
+        self.value = ProtobufCRead.bytes(c.pointee.value)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Protobuf__Any>, arena: ProtobufCArena) throws {

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -227,20 +228,21 @@ extension Google_Rpc_ErrorInfo: ProtobufCConvertible {
         google__rpc__error_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__ErrorInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.reason = try ProtobufCRead.string(c.reason, field: "google.rpc.ErrorInfo.reason")
-        self.domain = try ProtobufCRead.string(c.domain, field: "google.rpc.ErrorInfo.domain")
-        if c.n_metadata > 0, let entries = c.metadata {
-            var map = [String: String](minimumCapacity: c.n_metadata)
-            for index in 0..<c.n_metadata {
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__ErrorInfo.self, google__rpc__error_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__ErrorInfo>) throws {
+        self.reason = try ProtobufCRead.string(c.pointee.reason, field: "google.rpc.ErrorInfo.reason")
+        self.domain = try ProtobufCRead.string(c.pointee.domain, field: "google.rpc.ErrorInfo.domain")
+        if c.pointee.n_metadata > 0, let entries = c.pointee.metadata {
+            var map = [String: String](minimumCapacity: c.pointee.n_metadata)
+            for index in 0..<c.pointee.n_metadata {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "google.rpc.ErrorInfo.metadata.key")] = try ProtobufCRead.string(entry.value, field: "google.rpc.ErrorInfo.metadata.value")
             }
             self.metadata = map
         }
-        unknownFields = UnknownFields(protobufC: c.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__ErrorInfo>, arena: ProtobufCArena) throws {
@@ -281,11 +283,12 @@ extension Google_Rpc_RetryInfo: ProtobufCConvertible {
         google__rpc__retry_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__RetryInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        if let pointer = c.retry_delay { self.retryDelay = WellKnownValues.duration(pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__RetryInfo.self, google__rpc__retry_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__RetryInfo>) throws {
+        if let pointer = c.pointee.retry_delay { self.retryDelay = WellKnownValues.duration(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__RetryInfo>, arena: ProtobufCArena) throws {
@@ -313,12 +316,13 @@ extension Google_Rpc_DebugInfo: ProtobufCConvertible {
         google__rpc__debug_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__DebugInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.stackEntries = try ProtobufCRead.array(c.stack_entries, count: c.n_stack_entries) { element in try ProtobufCRead.string(element, field: "google.rpc.DebugInfo.stack_entries") }
-        self.detail = try ProtobufCRead.string(c.detail, field: "google.rpc.DebugInfo.detail")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__DebugInfo.self, google__rpc__debug_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__DebugInfo>) throws {
+        self.stackEntries = try ProtobufCRead.array(c.pointee.stack_entries, count: c.pointee.n_stack_entries) { element in try ProtobufCRead.string(element, field: "google.rpc.DebugInfo.stack_entries") }
+        self.detail = try ProtobufCRead.string(c.pointee.detail, field: "google.rpc.DebugInfo.detail")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__DebugInfo>, arena: ProtobufCArena) throws {
@@ -350,11 +354,12 @@ extension Google_Rpc_QuotaFailure: ProtobufCConvertible {
         google__rpc__quota_failure__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__QuotaFailure>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.violations = try ProtobufCRead.messages(c.violations, count: c.n_violations, as: Google_Rpc_QuotaFailure.Violation.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__QuotaFailure.self, google__rpc__quota_failure__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure>) throws {
+        self.violations = try ProtobufCRead.messages(c.pointee.violations, count: c.pointee.n_violations, as: Google_Rpc_QuotaFailure.Violation.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__QuotaFailure>, arena: ProtobufCArena) throws {
@@ -385,12 +390,13 @@ extension Google_Rpc_QuotaFailure.Violation: ProtobufCConvertible {
         google__rpc__quota_failure__violation__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.subject = try ProtobufCRead.string(c.subject, field: "google.rpc.QuotaFailure.Violation.subject")
-        self.description = try ProtobufCRead.string(c.description, field: "google.rpc.QuotaFailure.Violation.description")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__QuotaFailure__Violation.self, google__rpc__quota_failure__violation__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws {
+        self.subject = try ProtobufCRead.string(c.pointee.subject, field: "google.rpc.QuotaFailure.Violation.subject")
+        self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.QuotaFailure.Violation.description")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__QuotaFailure__Violation>, arena: ProtobufCArena) throws {
@@ -419,11 +425,12 @@ extension Google_Rpc_PreconditionFailure: ProtobufCConvertible {
         google__rpc__precondition_failure__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__PreconditionFailure>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.violations = try ProtobufCRead.messages(c.violations, count: c.n_violations, as: Google_Rpc_PreconditionFailure.Violation.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__PreconditionFailure.self, google__rpc__precondition_failure__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure>) throws {
+        self.violations = try ProtobufCRead.messages(c.pointee.violations, count: c.pointee.n_violations, as: Google_Rpc_PreconditionFailure.Violation.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__PreconditionFailure>, arena: ProtobufCArena) throws {
@@ -454,13 +461,14 @@ extension Google_Rpc_PreconditionFailure.Violation: ProtobufCConvertible {
         google__rpc__precondition_failure__violation__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.type = try ProtobufCRead.string(c.type, field: "google.rpc.PreconditionFailure.Violation.type")
-        self.subject = try ProtobufCRead.string(c.subject, field: "google.rpc.PreconditionFailure.Violation.subject")
-        self.description = try ProtobufCRead.string(c.description, field: "google.rpc.PreconditionFailure.Violation.description")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__PreconditionFailure__Violation.self, google__rpc__precondition_failure__violation__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws {
+        self.type = try ProtobufCRead.string(c.pointee.type, field: "google.rpc.PreconditionFailure.Violation.type")
+        self.subject = try ProtobufCRead.string(c.pointee.subject, field: "google.rpc.PreconditionFailure.Violation.subject")
+        self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.PreconditionFailure.Violation.description")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__PreconditionFailure__Violation>, arena: ProtobufCArena) throws {
@@ -490,11 +498,12 @@ extension Google_Rpc_BadRequest: ProtobufCConvertible {
         google__rpc__bad_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__BadRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.fieldViolations = try ProtobufCRead.messages(c.field_violations, count: c.n_field_violations, as: Google_Rpc_BadRequest.FieldViolation.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__BadRequest.self, google__rpc__bad_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__BadRequest>) throws {
+        self.fieldViolations = try ProtobufCRead.messages(c.pointee.field_violations, count: c.pointee.n_field_violations, as: Google_Rpc_BadRequest.FieldViolation.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__BadRequest>, arena: ProtobufCArena) throws {
@@ -525,14 +534,15 @@ extension Google_Rpc_BadRequest.FieldViolation: ProtobufCConvertible {
         google__rpc__bad_request__field_violation__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.field = try ProtobufCRead.string(c.field, field: "google.rpc.BadRequest.FieldViolation.field")
-        self.description = try ProtobufCRead.string(c.description, field: "google.rpc.BadRequest.FieldViolation.description")
-        self.reason = try ProtobufCRead.string(c.reason, field: "google.rpc.BadRequest.FieldViolation.reason")
-        if let pointer = c.localized_message { self.localizedMessage = try Google_Rpc_LocalizedMessage(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__BadRequest__FieldViolation.self, google__rpc__bad_request__field_violation__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws {
+        self.field = try ProtobufCRead.string(c.pointee.field, field: "google.rpc.BadRequest.FieldViolation.field")
+        self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.BadRequest.FieldViolation.description")
+        self.reason = try ProtobufCRead.string(c.pointee.reason, field: "google.rpc.BadRequest.FieldViolation.reason")
+        if let pointer = c.pointee.localized_message { self.localizedMessage = try Google_Rpc_LocalizedMessage(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__BadRequest__FieldViolation>, arena: ProtobufCArena) throws {
@@ -563,12 +573,13 @@ extension Google_Rpc_RequestInfo: ProtobufCConvertible {
         google__rpc__request_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__RequestInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.requestID = try ProtobufCRead.string(c.request_id, field: "google.rpc.RequestInfo.request_id")
-        self.servingData = try ProtobufCRead.string(c.serving_data, field: "google.rpc.RequestInfo.serving_data")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__RequestInfo.self, google__rpc__request_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__RequestInfo>) throws {
+        self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "google.rpc.RequestInfo.request_id")
+        self.servingData = try ProtobufCRead.string(c.pointee.serving_data, field: "google.rpc.RequestInfo.serving_data")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__RequestInfo>, arena: ProtobufCArena) throws {
@@ -597,14 +608,15 @@ extension Google_Rpc_ResourceInfo: ProtobufCConvertible {
         google__rpc__resource_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__ResourceInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.resourceType = try ProtobufCRead.string(c.resource_type, field: "google.rpc.ResourceInfo.resource_type")
-        self.resourceName = try ProtobufCRead.string(c.resource_name, field: "google.rpc.ResourceInfo.resource_name")
-        self.owner = try ProtobufCRead.string(c.owner, field: "google.rpc.ResourceInfo.owner")
-        self.description = try ProtobufCRead.string(c.description, field: "google.rpc.ResourceInfo.description")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__ResourceInfo.self, google__rpc__resource_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__ResourceInfo>) throws {
+        self.resourceType = try ProtobufCRead.string(c.pointee.resource_type, field: "google.rpc.ResourceInfo.resource_type")
+        self.resourceName = try ProtobufCRead.string(c.pointee.resource_name, field: "google.rpc.ResourceInfo.resource_name")
+        self.owner = try ProtobufCRead.string(c.pointee.owner, field: "google.rpc.ResourceInfo.owner")
+        self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.ResourceInfo.description")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__ResourceInfo>, arena: ProtobufCArena) throws {
@@ -635,11 +647,12 @@ extension Google_Rpc_Help: ProtobufCConvertible {
         google__rpc__help__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__Help>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.links = try ProtobufCRead.messages(c.links, count: c.n_links, as: Google_Rpc_Help.Link.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__Help.self, google__rpc__help__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Help>) throws {
+        self.links = try ProtobufCRead.messages(c.pointee.links, count: c.pointee.n_links, as: Google_Rpc_Help.Link.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Help>, arena: ProtobufCArena) throws {
@@ -670,12 +683,13 @@ extension Google_Rpc_Help.Link: ProtobufCConvertible {
         google__rpc__help__link__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__Help__Link>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.description = try ProtobufCRead.string(c.description, field: "google.rpc.Help.Link.description")
-        self.url = try ProtobufCRead.string(c.url, field: "google.rpc.Help.Link.url")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__Help__Link.self, google__rpc__help__link__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Help__Link>) throws {
+        self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.Help.Link.description")
+        self.url = try ProtobufCRead.string(c.pointee.url, field: "google.rpc.Help.Link.url")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Help__Link>, arena: ProtobufCArena) throws {
@@ -704,12 +718,13 @@ extension Google_Rpc_LocalizedMessage: ProtobufCConvertible {
         google__rpc__localized_message__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__LocalizedMessage>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.locale = try ProtobufCRead.string(c.locale, field: "google.rpc.LocalizedMessage.locale")
-        self.message = try ProtobufCRead.string(c.message, field: "google.rpc.LocalizedMessage.message")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__LocalizedMessage.self, google__rpc__localized_message__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__LocalizedMessage>) throws {
+        self.locale = try ProtobufCRead.string(c.pointee.locale, field: "google.rpc.LocalizedMessage.locale")
+        self.message = try ProtobufCRead.string(c.pointee.message, field: "google.rpc.LocalizedMessage.message")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__LocalizedMessage>, arena: ProtobufCArena) throws {

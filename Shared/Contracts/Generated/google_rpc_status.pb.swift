@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -32,13 +33,14 @@ extension Google_Rpc_Status: ProtobufCConvertible {
         google__rpc__status__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Google__Rpc__Status>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.code = c.code
-        self.message = try ProtobufCRead.string(c.message, field: "google.rpc.Status.message")
-        self.details = try ProtobufCRead.messages(c.details, count: c.n_details, as: Google_Protobuf_Any.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Google__Rpc__Status.self, google__rpc__status__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Status>) throws {
+        self.code = c.pointee.code
+        self.message = try ProtobufCRead.string(c.pointee.message, field: "google.rpc.Status.message")
+        self.details = try ProtobufCRead.messages(c.pointee.details, count: c.pointee.n_details, as: Google_Protobuf_Any.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Status>, arena: ProtobufCArena) throws {

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -78,11 +79,12 @@ extension Grpc_Health_V1_HealthCheckRequest: ProtobufCConvertible {
         grpc__health__v1__health_check_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.service = try ProtobufCRead.string(c.service, field: "grpc.health.v1.HealthCheckRequest.service")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Health__V1__HealthCheckRequest.self, grpc__health__v1__health_check_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws {
+        self.service = try ProtobufCRead.string(c.pointee.service, field: "grpc.health.v1.HealthCheckRequest.service")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Health__V1__HealthCheckRequest>, arena: ProtobufCArena) throws {
@@ -110,11 +112,12 @@ extension Grpc_Health_V1_HealthCheckResponse: ProtobufCConvertible {
         grpc__health__v1__health_check_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.status = Grpc_Health_V1_HealthCheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: c.status.rawValue))
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Health__V1__HealthCheckResponse.self, grpc__health__v1__health_check_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws {
+        self.status = Grpc_Health_V1_HealthCheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse>, arena: ProtobufCArena) throws {

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -235,19 +236,20 @@ extension Grpc_Reflection_V1_ServerReflectionRequest: ProtobufCConvertible {
         grpc__reflection__v1__server_reflection_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ServerReflectionRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.host = try ProtobufCRead.string(c.host, field: "grpc.reflection.v1.ServerReflectionRequest.host")
-        switch c.message_request_case.rawValue {
-        case 3: self.messageRequest = .fileByFilename(try ProtobufCRead.string(c.file_by_filename, field: "grpc.reflection.v1.ServerReflectionRequest.file_by_filename"))
-        case 4: self.messageRequest = .fileContainingSymbol(try ProtobufCRead.string(c.file_containing_symbol, field: "grpc.reflection.v1.ServerReflectionRequest.file_containing_symbol"))
-        case 5: self.messageRequest = .fileContainingExtension(try c.file_containing_extension.map { pointer in try Grpc_Reflection_V1_ExtensionRequest(protobufC: pointer) } ?? Grpc_Reflection_V1_ExtensionRequest())
-        case 6: self.messageRequest = .allExtensionNumbersOfType(try ProtobufCRead.string(c.all_extension_numbers_of_type, field: "grpc.reflection.v1.ServerReflectionRequest.all_extension_numbers_of_type"))
-        case 7: self.messageRequest = .listServices(try ProtobufCRead.string(c.list_services, field: "grpc.reflection.v1.ServerReflectionRequest.list_services"))
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ServerReflectionRequest.self, grpc__reflection__v1__server_reflection_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ServerReflectionRequest>) throws {
+        self.host = try ProtobufCRead.string(c.pointee.host, field: "grpc.reflection.v1.ServerReflectionRequest.host")
+        switch c.pointee.message_request_case.rawValue {
+        case 3: self.messageRequest = .fileByFilename(try ProtobufCRead.string(c.pointee.file_by_filename, field: "grpc.reflection.v1.ServerReflectionRequest.file_by_filename"))
+        case 4: self.messageRequest = .fileContainingSymbol(try ProtobufCRead.string(c.pointee.file_containing_symbol, field: "grpc.reflection.v1.ServerReflectionRequest.file_containing_symbol"))
+        case 5: self.messageRequest = .fileContainingExtension(try c.pointee.file_containing_extension.map { pointer in try Grpc_Reflection_V1_ExtensionRequest(protobufC: pointer) } ?? Grpc_Reflection_V1_ExtensionRequest())
+        case 6: self.messageRequest = .allExtensionNumbersOfType(try ProtobufCRead.string(c.pointee.all_extension_numbers_of_type, field: "grpc.reflection.v1.ServerReflectionRequest.all_extension_numbers_of_type"))
+        case 7: self.messageRequest = .listServices(try ProtobufCRead.string(c.pointee.list_services, field: "grpc.reflection.v1.ServerReflectionRequest.list_services"))
         default: break
         }
-        unknownFields = UnknownFields(protobufC: c.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ServerReflectionRequest>, arena: ProtobufCArena) throws {
@@ -293,12 +295,13 @@ extension Grpc_Reflection_V1_ExtensionRequest: ProtobufCConvertible {
         grpc__reflection__v1__extension_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ExtensionRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.containingType = try ProtobufCRead.string(c.containing_type, field: "grpc.reflection.v1.ExtensionRequest.containing_type")
-        self.extensionNumber = c.extension_number
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ExtensionRequest.self, grpc__reflection__v1__extension_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ExtensionRequest>) throws {
+        self.containingType = try ProtobufCRead.string(c.pointee.containing_type, field: "grpc.reflection.v1.ExtensionRequest.containing_type")
+        self.extensionNumber = c.pointee.extension_number
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ExtensionRequest>, arena: ProtobufCArena) throws {
@@ -327,19 +330,20 @@ extension Grpc_Reflection_V1_ServerReflectionResponse: ProtobufCConvertible {
         grpc__reflection__v1__server_reflection_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ServerReflectionResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.validHost = try ProtobufCRead.string(c.valid_host, field: "grpc.reflection.v1.ServerReflectionResponse.valid_host")
-        if let pointer = c.original_request { self.originalRequest = try Grpc_Reflection_V1_ServerReflectionRequest(protobufC: pointer) }
-        switch c.message_response_case.rawValue {
-        case 4: self.messageResponse = .fileDescriptorResponse(try c.file_descriptor_response.map { pointer in try Grpc_Reflection_V1_FileDescriptorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_FileDescriptorResponse())
-        case 5: self.messageResponse = .allExtensionNumbersResponse(try c.all_extension_numbers_response.map { pointer in try Grpc_Reflection_V1_ExtensionNumberResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ExtensionNumberResponse())
-        case 6: self.messageResponse = .listServicesResponse(try c.list_services_response.map { pointer in try Grpc_Reflection_V1_ListServiceResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ListServiceResponse())
-        case 7: self.messageResponse = .errorResponse(try c.error_response.map { pointer in try Grpc_Reflection_V1_ErrorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ErrorResponse())
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ServerReflectionResponse.self, grpc__reflection__v1__server_reflection_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ServerReflectionResponse>) throws {
+        self.validHost = try ProtobufCRead.string(c.pointee.valid_host, field: "grpc.reflection.v1.ServerReflectionResponse.valid_host")
+        if let pointer = c.pointee.original_request { self.originalRequest = try Grpc_Reflection_V1_ServerReflectionRequest(protobufC: pointer) }
+        switch c.pointee.message_response_case.rawValue {
+        case 4: self.messageResponse = .fileDescriptorResponse(try c.pointee.file_descriptor_response.map { pointer in try Grpc_Reflection_V1_FileDescriptorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_FileDescriptorResponse())
+        case 5: self.messageResponse = .allExtensionNumbersResponse(try c.pointee.all_extension_numbers_response.map { pointer in try Grpc_Reflection_V1_ExtensionNumberResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ExtensionNumberResponse())
+        case 6: self.messageResponse = .listServicesResponse(try c.pointee.list_services_response.map { pointer in try Grpc_Reflection_V1_ListServiceResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ListServiceResponse())
+        case 7: self.messageResponse = .errorResponse(try c.pointee.error_response.map { pointer in try Grpc_Reflection_V1_ErrorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1_ErrorResponse())
         default: break
         }
-        unknownFields = UnknownFields(protobufC: c.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ServerReflectionResponse>, arena: ProtobufCArena) throws {
@@ -383,11 +387,12 @@ extension Grpc_Reflection_V1_FileDescriptorResponse: ProtobufCConvertible {
         grpc__reflection__v1__file_descriptor_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__FileDescriptorResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.fileDescriptorProto = ProtobufCRead.array(c.file_descriptor_proto, count: c.n_file_descriptor_proto) { element in ProtobufCRead.bytes(element) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__FileDescriptorResponse.self, grpc__reflection__v1__file_descriptor_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__FileDescriptorResponse>) throws {
+        self.fileDescriptorProto = ProtobufCRead.array(c.pointee.file_descriptor_proto, count: c.pointee.n_file_descriptor_proto) { element in ProtobufCRead.bytes(element) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__FileDescriptorResponse>, arena: ProtobufCArena) throws {
@@ -418,12 +423,13 @@ extension Grpc_Reflection_V1_ExtensionNumberResponse: ProtobufCConvertible {
         grpc__reflection__v1__extension_number_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ExtensionNumberResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.baseTypeName = try ProtobufCRead.string(c.base_type_name, field: "grpc.reflection.v1.ExtensionNumberResponse.base_type_name")
-        self.extensionNumber = ProtobufCRead.array(c.extension_number, count: c.n_extension_number)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ExtensionNumberResponse.self, grpc__reflection__v1__extension_number_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ExtensionNumberResponse>) throws {
+        self.baseTypeName = try ProtobufCRead.string(c.pointee.base_type_name, field: "grpc.reflection.v1.ExtensionNumberResponse.base_type_name")
+        self.extensionNumber = ProtobufCRead.array(c.pointee.extension_number, count: c.pointee.n_extension_number)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ExtensionNumberResponse>, arena: ProtobufCArena) throws {
@@ -455,11 +461,12 @@ extension Grpc_Reflection_V1_ListServiceResponse: ProtobufCConvertible {
         grpc__reflection__v1__list_service_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ListServiceResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.service = try ProtobufCRead.messages(c.service, count: c.n_service, as: Grpc_Reflection_V1_ServiceResponse.self)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ListServiceResponse.self, grpc__reflection__v1__list_service_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ListServiceResponse>) throws {
+        self.service = try ProtobufCRead.messages(c.pointee.service, count: c.pointee.n_service, as: Grpc_Reflection_V1_ServiceResponse.self)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ListServiceResponse>, arena: ProtobufCArena) throws {
@@ -490,11 +497,12 @@ extension Grpc_Reflection_V1_ServiceResponse: ProtobufCConvertible {
         grpc__reflection__v1__service_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ServiceResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.name = try ProtobufCRead.string(c.name, field: "grpc.reflection.v1.ServiceResponse.name")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ServiceResponse.self, grpc__reflection__v1__service_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ServiceResponse>) throws {
+        self.name = try ProtobufCRead.string(c.pointee.name, field: "grpc.reflection.v1.ServiceResponse.name")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ServiceResponse>, arena: ProtobufCArena) throws {
@@ -522,12 +530,13 @@ extension Grpc_Reflection_V1_ErrorResponse: ProtobufCConvertible {
         grpc__reflection__v1__error_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Reflection__V1__ErrorResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.errorCode = c.error_code
-        self.errorMessage = try ProtobufCRead.string(c.error_message, field: "grpc.reflection.v1.ErrorResponse.error_message")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Reflection__V1__ErrorResponse.self, grpc__reflection__v1__error_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1__ErrorResponse>) throws {
+        self.errorCode = c.pointee.error_code
+        self.errorMessage = try ProtobufCRead.string(c.pointee.error_message, field: "grpc.reflection.v1.ErrorResponse.error_message")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1__ErrorResponse>, arena: ProtobufCArena) throws {

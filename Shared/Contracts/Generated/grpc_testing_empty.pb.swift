@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -23,10 +24,11 @@ extension Grpc_Testing_Empty: ProtobufCConvertible {
         grpc__testing__empty__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__Empty>) throws {
-        let c = pointer.pointee
-        self.init()
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__Empty.self, grpc__testing__empty__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Empty>) throws {
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Empty>, arena: ProtobufCArena) throws {

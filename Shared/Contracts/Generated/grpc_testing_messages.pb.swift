@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -318,11 +319,12 @@ extension Grpc_Testing_BoolValue: ProtobufCConvertible {
         grpc__testing__bool_value__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__BoolValue>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.value = (c.value != 0)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__BoolValue.self, grpc__testing__bool_value__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__BoolValue>) throws {
+        self.value = (c.pointee.value != 0)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__BoolValue>, arena: ProtobufCArena) throws {
@@ -350,12 +352,13 @@ extension Grpc_Testing_Payload: ProtobufCConvertible {
         grpc__testing__payload__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__Payload>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.type = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.type.rawValue))
-        self.body = ProtobufCRead.bytes(c.body)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__Payload.self, grpc__testing__payload__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Payload>) throws {
+        self.type = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
+        self.body = ProtobufCRead.bytes(c.pointee.body)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Payload>, arena: ProtobufCArena) throws {
@@ -384,12 +387,13 @@ extension Grpc_Testing_EchoStatus: ProtobufCConvertible {
         grpc__testing__echo_status__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.code = c.code
-        self.message = try ProtobufCRead.string(c.message, field: "grpc.testing.EchoStatus.message")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__EchoStatus.self, grpc__testing__echo_status__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
+        self.code = c.pointee.code
+        self.message = try ProtobufCRead.string(c.pointee.message, field: "grpc.testing.EchoStatus.message")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__EchoStatus>, arena: ProtobufCArena) throws {
@@ -418,21 +422,22 @@ extension Grpc_Testing_SimpleRequest: ProtobufCConvertible {
         grpc__testing__simple_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.response_type.rawValue))
-        self.responseSize = c.response_size
-        if let pointer = c.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        self.fillUsername = (c.fill_username != 0)
-        self.fillOauthScope = (c.fill_oauth_scope != 0)
-        if let pointer = c.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        if let pointer = c.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
-        if let pointer = c.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        self.fillServerID = (c.fill_server_id != 0)
-        self.fillGrpclbRouteType = (c.fill_grpclb_route_type != 0)
-        if let pointer = c.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__SimpleRequest.self, grpc__testing__simple_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
+        self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
+        self.responseSize = c.pointee.response_size
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        self.fillUsername = (c.pointee.fill_username != 0)
+        self.fillOauthScope = (c.pointee.fill_oauth_scope != 0)
+        if let pointer = c.pointee.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        self.fillServerID = (c.pointee.fill_server_id != 0)
+        self.fillGrpclbRouteType = (c.pointee.fill_grpclb_route_type != 0)
+        if let pointer = c.pointee.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleRequest>, arena: ProtobufCArena) throws {
@@ -470,16 +475,17 @@ extension Grpc_Testing_SimpleResponse: ProtobufCConvertible {
         grpc__testing__simple_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        if let pointer = c.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        self.username = try ProtobufCRead.string(c.username, field: "grpc.testing.SimpleResponse.username")
-        self.oauthScope = try ProtobufCRead.string(c.oauth_scope, field: "grpc.testing.SimpleResponse.oauth_scope")
-        self.serverID = try ProtobufCRead.string(c.server_id, field: "grpc.testing.SimpleResponse.server_id")
-        self.grpclbRouteType = Grpc_Testing_GrpclbRouteType(rawValue: Int32(truncatingIfNeeded: c.grpclb_route_type.rawValue))
-        self.hostname = try ProtobufCRead.string(c.hostname, field: "grpc.testing.SimpleResponse.hostname")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__SimpleResponse.self, grpc__testing__simple_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        self.username = try ProtobufCRead.string(c.pointee.username, field: "grpc.testing.SimpleResponse.username")
+        self.oauthScope = try ProtobufCRead.string(c.pointee.oauth_scope, field: "grpc.testing.SimpleResponse.oauth_scope")
+        self.serverID = try ProtobufCRead.string(c.pointee.server_id, field: "grpc.testing.SimpleResponse.server_id")
+        self.grpclbRouteType = Grpc_Testing_GrpclbRouteType(rawValue: Int32(truncatingIfNeeded: c.pointee.grpclb_route_type.rawValue))
+        self.hostname = try ProtobufCRead.string(c.pointee.hostname, field: "grpc.testing.SimpleResponse.hostname")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleResponse>, arena: ProtobufCArena) throws {
@@ -512,12 +518,13 @@ extension Grpc_Testing_StreamingInputCallRequest: ProtobufCConvertible {
         grpc__testing__streaming_input_call_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        if let pointer = c.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        if let pointer = c.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__StreamingInputCallRequest.self, grpc__testing__streaming_input_call_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest>, arena: ProtobufCArena) throws {
@@ -546,11 +553,12 @@ extension Grpc_Testing_StreamingInputCallResponse: ProtobufCConvertible {
         grpc__testing__streaming_input_call_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.aggregatedPayloadSize = c.aggregated_payload_size
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__StreamingInputCallResponse.self, grpc__testing__streaming_input_call_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
+        self.aggregatedPayloadSize = c.pointee.aggregated_payload_size
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallResponse>, arena: ProtobufCArena) throws {
@@ -578,13 +586,14 @@ extension Grpc_Testing_ResponseParameters: ProtobufCConvertible {
         grpc__testing__response_parameters__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.size = c.size
-        self.intervalUs = c.interval_us
-        if let pointer = c.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__ResponseParameters.self, grpc__testing__response_parameters__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
+        self.size = c.pointee.size
+        self.intervalUs = c.pointee.interval_us
+        if let pointer = c.pointee.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ResponseParameters>, arena: ProtobufCArena) throws {
@@ -614,15 +623,16 @@ extension Grpc_Testing_StreamingOutputCallRequest: ProtobufCConvertible {
         grpc__testing__streaming_output_call_request__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.response_type.rawValue))
-        self.responseParameters = try ProtobufCRead.messages(c.response_parameters, count: c.n_response_parameters, as: Grpc_Testing_ResponseParameters.self)
-        if let pointer = c.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        if let pointer = c.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
-        if let pointer = c.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__StreamingOutputCallRequest.self, grpc__testing__streaming_output_call_request__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
+        self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
+        self.responseParameters = try ProtobufCRead.messages(c.pointee.response_parameters, count: c.pointee.n_response_parameters, as: Grpc_Testing_ResponseParameters.self)
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
+        if let pointer = c.pointee.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest>, arena: ProtobufCArena) throws {
@@ -657,11 +667,12 @@ extension Grpc_Testing_StreamingOutputCallResponse: ProtobufCConvertible {
         grpc__testing__streaming_output_call_response__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
-        let c = pointer.pointee
-        self.init()
-        if let pointer = c.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__StreamingOutputCallResponse.self, grpc__testing__streaming_output_call_response__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse>, arena: ProtobufCArena) throws {
@@ -689,11 +700,12 @@ extension Grpc_Testing_ReconnectParams: ProtobufCConvertible {
         grpc__testing__reconnect_params__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.maxReconnectBackoffMs = c.max_reconnect_backoff_ms
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__ReconnectParams.self, grpc__testing__reconnect_params__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
+        self.maxReconnectBackoffMs = c.pointee.max_reconnect_backoff_ms
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectParams>, arena: ProtobufCArena) throws {
@@ -721,12 +733,13 @@ extension Grpc_Testing_ReconnectInfo: ProtobufCConvertible {
         grpc__testing__reconnect_info__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.passed = (c.passed != 0)
-        self.backoffMs = ProtobufCRead.array(c.backoff_ms, count: c.n_backoff_ms)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__ReconnectInfo.self, grpc__testing__reconnect_info__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
+        self.passed = (c.pointee.passed != 0)
+        self.backoffMs = ProtobufCRead.array(c.pointee.backoff_ms, count: c.pointee.n_backoff_ms)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectInfo>, arena: ProtobufCArena) throws {
@@ -758,28 +771,29 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
         grpc__testing__test_orca_report__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.cpuUtilization = c.cpu_utilization
-        self.memoryUtilization = c.memory_utilization
-        if c.n_request_cost > 0, let entries = c.request_cost {
-            var map = [String: Double](minimumCapacity: c.n_request_cost)
-            for index in 0..<c.n_request_cost {
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Grpc__Testing__TestOrcaReport.self, grpc__testing__test_orca_report__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
+        self.cpuUtilization = c.pointee.cpu_utilization
+        self.memoryUtilization = c.pointee.memory_utilization
+        if c.pointee.n_request_cost > 0, let entries = c.pointee.request_cost {
+            var map = [String: Double](minimumCapacity: c.pointee.n_request_cost)
+            for index in 0..<c.pointee.n_request_cost {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.request_cost.key")] = entry.value
             }
             self.requestCost = map
         }
-        if c.n_utilization > 0, let entries = c.utilization {
-            var map = [String: Double](minimumCapacity: c.n_utilization)
-            for index in 0..<c.n_utilization {
+        if c.pointee.n_utilization > 0, let entries = c.pointee.utilization {
+            var map = [String: Double](minimumCapacity: c.pointee.n_utilization)
+            for index in 0..<c.pointee.n_utilization {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.utilization.key")] = entry.value
             }
             self.utilization = map
         }
-        unknownFields = UnknownFields(protobufC: c.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__TestOrcaReport>, arena: ProtobufCArena) throws {

@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -389,13 +390,14 @@ extension Immigration_Common_V1_PersonName: ProtobufCConvertible {
         immigration__common__v1__person_name__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__PersonName>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.familyName = try ProtobufCRead.string(c.family_name, field: "immigration.common.v1.PersonName.family_name")
-        self.middleName = try ProtobufCRead.string(c.middle_name, field: "immigration.common.v1.PersonName.middle_name")
-        self.givenName = try ProtobufCRead.string(c.given_name, field: "immigration.common.v1.PersonName.given_name")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__PersonName.self, immigration__common__v1__person_name__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__PersonName>) throws {
+        self.familyName = try ProtobufCRead.string(c.pointee.family_name, field: "immigration.common.v1.PersonName.family_name")
+        self.middleName = try ProtobufCRead.string(c.pointee.middle_name, field: "immigration.common.v1.PersonName.middle_name")
+        self.givenName = try ProtobufCRead.string(c.pointee.given_name, field: "immigration.common.v1.PersonName.given_name")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__PersonName>, arena: ProtobufCArena) throws {
@@ -425,13 +427,14 @@ extension Immigration_Common_V1_PartialDate: ProtobufCConvertible {
         immigration__common__v1__partial_date__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__PartialDate>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.year = c.year
-        self.month = c.month
-        self.day = c.day
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__PartialDate.self, immigration__common__v1__partial_date__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__PartialDate>) throws {
+        self.year = c.pointee.year
+        self.month = c.pointee.month
+        self.day = c.pointee.day
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__PartialDate>, arena: ProtobufCArena) throws {
@@ -461,13 +464,14 @@ extension Immigration_Common_V1_CalendarDate: ProtobufCConvertible {
         immigration__common__v1__calendar_date__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__CalendarDate>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.year = c.year
-        self.month = c.month
-        self.day = c.day
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__CalendarDate.self, immigration__common__v1__calendar_date__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__CalendarDate>) throws {
+        self.year = c.pointee.year
+        self.month = c.pointee.month
+        self.day = c.pointee.day
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__CalendarDate>, arena: ProtobufCArena) throws {
@@ -497,13 +501,14 @@ extension Immigration_Common_V1_DocumentReference: ProtobufCConvertible {
         immigration__common__v1__document_reference__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__DocumentReference>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.kind = Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: c.kind.rawValue))
-        self.number = try ProtobufCRead.string(c.number, field: "immigration.common.v1.DocumentReference.number")
-        self.issuingState = try ProtobufCRead.string(c.issuing_state, field: "immigration.common.v1.DocumentReference.issuing_state")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__DocumentReference.self, immigration__common__v1__document_reference__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__DocumentReference>) throws {
+        self.kind = Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        self.number = try ProtobufCRead.string(c.pointee.number, field: "immigration.common.v1.DocumentReference.number")
+        self.issuingState = try ProtobufCRead.string(c.pointee.issuing_state, field: "immigration.common.v1.DocumentReference.issuing_state")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__DocumentReference>, arena: ProtobufCArena) throws {
@@ -533,11 +538,12 @@ extension Immigration_Common_V1_CheckpointReference: ProtobufCConvertible {
         immigration__common__v1__checkpoint_reference__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__CheckpointReference>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.code = try ProtobufCRead.string(c.code, field: "immigration.common.v1.CheckpointReference.code")
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__CheckpointReference.self, immigration__common__v1__checkpoint_reference__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__CheckpointReference>) throws {
+        self.code = try ProtobufCRead.string(c.pointee.code, field: "immigration.common.v1.CheckpointReference.code")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__CheckpointReference>, arena: ProtobufCArena) throws {
@@ -565,14 +571,15 @@ extension Immigration_Common_V1_Provenance: ProtobufCConvertible {
         immigration__common__v1__provenance__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Common__V1__Provenance>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.source = Immigration_Common_V1_InformationSource(rawValue: Int32(truncatingIfNeeded: c.source.rawValue))
-        self.unitCode = try ProtobufCRead.string(c.unit_code, field: "immigration.common.v1.Provenance.unit_code")
-        self.actorID = try ProtobufCRead.string(c.actor_id, field: "immigration.common.v1.Provenance.actor_id")
-        if let pointer = c.recorded_at { self.recordedAt = WellKnownValues.timestamp(pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Common__V1__Provenance.self, immigration__common__v1__provenance__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__Provenance>) throws {
+        self.source = Immigration_Common_V1_InformationSource(rawValue: Int32(truncatingIfNeeded: c.pointee.source.rawValue))
+        self.unitCode = try ProtobufCRead.string(c.pointee.unit_code, field: "immigration.common.v1.Provenance.unit_code")
+        self.actorID = try ProtobufCRead.string(c.pointee.actor_id, field: "immigration.common.v1.Provenance.actor_id")
+        if let pointer = c.pointee.recorded_at { self.recordedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__Provenance>, arena: ProtobufCArena) throws {

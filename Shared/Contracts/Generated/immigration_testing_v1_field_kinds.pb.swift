@@ -2,6 +2,7 @@
 // Conventions: docs/contracts.md.
 
 import CContracts
+import CProtobufC
 import GRPCRuntime
 import ProtobufC
 
@@ -447,6 +448,64 @@ public struct Immigration_Testing_V1_FieldKindsSubset: Sendable, Hashable {
     public init() {}
 }
 
+/// A person and their travel documents, shaped like a records-service person
+/// record: the message the encode and decode benchmark measures.
+public struct Immigration_Testing_V1_PersonWithDocuments: Sendable, Hashable {
+    /// The person's id in the national database.
+    public var personID: String = ""
+
+    /// The name as written in the travel document.
+    public var name: Immigration_Common_V1_PersonName? = nil
+
+    /// The date of birth, possibly partial.
+    public var dateOfBirth: Immigration_Common_V1_PartialDate? = nil
+
+    /// Sex as the document shows it.
+    public var sex: Immigration_Common_V1_Sex = Immigration_Common_V1_Sex()
+
+    /// Nationality, ISO 3166-1 alpha-3.
+    public var nationality: String = ""
+
+    /// The person's travel and residence documents.
+    public var documents: [Immigration_Testing_V1_TravelDocument] = []
+
+    /// Who wrote the record, from which source, and when.
+    public var provenance: Immigration_Common_V1_Provenance? = nil
+
+    /// When the record last changed.
+    public var updatedAt: ProtoTimestamp? = nil
+
+    /// Fields received that this contract does not know; encoded again as received.
+    public var unknownFields = UnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
+/// One travel or residence document of a person.
+public struct Immigration_Testing_V1_TravelDocument: Sendable, Hashable {
+    /// Kind, number and issuing state.
+    public var reference: Immigration_Common_V1_DocumentReference? = nil
+
+    /// The date of issue.
+    public var issuedOn: Immigration_Common_V1_CalendarDate? = nil
+
+    /// The date of expiry.
+    public var expiresOn: Immigration_Common_V1_CalendarDate? = nil
+
+    /// Whether the document carries a chip.
+    public var hasChip: Bool = false
+
+    /// The issuing authority as printed.
+    public var issuingAuthority: String = ""
+
+    /// Fields received that this contract does not know; encoded again as received.
+    public var unknownFields = UnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+}
+
 extension Immigration_Testing_V1_Nested: ProtobufCConvertible {
     public typealias CStruct = Immigration__Testing__V1__Nested
 
@@ -456,14 +515,15 @@ extension Immigration_Testing_V1_Nested: ProtobufCConvertible {
         immigration__testing__v1__nested__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Testing__V1__Nested>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.note = try ProtobufCRead.string(c.note, field: "immigration.testing.v1.Nested.note")
-        self.depth = c.depth
-        self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.level.rawValue))
-        if let pointer = c.leaf { self.leaf = try Immigration_Testing_V1_Nested.Leaf(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__Nested.self, immigration__testing__v1__nested__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested>) throws {
+        self.note = try ProtobufCRead.string(c.pointee.note, field: "immigration.testing.v1.Nested.note")
+        self.depth = c.pointee.depth
+        self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.pointee.level.rawValue))
+        if let pointer = c.pointee.leaf { self.leaf = try Immigration_Testing_V1_Nested.Leaf(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Nested>, arena: ProtobufCArena) throws {
@@ -494,12 +554,13 @@ extension Immigration_Testing_V1_Nested.Leaf: ProtobufCConvertible {
         immigration__testing__v1__nested__leaf__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Testing__V1__Nested__Leaf>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.label = try ProtobufCRead.string(c.label, field: "immigration.testing.v1.Nested.Leaf.label")
-        self.data = ProtobufCRead.bytes(c.data)
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__Nested__Leaf.self, immigration__testing__v1__nested__leaf__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested__Leaf>) throws {
+        self.label = try ProtobufCRead.string(c.pointee.label, field: "immigration.testing.v1.Nested.Leaf.label")
+        self.data = ProtobufCRead.bytes(c.pointee.data)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Nested__Leaf>, arena: ProtobufCArena) throws {
@@ -528,18 +589,19 @@ extension Immigration_Testing_V1_Node: ProtobufCConvertible {
         immigration__testing__v1__node__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Testing__V1__Node>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.name = try ProtobufCRead.string(c.name, field: "immigration.testing.v1.Node.name")
-        if let pointer = c.child { self.child = try Immigration_Testing_V1_Node(protobufC: pointer) }
-        self.children = try ProtobufCRead.messages(c.children, count: c.n_children, as: Immigration_Testing_V1_Node.self)
-        switch c.link_case.rawValue {
-        case 4: self.link = .next(try c.next.map { pointer in try Immigration_Testing_V1_Node(protobufC: pointer) } ?? Immigration_Testing_V1_Node())
-        case 5: self.link = .end(try ProtobufCRead.string(c.end, field: "immigration.testing.v1.Node.end"))
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__Node.self, immigration__testing__v1__node__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Node>) throws {
+        self.name = try ProtobufCRead.string(c.pointee.name, field: "immigration.testing.v1.Node.name")
+        if let pointer = c.pointee.child { self.child = try Immigration_Testing_V1_Node(protobufC: pointer) }
+        self.children = try ProtobufCRead.messages(c.pointee.children, count: c.pointee.n_children, as: Immigration_Testing_V1_Node.self)
+        switch c.pointee.link_case.rawValue {
+        case 4: self.link = .next(try c.pointee.next.map { pointer in try Immigration_Testing_V1_Node(protobufC: pointer) } ?? Immigration_Testing_V1_Node())
+        case 5: self.link = .end(try ProtobufCRead.string(c.pointee.end, field: "immigration.testing.v1.Node.end"))
         default: break
         }
-        unknownFields = UnknownFields(protobufC: c.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Node>, arena: ProtobufCArena) throws {
@@ -581,133 +643,134 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
         immigration__testing__v1__field_kinds__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Testing__V1__FieldKinds>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.int32Value = c.int32_value
-        self.int64Value = c.int64_value
-        self.uint32Value = c.uint32_value
-        self.uint64Value = c.uint64_value
-        self.sint32Value = c.sint32_value
-        self.sint64Value = c.sint64_value
-        self.fixed32Value = c.fixed32_value
-        self.fixed64Value = c.fixed64_value
-        self.sfixed32Value = c.sfixed32_value
-        self.sfixed64Value = c.sfixed64_value
-        self.floatValue = c.float_value
-        self.doubleValue = c.double_value
-        self.boolValue = (c.bool_value != 0)
-        self.stringValue = try ProtobufCRead.string(c.string_value, field: "immigration.testing.v1.FieldKinds.string_value")
-        self.bytesValue = ProtobufCRead.bytes(c.bytes_value)
-        self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.color.rawValue))
-        if let pointer = c.nested { self.nested = try Immigration_Testing_V1_Nested(protobufC: pointer) }
-        if let pointer = c.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
-        self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.level.rawValue))
-        self.packedInt32 = ProtobufCRead.array(c.packed_int32, count: c.n_packed_int32)
-        self.packedSint64 = ProtobufCRead.array(c.packed_sint64, count: c.n_packed_sint64)
-        self.packedDouble = ProtobufCRead.array(c.packed_double, count: c.n_packed_double)
-        self.packedBool = ProtobufCRead.array(c.packed_bool, count: c.n_packed_bool) { element in (element != 0) }
-        self.packedColors = ProtobufCRead.array(c.packed_colors, count: c.n_packed_colors) { element in Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
-        self.packedFixed32 = ProtobufCRead.array(c.packed_fixed32, count: c.n_packed_fixed32)
-        self.packedUint64 = ProtobufCRead.array(c.packed_uint64, count: c.n_packed_uint64)
-        self.packedFloat = ProtobufCRead.array(c.packed_float, count: c.n_packed_float)
-        self.unpackedInt32 = ProtobufCRead.array(c.unpacked_int32, count: c.n_unpacked_int32)
-        self.unpackedFloat = ProtobufCRead.array(c.unpacked_float, count: c.n_unpacked_float)
-        self.unpackedColors = ProtobufCRead.array(c.unpacked_colors, count: c.n_unpacked_colors) { element in Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
-        self.unpackedBool = ProtobufCRead.array(c.unpacked_bool, count: c.n_unpacked_bool) { element in (element != 0) }
-        self.unpackedSfixed64 = ProtobufCRead.array(c.unpacked_sfixed64, count: c.n_unpacked_sfixed64)
-        self.strings = try ProtobufCRead.array(c.strings, count: c.n_strings) { element in try ProtobufCRead.string(element, field: "immigration.testing.v1.FieldKinds.strings") }
-        self.blobs = ProtobufCRead.array(c.blobs, count: c.n_blobs) { element in ProtobufCRead.bytes(element) }
-        self.nestedList = try ProtobufCRead.messages(c.nested_list, count: c.n_nested_list, as: Immigration_Testing_V1_Nested.self)
-        self.instants = ProtobufCRead.array(c.instants, count: c.n_instants) { element in element.map { pointer in WellKnownValues.timestamp(pointer) } ?? ProtoTimestamp() }
-        self.wrappedStrings = try ProtobufCRead.array(c.wrapped_strings, count: c.n_wrapped_strings) { element in try element.map { pointer in try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_strings") } ?? "" }
-        if c.n_labels > 0, let entries = c.labels {
-            var map = [String: String](minimumCapacity: c.n_labels)
-            for index in 0..<c.n_labels {
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__FieldKinds.self, immigration__testing__v1__field_kinds__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKinds>) throws {
+        self.int32Value = c.pointee.int32_value
+        self.int64Value = c.pointee.int64_value
+        self.uint32Value = c.pointee.uint32_value
+        self.uint64Value = c.pointee.uint64_value
+        self.sint32Value = c.pointee.sint32_value
+        self.sint64Value = c.pointee.sint64_value
+        self.fixed32Value = c.pointee.fixed32_value
+        self.fixed64Value = c.pointee.fixed64_value
+        self.sfixed32Value = c.pointee.sfixed32_value
+        self.sfixed64Value = c.pointee.sfixed64_value
+        self.floatValue = c.pointee.float_value
+        self.doubleValue = c.pointee.double_value
+        self.boolValue = (c.pointee.bool_value != 0)
+        self.stringValue = try ProtobufCRead.string(c.pointee.string_value, field: "immigration.testing.v1.FieldKinds.string_value")
+        self.bytesValue = ProtobufCRead.bytes(c.pointee.bytes_value)
+        self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.color.rawValue))
+        if let pointer = c.pointee.nested { self.nested = try Immigration_Testing_V1_Nested(protobufC: pointer) }
+        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
+        self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.pointee.level.rawValue))
+        self.packedInt32 = ProtobufCRead.array(c.pointee.packed_int32, count: c.pointee.n_packed_int32)
+        self.packedSint64 = ProtobufCRead.array(c.pointee.packed_sint64, count: c.pointee.n_packed_sint64)
+        self.packedDouble = ProtobufCRead.array(c.pointee.packed_double, count: c.pointee.n_packed_double)
+        self.packedBool = ProtobufCRead.array(c.pointee.packed_bool, count: c.pointee.n_packed_bool) { element in (element != 0) }
+        self.packedColors = ProtobufCRead.array(c.pointee.packed_colors, count: c.pointee.n_packed_colors) { element in Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
+        self.packedFixed32 = ProtobufCRead.array(c.pointee.packed_fixed32, count: c.pointee.n_packed_fixed32)
+        self.packedUint64 = ProtobufCRead.array(c.pointee.packed_uint64, count: c.pointee.n_packed_uint64)
+        self.packedFloat = ProtobufCRead.array(c.pointee.packed_float, count: c.pointee.n_packed_float)
+        self.unpackedInt32 = ProtobufCRead.array(c.pointee.unpacked_int32, count: c.pointee.n_unpacked_int32)
+        self.unpackedFloat = ProtobufCRead.array(c.pointee.unpacked_float, count: c.pointee.n_unpacked_float)
+        self.unpackedColors = ProtobufCRead.array(c.pointee.unpacked_colors, count: c.pointee.n_unpacked_colors) { element in Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
+        self.unpackedBool = ProtobufCRead.array(c.pointee.unpacked_bool, count: c.pointee.n_unpacked_bool) { element in (element != 0) }
+        self.unpackedSfixed64 = ProtobufCRead.array(c.pointee.unpacked_sfixed64, count: c.pointee.n_unpacked_sfixed64)
+        self.strings = try ProtobufCRead.array(c.pointee.strings, count: c.pointee.n_strings) { element in try ProtobufCRead.string(element, field: "immigration.testing.v1.FieldKinds.strings") }
+        self.blobs = ProtobufCRead.array(c.pointee.blobs, count: c.pointee.n_blobs) { element in ProtobufCRead.bytes(element) }
+        self.nestedList = try ProtobufCRead.messages(c.pointee.nested_list, count: c.pointee.n_nested_list, as: Immigration_Testing_V1_Nested.self)
+        self.instants = ProtobufCRead.array(c.pointee.instants, count: c.pointee.n_instants) { element in element.map { pointer in WellKnownValues.timestamp(pointer) } ?? ProtoTimestamp() }
+        self.wrappedStrings = try ProtobufCRead.array(c.pointee.wrapped_strings, count: c.pointee.n_wrapped_strings) { element in try element.map { pointer in try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_strings") } ?? "" }
+        if c.pointee.n_labels > 0, let entries = c.pointee.labels {
+            var map = [String: String](minimumCapacity: c.pointee.n_labels)
+            for index in 0..<c.pointee.n_labels {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.labels.key")] = try ProtobufCRead.string(entry.value, field: "immigration.testing.v1.FieldKinds.labels.value")
             }
             self.labels = map
         }
-        if c.n_nested_by_id > 0, let entries = c.nested_by_id {
-            var map = [Int32: Immigration_Testing_V1_Nested](minimumCapacity: c.n_nested_by_id)
-            for index in 0..<c.n_nested_by_id {
+        if c.pointee.n_nested_by_id > 0, let entries = c.pointee.nested_by_id {
+            var map = [Int32: Immigration_Testing_V1_Nested](minimumCapacity: c.pointee.n_nested_by_id)
+            for index in 0..<c.pointee.n_nested_by_id {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[entry.key] = try entry.value.map { pointer in try Immigration_Testing_V1_Nested(protobufC: pointer) } ?? Immigration_Testing_V1_Nested()
             }
             self.nestedByID = map
         }
-        if c.n_names_by_number > 0, let entries = c.names_by_number {
-            var map = [Int64: String](minimumCapacity: c.n_names_by_number)
-            for index in 0..<c.n_names_by_number {
+        if c.pointee.n_names_by_number > 0, let entries = c.pointee.names_by_number {
+            var map = [Int64: String](minimumCapacity: c.pointee.n_names_by_number)
+            for index in 0..<c.pointee.n_names_by_number {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[entry.key] = try ProtobufCRead.string(entry.value, field: "immigration.testing.v1.FieldKinds.names_by_number.value")
             }
             self.namesByNumber = map
         }
-        if c.n_counts_by_flag > 0, let entries = c.counts_by_flag {
-            var map = [Bool: Int32](minimumCapacity: c.n_counts_by_flag)
-            for index in 0..<c.n_counts_by_flag {
+        if c.pointee.n_counts_by_flag > 0, let entries = c.pointee.counts_by_flag {
+            var map = [Bool: Int32](minimumCapacity: c.pointee.n_counts_by_flag)
+            for index in 0..<c.pointee.n_counts_by_flag {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[(entry.key != 0)] = entry.value
             }
             self.countsByFlag = map
         }
-        if c.n_blobs_by_id > 0, let entries = c.blobs_by_id {
-            var map = [UInt32: [UInt8]](minimumCapacity: c.n_blobs_by_id)
-            for index in 0..<c.n_blobs_by_id {
+        if c.pointee.n_blobs_by_id > 0, let entries = c.pointee.blobs_by_id {
+            var map = [UInt32: [UInt8]](minimumCapacity: c.pointee.n_blobs_by_id)
+            for index in 0..<c.pointee.n_blobs_by_id {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[entry.key] = ProtobufCRead.bytes(entry.value)
             }
             self.blobsByID = map
         }
-        if c.n_colors_by_name > 0, let entries = c.colors_by_name {
-            var map = [String: Immigration_Testing_V1_Color](minimumCapacity: c.n_colors_by_name)
-            for index in 0..<c.n_colors_by_name {
+        if c.pointee.n_colors_by_name > 0, let entries = c.pointee.colors_by_name {
+            var map = [String: Immigration_Testing_V1_Color](minimumCapacity: c.pointee.n_colors_by_name)
+            for index in 0..<c.pointee.n_colors_by_name {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.colors_by_name.key")] = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: entry.value.rawValue))
             }
             self.colorsByName = map
         }
-        if c.n_weights > 0, let entries = c.weights {
-            var map = [Int64: Double](minimumCapacity: c.n_weights)
-            for index in 0..<c.n_weights {
+        if c.pointee.n_weights > 0, let entries = c.pointee.weights {
+            var map = [Int64: Double](minimumCapacity: c.pointee.n_weights)
+            for index in 0..<c.pointee.n_weights {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[entry.key] = entry.value
             }
             self.weights = map
         }
-        if c.n_instants_by_name > 0, let entries = c.instants_by_name {
-            var map = [String: ProtoTimestamp](minimumCapacity: c.n_instants_by_name)
-            for index in 0..<c.n_instants_by_name {
+        if c.pointee.n_instants_by_name > 0, let entries = c.pointee.instants_by_name {
+            var map = [String: ProtoTimestamp](minimumCapacity: c.pointee.n_instants_by_name)
+            for index in 0..<c.pointee.n_instants_by_name {
                 guard let entry = entries[index]?.pointee else { continue }
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.instants_by_name.key")] = entry.value.map { pointer in WellKnownValues.timestamp(pointer) } ?? ProtoTimestamp()
             }
             self.instantsByName = map
         }
-        switch c.choice_case.rawValue {
-        case 60: self.choice = .choiceText(try ProtobufCRead.string(c.choice_text, field: "immigration.testing.v1.FieldKinds.choice_text"))
-        case 61: self.choice = .choiceNumber(c.choice_number)
-        case 62: self.choice = .choiceNested(try c.choice_nested.map { pointer in try Immigration_Testing_V1_Nested(protobufC: pointer) } ?? Immigration_Testing_V1_Nested())
-        case 63: self.choice = .choiceBytes(ProtobufCRead.bytes(c.choice_bytes))
-        case 64: self.choice = .choiceColor(Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.choice_color.rawValue)))
-        case 65: self.choice = .choiceWrapped(c.choice_wrapped.map { pointer in WellKnownValues.int32Value(pointer) } ?? 0)
+        switch c.pointee.choice_case.rawValue {
+        case 60: self.choice = .choiceText(try ProtobufCRead.string(c.pointee.choice_text, field: "immigration.testing.v1.FieldKinds.choice_text"))
+        case 61: self.choice = .choiceNumber(c.pointee.choice_number)
+        case 62: self.choice = .choiceNested(try c.pointee.choice_nested.map { pointer in try Immigration_Testing_V1_Nested(protobufC: pointer) } ?? Immigration_Testing_V1_Nested())
+        case 63: self.choice = .choiceBytes(ProtobufCRead.bytes(c.pointee.choice_bytes))
+        case 64: self.choice = .choiceColor(Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.choice_color.rawValue)))
+        case 65: self.choice = .choiceWrapped(c.pointee.choice_wrapped.map { pointer in WellKnownValues.int32Value(pointer) } ?? 0)
         default: break
         }
-        if c.maybe_count_presence_case.rawValue == 66 { self.maybeCount = c.maybe_count }
-        if let pointer = c.wrapped_double { self.wrappedDouble = WellKnownValues.doubleValue(pointer) }
-        if let pointer = c.wrapped_float { self.wrappedFloat = WellKnownValues.floatValue(pointer) }
-        if let pointer = c.wrapped_int64 { self.wrappedInt64 = WellKnownValues.int64Value(pointer) }
-        if let pointer = c.wrapped_uint64 { self.wrappedUint64 = WellKnownValues.uint64Value(pointer) }
-        if let pointer = c.wrapped_int32 { self.wrappedInt32 = WellKnownValues.int32Value(pointer) }
-        if let pointer = c.wrapped_uint32 { self.wrappedUint32 = WellKnownValues.uint32Value(pointer) }
-        if let pointer = c.wrapped_bool { self.wrappedBool = WellKnownValues.boolValue(pointer) }
-        if let pointer = c.wrapped_string { self.wrappedString = try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_string") }
-        if let pointer = c.wrapped_bytes { self.wrappedBytes = WellKnownValues.bytesValue(pointer) }
-        if let pointer = c.instant { self.instant = WellKnownValues.timestamp(pointer) }
-        if let pointer = c.elapsed { self.elapsed = WellKnownValues.duration(pointer) }
-        if let pointer = c.tree { self.tree = try Immigration_Testing_V1_Node(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.base)
+        if c.pointee.maybe_count_presence_case.rawValue == 66 { self.maybeCount = c.pointee.maybe_count }
+        if let pointer = c.pointee.wrapped_double { self.wrappedDouble = WellKnownValues.doubleValue(pointer) }
+        if let pointer = c.pointee.wrapped_float { self.wrappedFloat = WellKnownValues.floatValue(pointer) }
+        if let pointer = c.pointee.wrapped_int64 { self.wrappedInt64 = WellKnownValues.int64Value(pointer) }
+        if let pointer = c.pointee.wrapped_uint64 { self.wrappedUint64 = WellKnownValues.uint64Value(pointer) }
+        if let pointer = c.pointee.wrapped_int32 { self.wrappedInt32 = WellKnownValues.int32Value(pointer) }
+        if let pointer = c.pointee.wrapped_uint32 { self.wrappedUint32 = WellKnownValues.uint32Value(pointer) }
+        if let pointer = c.pointee.wrapped_bool { self.wrappedBool = WellKnownValues.boolValue(pointer) }
+        if let pointer = c.pointee.wrapped_string { self.wrappedString = try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_string") }
+        if let pointer = c.pointee.wrapped_bytes { self.wrappedBytes = WellKnownValues.bytesValue(pointer) }
+        if let pointer = c.pointee.instant { self.instant = WellKnownValues.timestamp(pointer) }
+        if let pointer = c.pointee.elapsed { self.elapsed = WellKnownValues.duration(pointer) }
+        if let pointer = c.pointee.tree { self.tree = try Immigration_Testing_V1_Node(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__FieldKinds>, arena: ProtobufCArena) throws {
@@ -958,13 +1021,14 @@ extension Immigration_Testing_V1_FieldKindsSubset: ProtobufCConvertible {
         immigration__testing__v1__field_kinds_subset__init(c)
     }
 
-    public init(protobufC pointer: UnsafePointer<Immigration__Testing__V1__FieldKindsSubset>) throws {
-        let c = pointer.pointee
-        self.init()
-        self.int32Value = c.int32_value
-        self.stringValue = try ProtobufCRead.string(c.string_value, field: "immigration.testing.v1.FieldKindsSubset.string_value")
-        self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.color.rawValue))
-        unknownFields = UnknownFields(protobufC: c.base)
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__FieldKindsSubset.self, immigration__testing__v1__field_kinds_subset__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKindsSubset>) throws {
+        self.int32Value = c.pointee.int32_value
+        self.stringValue = try ProtobufCRead.string(c.pointee.string_value, field: "immigration.testing.v1.FieldKindsSubset.string_value")
+        self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.color.rawValue))
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__FieldKindsSubset>, arena: ProtobufCArena) throws {
@@ -976,6 +1040,97 @@ extension Immigration_Testing_V1_FieldKindsSubset: ProtobufCConvertible {
 }
 
 extension Immigration_Testing_V1_FieldKindsSubset: WireMessage {
+    public init(serializedBytes bytes: [UInt8]) throws {
+        try self.init(protobufCBytes: bytes)
+    }
+
+    public func serializedBytes() throws -> [UInt8] {
+        try protobufCBytes()
+    }
+}
+
+extension Immigration_Testing_V1_PersonWithDocuments: ProtobufCConvertible {
+    public typealias CStruct = Immigration__Testing__V1__PersonWithDocuments
+
+    public static let protoMessageName = "immigration.testing.v1.PersonWithDocuments"
+
+    public static func initializeProtobufC(_ c: UnsafeMutablePointer<Immigration__Testing__V1__PersonWithDocuments>) {
+        immigration__testing__v1__person_with_documents__init(c)
+    }
+
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__PersonWithDocuments.self, immigration__testing__v1__person_with_documents__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__PersonWithDocuments>) throws {
+        self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.testing.v1.PersonWithDocuments.person_id")
+        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
+        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) }
+        self.sex = Immigration_Common_V1_Sex(rawValue: Int32(truncatingIfNeeded: c.pointee.sex.rawValue))
+        self.nationality = try ProtobufCRead.string(c.pointee.nationality, field: "immigration.testing.v1.PersonWithDocuments.nationality")
+        self.documents = try ProtobufCRead.messages(c.pointee.documents, count: c.pointee.n_documents, as: Immigration_Testing_V1_TravelDocument.self)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        if let pointer = c.pointee.updated_at { self.updatedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    }
+
+    public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__PersonWithDocuments>, arena: ProtobufCArena) throws {
+        if !self.personID.isEmpty { c.pointee.person_id = try arena.string(self.personID, field: "immigration.testing.v1.PersonWithDocuments.person_id") }
+        if let value = self.name { c.pointee.name = try arena.message(value) }
+        if let value = self.dateOfBirth { c.pointee.date_of_birth = try arena.message(value) }
+        c.pointee.sex = Immigration__Common__V1__Sex(rawValue: .init(truncatingIfNeeded: self.sex.rawValue))
+        if !self.nationality.isEmpty { c.pointee.nationality = try arena.string(self.nationality, field: "immigration.testing.v1.PersonWithDocuments.nationality") }
+        if !self.documents.isEmpty {
+            c.pointee.n_documents = self.documents.count
+            c.pointee.documents = try arena.messages(self.documents)
+        }
+        if let value = self.provenance { c.pointee.provenance = try arena.message(value) }
+        if let value = self.updatedAt { c.pointee.updated_at = arena.timestamp(value) }
+        unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Immigration_Testing_V1_PersonWithDocuments: WireMessage {
+    public init(serializedBytes bytes: [UInt8]) throws {
+        try self.init(protobufCBytes: bytes)
+    }
+
+    public func serializedBytes() throws -> [UInt8] {
+        try protobufCBytes()
+    }
+}
+
+extension Immigration_Testing_V1_TravelDocument: ProtobufCConvertible {
+    public typealias CStruct = Immigration__Testing__V1__TravelDocument
+
+    public static let protoMessageName = "immigration.testing.v1.TravelDocument"
+
+    public static func initializeProtobufC(_ c: UnsafeMutablePointer<Immigration__Testing__V1__TravelDocument>) {
+        immigration__testing__v1__travel_document__init(c)
+    }
+
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__TravelDocument.self, immigration__testing__v1__travel_document__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__TravelDocument>) throws {
+        if let pointer = c.pointee.reference { self.reference = try Immigration_Common_V1_DocumentReference(protobufC: pointer) }
+        if let pointer = c.pointee.issued_on { self.issuedOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.expires_on { self.expiresOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        self.hasChip = (c.pointee.has_chip != 0)
+        self.issuingAuthority = try ProtobufCRead.string(c.pointee.issuing_authority, field: "immigration.testing.v1.TravelDocument.issuing_authority")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    }
+
+    public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__TravelDocument>, arena: ProtobufCArena) throws {
+        if let value = self.reference { c.pointee.reference = try arena.message(value) }
+        if let value = self.issuedOn { c.pointee.issued_on = try arena.message(value) }
+        if let value = self.expiresOn { c.pointee.expires_on = try arena.message(value) }
+        c.pointee.has_chip = (self.hasChip ? 1 : 0)
+        if !self.issuingAuthority.isEmpty { c.pointee.issuing_authority = try arena.string(self.issuingAuthority, field: "immigration.testing.v1.TravelDocument.issuing_authority") }
+        unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Immigration_Testing_V1_TravelDocument: WireMessage {
     public init(serializedBytes bytes: [UInt8]) throws {
         try self.init(protobufCBytes: bytes)
     }

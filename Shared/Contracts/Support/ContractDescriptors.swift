@@ -82,15 +82,4 @@ public enum ContractDescriptors {
     }()
 
     nonisolated(unsafe) private static let messageDescriptors = generatedMessageDescriptors()
-
-    /// The descriptor that protoc-c's `__init` function puts in a message:
-    /// the address of the generated C constant.
-    static func descriptor<C>(of type: C.Type, _ initialize: (UnsafeMutablePointer<C>?) -> Void)
-        -> UnsafePointer<ProtobufCMessageDescriptor>
-    {
-        withUnsafeTemporaryAllocation(of: C.self, capacity: 1) { buffer in
-            initialize(buffer.baseAddress!)
-            return UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
-        }
-    }
 }

@@ -28,11 +28,12 @@ struct ConversionRenderer {
                 out.line("\(info.cFunctionPrefix)__init(c)")
             }
             out.line()
-            try out.block("public init(protobufC pointer: UnsafePointer<\(info.cType)>) throws") { out in
-                out.line("let c = pointer.pointee")
-                out.line("self.init()")
+            out.line("nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(")
+            out.line("    of: \(info.cType).self, \(info.cFunctionPrefix)__init)")
+            out.line()
+            try out.block("public mutating func read(protobufC c: UnsafePointer<\(info.cType)>) throws") { out in
                 try renderReads(into: &out)
-                out.line("unknownFields = UnknownFields(protobufC: c.base)")
+                out.line("unknownFields = UnknownFields(protobufC: c.pointee.base)")
             }
             out.line()
             try out.block("public func fill(protobufC c: UnsafeMutablePointer<\(info.cType)>, arena: ProtobufCArena) throws") { out in
@@ -60,7 +61,7 @@ struct ConversionRenderer {
         var renderedOneofs: Set<Int> = []
         for plan in fields {
             let property = "self." + Naming.escaped(plan.property)
-            let c = "c." + plan.cMember
+            let c = "c.pointee." + plan.cMember
             let codec = plan.codec
             switch plan.shape {
             case .scalar:
@@ -68,7 +69,7 @@ struct ConversionRenderer {
             case .optional:
                 out.line("if let pointer = \(c) { \(property) = \(codec.read("pointer")) }")
             case .repeated:
-                let count = "c." + Naming.cCountMember(plan.field.name)
+                let count = "c.pointee." + Naming.cCountMember(plan.field.name)
                 if codec.isBitwiseArray {
                     out.line("\(property) = ProtobufCRead.array(\(c), count: \(count))")
                 } else if case .message(let target) = codec.kind {
@@ -77,7 +78,7 @@ struct ConversionRenderer {
                     out.line("\(property) = \(tryPrefix(codec.readThrows))ProtobufCRead.array(\(c), count: \(count)) { element in \(codec.readElement("element")) }")
                 }
             case .map(let key, let value, _):
-                let count = "c." + Naming.cCountMember(plan.field.name)
+                let count = "c.pointee." + Naming.cCountMember(plan.field.name)
                 out.block("if \(count) > 0, let entries = \(c)") { out in
                     out.line("var map = [\(key.swiftType): \(value.swiftType)](minimumCapacity: \(count))")
                     out.block("for index in 0..<\(count)") { out in
@@ -87,7 +88,7 @@ struct ConversionRenderer {
                     out.line("\(property) = map")
                 }
             case .presenceOneof(let oneof, _):
-                out.line("if c.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(property) = \(codec.readElement(c)) }")
+                out.line("if c.pointee.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(property) = \(codec.readElement(c)) }")
             case .oneofMember(let oneof):
                 guard renderedOneofs.insert(oneof).inserted else { continue }
                 let members = fields.filter {
@@ -95,9 +96,9 @@ struct ConversionRenderer {
                     return false
                 }
                 let oneofProperty = "self." + Naming.escaped(Naming.propertyName(message.oneofs[oneof]))
-                out.switchBlock("switch c.\(oneofCaseMember(oneof)).rawValue") { out in
+                out.switchBlock("switch c.pointee.\(oneofCaseMember(oneof)).rawValue") { out in
                     for member in members {
-                        let memberC = "c." + member.cMember
+                        let memberC = "c.pointee." + member.cMember
                         let read = member.codec.readElement(memberC)
                         out.line("case \(member.field.number): \(oneofProperty) = .\(Naming.escaped(member.property))(\(read))")
                     }

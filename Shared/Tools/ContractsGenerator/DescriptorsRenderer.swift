@@ -29,7 +29,7 @@ struct DescriptorsRenderer {
                 for file in files {
                     for message in allMessages(file.messages) {
                         let info = registry.messages["." + message.fullName]!
-                        out.line("    \(swiftStringLiteral(message.fullName)): descriptor(of: \(info.cType).self, \(info.cFunctionPrefix)__init),")
+                        out.line("    \(swiftStringLiteral(message.fullName)): ProtobufCRead.descriptor(of: \(info.cType).self, \(info.cFunctionPrefix)__init),")
                     }
                 }
                 out.line("]")
@@ -58,7 +58,7 @@ struct DescriptorsRenderer {
             out.line("]")
         }
         var text = GeneratedHeader.text(source: "every .proto file")
-        text += "\nimport CContracts\nimport CProtobufC\nimport GRPCRuntime\n\n" + out.text
+        text += "\nimport CContracts\nimport CProtobufC\nimport GRPCRuntime\nimport ProtobufC\n\n" + out.text
         return text
     }
 

@@ -25,7 +25,7 @@ struct MessageFileRenderer {
         try renderConversions(file.messages, into: &conversions)
         guard rendered else { return nil }
         var text = GeneratedHeader.text(source: file.name)
-        text += "\nimport CContracts\nimport GRPCRuntime\nimport ProtobufC\n\n"
+        text += "\nimport CContracts\nimport CProtobufC\nimport GRPCRuntime\nimport ProtobufC\n\n"
         text += body.text + conversions.text
         while text.hasSuffix("\n\n") { text.removeLast() }
         return text

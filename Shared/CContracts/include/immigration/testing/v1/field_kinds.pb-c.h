@@ -32,6 +32,8 @@ typedef struct Immigration__Testing__V1__FieldKinds__ColorsByNameEntry Immigrati
 typedef struct Immigration__Testing__V1__FieldKinds__WeightsEntry Immigration__Testing__V1__FieldKinds__WeightsEntry;
 typedef struct Immigration__Testing__V1__FieldKinds__InstantsByNameEntry Immigration__Testing__V1__FieldKinds__InstantsByNameEntry;
 typedef struct Immigration__Testing__V1__FieldKindsSubset Immigration__Testing__V1__FieldKindsSubset;
+typedef struct Immigration__Testing__V1__PersonWithDocuments Immigration__Testing__V1__PersonWithDocuments;
+typedef struct Immigration__Testing__V1__TravelDocument Immigration__Testing__V1__TravelDocument;
 
 
 /* --- enums --- */
@@ -604,6 +606,84 @@ struct  Immigration__Testing__V1__FieldKindsSubset
     , 0, (char *)protobuf_c_empty_string, IMMIGRATION__TESTING__V1__COLOR__COLOR_UNSPECIFIED }
 
 
+/*
+ * A person and their travel documents, shaped like a records-service person
+ * record: the message the encode and decode benchmark measures.
+ */
+struct  Immigration__Testing__V1__PersonWithDocuments
+{
+  ProtobufCMessage base;
+  /*
+   * The person's id in the national database.
+   */
+  char *person_id;
+  /*
+   * The name as written in the travel document.
+   */
+  Immigration__Common__V1__PersonName *name;
+  /*
+   * The date of birth, possibly partial.
+   */
+  Immigration__Common__V1__PartialDate *date_of_birth;
+  /*
+   * Sex as the document shows it.
+   */
+  Immigration__Common__V1__Sex sex;
+  /*
+   * Nationality, ISO 3166-1 alpha-3.
+   */
+  char *nationality;
+  /*
+   * The person's travel and residence documents.
+   */
+  size_t n_documents;
+  Immigration__Testing__V1__TravelDocument **documents;
+  /*
+   * Who wrote the record, from which source, and when.
+   */
+  Immigration__Common__V1__Provenance *provenance;
+  /*
+   * When the record last changed.
+   */
+  Google__Protobuf__Timestamp *updated_at;
+};
+#define IMMIGRATION__TESTING__V1__PERSON_WITH_DOCUMENTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&immigration__testing__v1__person_with_documents__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL, IMMIGRATION__COMMON__V1__SEX__SEX_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL }
+
+
+/*
+ * One travel or residence document of a person.
+ */
+struct  Immigration__Testing__V1__TravelDocument
+{
+  ProtobufCMessage base;
+  /*
+   * Kind, number and issuing state.
+   */
+  Immigration__Common__V1__DocumentReference *reference;
+  /*
+   * The date of issue.
+   */
+  Immigration__Common__V1__CalendarDate *issued_on;
+  /*
+   * The date of expiry.
+   */
+  Immigration__Common__V1__CalendarDate *expires_on;
+  /*
+   * Whether the document carries a chip.
+   */
+  protobuf_c_boolean has_chip;
+  /*
+   * The issuing authority as printed.
+   */
+  char *issuing_authority;
+};
+#define IMMIGRATION__TESTING__V1__TRAVEL_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&immigration__testing__v1__travel_document__descriptor) \
+    , NULL, NULL, NULL, 0, (char *)protobuf_c_empty_string }
+
+
 /* Immigration__Testing__V1__Nested__Leaf methods */
 void   immigration__testing__v1__nested__leaf__init
                      (Immigration__Testing__V1__Nested__Leaf         *message);
@@ -707,6 +787,44 @@ Immigration__Testing__V1__FieldKindsSubset *
 void   immigration__testing__v1__field_kinds_subset__free_unpacked
                      (Immigration__Testing__V1__FieldKindsSubset *message,
                       ProtobufCAllocator *allocator);
+/* Immigration__Testing__V1__PersonWithDocuments methods */
+void   immigration__testing__v1__person_with_documents__init
+                     (Immigration__Testing__V1__PersonWithDocuments         *message);
+size_t immigration__testing__v1__person_with_documents__get_packed_size
+                     (const Immigration__Testing__V1__PersonWithDocuments   *message);
+size_t immigration__testing__v1__person_with_documents__pack
+                     (const Immigration__Testing__V1__PersonWithDocuments   *message,
+                      uint8_t             *out);
+size_t immigration__testing__v1__person_with_documents__pack_to_buffer
+                     (const Immigration__Testing__V1__PersonWithDocuments   *message,
+                      ProtobufCBuffer     *buffer);
+Immigration__Testing__V1__PersonWithDocuments *
+       immigration__testing__v1__person_with_documents__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   immigration__testing__v1__person_with_documents__free_unpacked
+                     (Immigration__Testing__V1__PersonWithDocuments *message,
+                      ProtobufCAllocator *allocator);
+/* Immigration__Testing__V1__TravelDocument methods */
+void   immigration__testing__v1__travel_document__init
+                     (Immigration__Testing__V1__TravelDocument         *message);
+size_t immigration__testing__v1__travel_document__get_packed_size
+                     (const Immigration__Testing__V1__TravelDocument   *message);
+size_t immigration__testing__v1__travel_document__pack
+                     (const Immigration__Testing__V1__TravelDocument   *message,
+                      uint8_t             *out);
+size_t immigration__testing__v1__travel_document__pack_to_buffer
+                     (const Immigration__Testing__V1__TravelDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Immigration__Testing__V1__TravelDocument *
+       immigration__testing__v1__travel_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   immigration__testing__v1__travel_document__free_unpacked
+                     (Immigration__Testing__V1__TravelDocument *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Immigration__Testing__V1__Nested__Leaf_Closure)
@@ -748,6 +866,12 @@ typedef void (*Immigration__Testing__V1__FieldKinds_Closure)
 typedef void (*Immigration__Testing__V1__FieldKindsSubset_Closure)
                  (const Immigration__Testing__V1__FieldKindsSubset *message,
                   void *closure_data);
+typedef void (*Immigration__Testing__V1__PersonWithDocuments_Closure)
+                 (const Immigration__Testing__V1__PersonWithDocuments *message,
+                  void *closure_data);
+typedef void (*Immigration__Testing__V1__TravelDocument_Closure)
+                 (const Immigration__Testing__V1__TravelDocument *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -769,6 +893,8 @@ extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds__c
 extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds__weights_entry__descriptor;
 extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds__instants_by_name_entry__descriptor;
 extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds_subset__descriptor;
+extern const ProtobufCMessageDescriptor immigration__testing__v1__person_with_documents__descriptor;
+extern const ProtobufCMessageDescriptor immigration__testing__v1__travel_document__descriptor;
 
 PROTOBUF_C__END_DECLS
 

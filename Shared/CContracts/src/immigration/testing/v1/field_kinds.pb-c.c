@@ -241,6 +241,96 @@ void   immigration__testing__v1__field_kinds_subset__free_unpacked
   assert(message->base.descriptor == &immigration__testing__v1__field_kinds_subset__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   immigration__testing__v1__person_with_documents__init
+                     (Immigration__Testing__V1__PersonWithDocuments         *message)
+{
+  static const Immigration__Testing__V1__PersonWithDocuments init_value = IMMIGRATION__TESTING__V1__PERSON_WITH_DOCUMENTS__INIT;
+  *message = init_value;
+}
+size_t immigration__testing__v1__person_with_documents__get_packed_size
+                     (const Immigration__Testing__V1__PersonWithDocuments *message)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__person_with_documents__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t immigration__testing__v1__person_with_documents__pack
+                     (const Immigration__Testing__V1__PersonWithDocuments *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__person_with_documents__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t immigration__testing__v1__person_with_documents__pack_to_buffer
+                     (const Immigration__Testing__V1__PersonWithDocuments *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__person_with_documents__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Immigration__Testing__V1__PersonWithDocuments *
+       immigration__testing__v1__person_with_documents__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Immigration__Testing__V1__PersonWithDocuments *)
+     protobuf_c_message_unpack (&immigration__testing__v1__person_with_documents__descriptor,
+                                allocator, len, data);
+}
+void   immigration__testing__v1__person_with_documents__free_unpacked
+                     (Immigration__Testing__V1__PersonWithDocuments *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &immigration__testing__v1__person_with_documents__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   immigration__testing__v1__travel_document__init
+                     (Immigration__Testing__V1__TravelDocument         *message)
+{
+  static const Immigration__Testing__V1__TravelDocument init_value = IMMIGRATION__TESTING__V1__TRAVEL_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t immigration__testing__v1__travel_document__get_packed_size
+                     (const Immigration__Testing__V1__TravelDocument *message)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__travel_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t immigration__testing__v1__travel_document__pack
+                     (const Immigration__Testing__V1__TravelDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__travel_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t immigration__testing__v1__travel_document__pack_to_buffer
+                     (const Immigration__Testing__V1__TravelDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__travel_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Immigration__Testing__V1__TravelDocument *
+       immigration__testing__v1__travel_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Immigration__Testing__V1__TravelDocument *)
+     protobuf_c_message_unpack (&immigration__testing__v1__travel_document__descriptor,
+                                allocator, len, data);
+}
+void   immigration__testing__v1__travel_document__free_unpacked
+                     (Immigration__Testing__V1__TravelDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &immigration__testing__v1__travel_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor immigration__testing__v1__nested__leaf__field_descriptors[2] =
 {
   {
@@ -1824,6 +1914,225 @@ const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds_subset__d
   immigration__testing__v1__field_kinds_subset__field_indices_by_name,
   3,  immigration__testing__v1__field_kinds_subset__number_ranges,
   (ProtobufCMessageInit) immigration__testing__v1__field_kinds_subset__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor immigration__testing__v1__person_with_documents__field_descriptors[8] =
+{
+  {
+    "person_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, person_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, name),
+    &immigration__common__v1__person_name__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date_of_birth",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, date_of_birth),
+    &immigration__common__v1__partial_date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sex",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, sex),
+    &immigration__common__v1__sex__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nationality",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, nationality),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "documents",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, n_documents),
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, documents),
+    &immigration__testing__v1__travel_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provenance",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, provenance),
+    &immigration__common__v1__provenance__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__PersonWithDocuments, updated_at),
+    &google__protobuf__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned immigration__testing__v1__person_with_documents__field_indices_by_name[] = {
+  2,   /* field[2] = date_of_birth */
+  5,   /* field[5] = documents */
+  1,   /* field[1] = name */
+  4,   /* field[4] = nationality */
+  0,   /* field[0] = person_id */
+  6,   /* field[6] = provenance */
+  3,   /* field[3] = sex */
+  7,   /* field[7] = updated_at */
+};
+static const ProtobufCIntRange immigration__testing__v1__person_with_documents__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor immigration__testing__v1__person_with_documents__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.PersonWithDocuments",
+  "PersonWithDocuments",
+  "Immigration__Testing__V1__PersonWithDocuments",
+  "immigration.testing.v1",
+  sizeof(Immigration__Testing__V1__PersonWithDocuments),
+  8,
+  immigration__testing__v1__person_with_documents__field_descriptors,
+  immigration__testing__v1__person_with_documents__field_indices_by_name,
+  1,  immigration__testing__v1__person_with_documents__number_ranges,
+  (ProtobufCMessageInit) immigration__testing__v1__person_with_documents__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor immigration__testing__v1__travel_document__field_descriptors[5] =
+{
+  {
+    "reference",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__TravelDocument, reference),
+    &immigration__common__v1__document_reference__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "issued_on",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__TravelDocument, issued_on),
+    &immigration__common__v1__calendar_date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_on",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__TravelDocument, expires_on),
+    &immigration__common__v1__calendar_date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_chip",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__TravelDocument, has_chip),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "issuing_authority",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__TravelDocument, issuing_authority),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned immigration__testing__v1__travel_document__field_indices_by_name[] = {
+  2,   /* field[2] = expires_on */
+  3,   /* field[3] = has_chip */
+  1,   /* field[1] = issued_on */
+  4,   /* field[4] = issuing_authority */
+  0,   /* field[0] = reference */
+};
+static const ProtobufCIntRange immigration__testing__v1__travel_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor immigration__testing__v1__travel_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.TravelDocument",
+  "TravelDocument",
+  "Immigration__Testing__V1__TravelDocument",
+  "immigration.testing.v1",
+  sizeof(Immigration__Testing__V1__TravelDocument),
+  5,
+  immigration__testing__v1__travel_document__field_descriptors,
+  immigration__testing__v1__travel_document__field_indices_by_name,
+  1,  immigration__testing__v1__travel_document__number_ranges,
+  (ProtobufCMessageInit) immigration__testing__v1__travel_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue immigration__testing__v1__color__enum_values_by_number[5] =
