@@ -10,16 +10,24 @@ extension ProtobufCArena {
     /// A NUL-terminated copy of `value`; throws when it contains U+0000.
     @inlinable
     public func string(_ value: String, field: String) throws -> UnsafeMutablePointer<CChar> {
-        var value = value
-        return try value.withUTF8 { utf8 in
-            let copy = allocate(CChar.self, count: utf8.count + 1)
-            if let source = utf8.baseAddress, utf8.count > 0 {
-                if memchr(source, 0, utf8.count) != nil { throw WireFormatError.stringContainsNUL(field: field) }
-                UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
-            }
-            copy[utf8.count] = 0
+        if let copy = try value.utf8.withContiguousStorageIfAvailable({ try cString($0, field: field) }) {
             return copy
         }
+        var contiguous = value
+        return try contiguous.withUTF8 { try cString($0, field: field) }
+    }
+
+    @inlinable
+    func cString(_ utf8: UnsafeBufferPointer<UInt8>, field: String) throws -> UnsafeMutablePointer<CChar> {
+        let copy = allocate(CChar.self, count: utf8.count + 1)
+        if let source = utf8.baseAddress, utf8.count > 0 {
+            // Short strings (names, codes, numbers) are scanned inline; long ones with memchr.
+            let containsNUL = utf8.count <= 32 ? utf8.contains(0) : memchr(source, 0, utf8.count) != nil
+            if containsNUL { throw WireFormatError.stringContainsNUL(field: field) }
+            UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
+        }
+        copy[utf8.count] = 0
+        return copy
     }
 
     /// A copy of `value` as protobuf-c bytes.
@@ -61,7 +69,17 @@ extension ProtobufCArena {
     /// An array of pointers to protobuf-c structs, or nil when empty.
     @inlinable
     public func messages<M: ProtobufCConvertible>(_ values: [M]) throws -> UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>? {
-        try array(values) { try message($0) }
+        guard !values.isEmpty else { return nil }
+        let pointers = allocate(UnsafeMutablePointer<M.CStruct>?.self, count: values.count)
+        try values.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                let c = allocate(M.CStruct.self)
+                M.initializeProtobufC(c)
+                try (buffer.baseAddress! + index).pointee.fill(protobufC: c, arena: self)
+                (pointers + index).initialize(to: c)
+            }
+        }
+        return pointers
     }
 }
 

@@ -23,9 +23,9 @@ public struct UnknownFields: Sendable, Hashable {
     }
 
     /// The unknown fields in arrival order.
-    public var fields: [Field] = []
+    public var fields: [Field]
 
-    @inlinable public init() {}
+    @inlinable public init() { fields = [] }
 
     /// Whether the message carried no unknown fields.
     @inlinable public var isEmpty: Bool { fields.isEmpty }
@@ -42,6 +42,7 @@ public struct UnknownFields: Sendable, Hashable {
 
     @usableFromInline
     init(reading base: ProtobufCMessage) {
+        fields = []
         guard let unknown = base.unknown_fields else { return }
         let count = Int(base.n_unknown_fields)
         fields.reserveCapacity(count)
