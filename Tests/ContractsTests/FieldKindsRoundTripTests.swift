@@ -131,4 +131,24 @@ final class FieldKindsRoundTripTests: XCTestCase {
         let keys = first.indices.filter { first[$0] == 0x0a && first[$0 + 1] == 0x01 }.map { first[$0 + 2] }
         XCTAssertEqual(keys, Array("abc".utf8))
     }
+
+    func testKeywordAndClashingNamesRoundTrip() throws {
+        let message = Immigration_Testing_V1_ReservedNames.with {
+            $0.default = "mặc định"
+            $0.in = -3
+            $0.protocol = true
+            $0.unknownFields_p = "kept apart from unknownFields"
+            $0.serializedBytes_p = [1, 2]
+            $0.unsigned = .max
+            $0.type = .with { $0.name = "type" }
+            $0.keyword = .self_
+            $0.for = ["a", "b"]
+            $0.case = ["x": 1]
+            $0.while = "loop"
+        }
+        let decoded = try Immigration_Testing_V1_ReservedNames(serializedBytes: try message.serializedBytes())
+        XCTAssertEqual(decoded, message)
+        XCTAssertEqual(decoded.switch, .while("loop"))
+        XCTAssertEqual(Immigration_Testing_V1_ReservedNames.Keyword.allCases, [.unspecified, .default, .class, .self_])
+    }
 }

@@ -506,6 +506,127 @@ public struct Immigration_Testing_V1_TravelDocument: Sendable, Hashable {
     public init() {}
 }
 
+/// Names that are keywords in C or Swift, or clash with members every generated
+/// message has: the generator must escape or rename them.
+public struct Immigration_Testing_V1_ReservedNames: Sendable, Hashable {
+    /// A keyword in C and Swift.
+    public var `default`: String = ""
+
+    /// A keyword in Swift.
+    public var `in`: Int32 = 0
+
+    /// A keyword in Swift only.
+    public var `protocol`: Bool = false
+
+    /// Clashes with the generated unknown-fields property.
+    public var unknownFields_p: String = ""
+
+    /// Clashes with WireMessage's method.
+    public var serializedBytes_p: [UInt8] = []
+
+    /// A keyword in C only.
+    public var unsigned: Int64 = 0
+
+    /// The nested message named Type.
+    public var type: Immigration_Testing_V1_ReservedNames.TypeMessage? = nil
+
+    /// An enum with keyword values.
+    public var keyword: Immigration_Testing_V1_ReservedNames.Keyword = Immigration_Testing_V1_ReservedNames.Keyword()
+
+    /// A repeated field with a keyword name.
+    public var `for`: [String] = []
+
+    /// A map with a keyword name.
+    public var `case`: [String: Int32] = [:]
+
+    /// A oneof and members with keyword names.
+    public var `switch`: OneOf_Switch? = nil
+
+    /// Fields received that this contract does not know; encoded again as received.
+    public var unknownFields = UnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A keyword in C and Swift.
+    public var `while`: String {
+        get {
+            if case .`while`(let value)? = `switch` { return value }
+            return ""
+        }
+        set { `switch` = .`while`(newValue) }
+    }
+
+    /// A keyword in C and Swift.
+    public var `return`: Int32 {
+        get {
+            if case .`return`(let value)? = `switch` { return value }
+            return 0
+        }
+        set { `switch` = .`return`(newValue) }
+    }
+
+    /// A oneof and members with keyword names.
+    public enum OneOf_Switch: Sendable, Hashable {
+        /// A keyword in C and Swift.
+        case `while`(String)
+        /// A keyword in C and Swift.
+        case `return`(Int32)
+    }
+
+    /// Values that are keywords once the enum's prefix is dropped.
+    public enum Keyword: Sendable, Hashable, RawRepresentable, CaseIterable {
+        /// Not given.
+        case unspecified // = 0
+        /// `default`.
+        case `default` // = 1
+        /// `class`.
+        case `class` // = 2
+        /// `self`.
+        case self_ // = 3
+        /// A value this contract does not know, kept as received.
+        case unrecognized(Int32)
+
+        /// The zero value, `.unspecified`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .`default`
+            case 2: self = .`class`
+            case 3: self = .self_
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .`default`: 1
+            case .`class`: 2
+            case .self_: 3
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The values this contract knows, in declaration order.
+        public static let allCases: [Self] = [.unspecified, .`default`, .`class`, .self_]
+    }
+
+    /// A nested message named Type (renamed TypeMessage in Swift).
+    public struct TypeMessage: Sendable, Hashable {
+        /// A name.
+        public var name: String = ""
+
+        /// Fields received that this contract does not know; encoded again as received.
+        public var unknownFields = UnknownFields()
+
+        /// A message with every field at its default.
+        public init() {}
+    }
+}
+
 extension Immigration_Testing_V1_Nested: ProtobufCConvertible {
     public typealias CStruct = Immigration__Testing__V1__Nested
 
@@ -1131,6 +1252,125 @@ extension Immigration_Testing_V1_TravelDocument: ProtobufCConvertible {
 }
 
 extension Immigration_Testing_V1_TravelDocument: WireMessage {
+    public init(serializedBytes bytes: [UInt8]) throws {
+        try self.init(protobufCBytes: bytes)
+    }
+
+    public func serializedBytes() throws -> [UInt8] {
+        try protobufCBytes()
+    }
+}
+
+extension Immigration_Testing_V1_ReservedNames: ProtobufCConvertible {
+    public typealias CStruct = Immigration__Testing__V1__ReservedNames
+
+    public static let protoMessageName = "immigration.testing.v1.ReservedNames"
+
+    public static func initializeProtobufC(_ c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames>) {
+        immigration__testing__v1__reserved_names__init(c)
+    }
+
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__ReservedNames.self, immigration__testing__v1__reserved_names__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames>) throws {
+        self.`default` = try ProtobufCRead.string(c.pointee.default_, field: "immigration.testing.v1.ReservedNames.default")
+        self.`in` = c.pointee.`in`
+        self.`protocol` = (c.pointee.`protocol` != 0)
+        self.unknownFields_p = try ProtobufCRead.string(c.pointee.unknown_fields, field: "immigration.testing.v1.ReservedNames.unknown_fields")
+        self.serializedBytes_p = ProtobufCRead.bytes(c.pointee.serialized_bytes)
+        self.unsigned = c.pointee.unsigned_
+        if let pointer = c.pointee.type { self.type = try Immigration_Testing_V1_ReservedNames.TypeMessage(protobufC: pointer) }
+        self.keyword = Immigration_Testing_V1_ReservedNames.Keyword(rawValue: Int32(truncatingIfNeeded: c.pointee.keyword.rawValue))
+        self.`for` = try ProtobufCRead.array(c.pointee.for_, count: c.pointee.n_for_) { element in try ProtobufCRead.string(element, field: "immigration.testing.v1.ReservedNames.for") }
+        if c.pointee.n_case_ > 0, let entries = c.pointee.case_ {
+            var map = [String: Int32](minimumCapacity: c.pointee.n_case_)
+            for index in 0..<c.pointee.n_case_ {
+                guard let entry = entries[index]?.pointee else { continue }
+                map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.ReservedNames.case.key")] = entry.value
+            }
+            self.`case` = map
+        }
+        switch c.pointee.switch_case.rawValue {
+        case 11: self.`switch` = .`while`(try ProtobufCRead.string(c.pointee.while_, field: "immigration.testing.v1.ReservedNames.while"))
+        case 12: self.`switch` = .`return`(c.pointee.return_)
+        default: break
+        }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    }
+
+    public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames>, arena: ProtobufCArena) throws {
+        if !self.`default`.isEmpty { c.pointee.default_ = try arena.string(self.`default`, field: "immigration.testing.v1.ReservedNames.default") }
+        c.pointee.`in` = self.`in`
+        c.pointee.`protocol` = (self.`protocol` ? 1 : 0)
+        if !self.unknownFields_p.isEmpty { c.pointee.unknown_fields = try arena.string(self.unknownFields_p, field: "immigration.testing.v1.ReservedNames.unknown_fields") }
+        if !self.serializedBytes_p.isEmpty { c.pointee.serialized_bytes = arena.bytes(self.serializedBytes_p) }
+        c.pointee.unsigned_ = self.unsigned
+        if let value = self.type { c.pointee.type = try arena.message(value) }
+        c.pointee.keyword = Immigration__Testing__V1__ReservedNames__Keyword(rawValue: .init(truncatingIfNeeded: self.keyword.rawValue))
+        if !self.`for`.isEmpty {
+            c.pointee.n_for_ = self.`for`.count
+            c.pointee.for_ = try arena.array(self.`for`) { element in try arena.string(element, field: "immigration.testing.v1.ReservedNames.for") }
+        }
+        if !self.`case`.isEmpty {
+            let entries = arena.allocate(UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames__CaseEntry>?.self, count: self.`case`.count)
+            for (index, item) in self.`case`.sorted(by: { $0.key < $1.key }).enumerated() {
+                let entry = arena.allocate(Immigration__Testing__V1__ReservedNames__CaseEntry.self)
+                immigration__testing__v1__reserved_names__case_entry__init(entry)
+                entry.pointee.key = try arena.string(item.key, field: "immigration.testing.v1.ReservedNames.case.key")
+                entry.pointee.value = item.value
+                (entries + index).initialize(to: entry)
+            }
+            c.pointee.n_case_ = self.`case`.count
+            c.pointee.case_ = entries
+        }
+        switch self.`switch` {
+        case .`while`(let value)?:
+            c.pointee.switch_case = Immigration__Testing__V1__ReservedNames__SwitchCase(rawValue: 11)
+            c.pointee.while_ = try arena.string(value, field: "immigration.testing.v1.ReservedNames.while")
+        case .`return`(let value)?:
+            c.pointee.switch_case = Immigration__Testing__V1__ReservedNames__SwitchCase(rawValue: 12)
+            c.pointee.return_ = value
+        case nil: break
+        }
+        unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Immigration_Testing_V1_ReservedNames: WireMessage {
+    public init(serializedBytes bytes: [UInt8]) throws {
+        try self.init(protobufCBytes: bytes)
+    }
+
+    public func serializedBytes() throws -> [UInt8] {
+        try protobufCBytes()
+    }
+}
+
+extension Immigration_Testing_V1_ReservedNames.TypeMessage: ProtobufCConvertible {
+    public typealias CStruct = Immigration__Testing__V1__ReservedNames__Type
+
+    public static let protoMessageName = "immigration.testing.v1.ReservedNames.Type"
+
+    public static func initializeProtobufC(_ c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames__Type>) {
+        immigration__testing__v1__reserved_names__type__init(c)
+    }
+
+    nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
+        of: Immigration__Testing__V1__ReservedNames__Type.self, immigration__testing__v1__reserved_names__type__init)
+
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames__Type>) throws {
+        self.name = try ProtobufCRead.string(c.pointee.name, field: "immigration.testing.v1.ReservedNames.Type.name")
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    }
+
+    public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames__Type>, arena: ProtobufCArena) throws {
+        if !self.name.isEmpty { c.pointee.name = try arena.string(self.name, field: "immigration.testing.v1.ReservedNames.Type.name") }
+        unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Immigration_Testing_V1_ReservedNames.TypeMessage: WireMessage {
     public init(serializedBytes bytes: [UInt8]) throws {
         try self.init(protobufCBytes: bytes)
     }

@@ -78,7 +78,7 @@ enum Naming {
             stripped = String(value.dropFirst(prefix.count))
         }
         var name = lowerCamel(stripped.lowercased())
-        if name == "unrecognized" || name == "allCases" || name == "rawValue" { name += "_" }
+        if ["unrecognized", "allCases", "rawValue", "self", "Type", "Protocol", "init"].contains(name) { name += "_" }
         return name
     }
 

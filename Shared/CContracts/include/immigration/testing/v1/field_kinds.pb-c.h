@@ -34,6 +34,9 @@ typedef struct Immigration__Testing__V1__FieldKinds__InstantsByNameEntry Immigra
 typedef struct Immigration__Testing__V1__FieldKindsSubset Immigration__Testing__V1__FieldKindsSubset;
 typedef struct Immigration__Testing__V1__PersonWithDocuments Immigration__Testing__V1__PersonWithDocuments;
 typedef struct Immigration__Testing__V1__TravelDocument Immigration__Testing__V1__TravelDocument;
+typedef struct Immigration__Testing__V1__ReservedNames Immigration__Testing__V1__ReservedNames;
+typedef struct Immigration__Testing__V1__ReservedNames__Type Immigration__Testing__V1__ReservedNames__Type;
+typedef struct Immigration__Testing__V1__ReservedNames__CaseEntry Immigration__Testing__V1__ReservedNames__CaseEntry;
 
 
 /* --- enums --- */
@@ -56,6 +59,28 @@ typedef enum _Immigration__Testing__V1__Nested__Level {
   IMMIGRATION__TESTING__V1__NESTED__LEVEL__LEVEL_INNER = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(IMMIGRATION__TESTING__V1__NESTED__LEVEL)
 } Immigration__Testing__V1__Nested__Level;
+/*
+ * Values that are keywords once the enum's prefix is dropped.
+ */
+typedef enum _Immigration__Testing__V1__ReservedNames__Keyword {
+  /*
+   * Not given.
+   */
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_UNSPECIFIED = 0,
+  /*
+   * `default`.
+   */
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_DEFAULT = 1,
+  /*
+   * `class`.
+   */
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_CLASS = 2,
+  /*
+   * `self`.
+   */
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_SELF = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD)
+} Immigration__Testing__V1__ReservedNames__Keyword;
 /*
  * A colour, to test enums: a negative value and unknown values kept.
  */
@@ -684,6 +709,106 @@ struct  Immigration__Testing__V1__TravelDocument
     , NULL, NULL, NULL, 0, (char *)protobuf_c_empty_string }
 
 
+/*
+ * A nested message named Type (renamed TypeMessage in Swift).
+ */
+struct  Immigration__Testing__V1__ReservedNames__Type
+{
+  ProtobufCMessage base;
+  /*
+   * A name.
+   */
+  char *name;
+};
+#define IMMIGRATION__TESTING__V1__RESERVED_NAMES__TYPE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&immigration__testing__v1__reserved_names__type__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Immigration__Testing__V1__ReservedNames__CaseEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  int32_t value;
+};
+#define IMMIGRATION__TESTING__V1__RESERVED_NAMES__CASE_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&immigration__testing__v1__reserved_names__case_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+typedef enum {
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__SWITCH__NOT_SET = 0,
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__SWITCH_WHILE = 11,
+  IMMIGRATION__TESTING__V1__RESERVED_NAMES__SWITCH_RETURN = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(IMMIGRATION__TESTING__V1__RESERVED_NAMES__SWITCH__CASE)
+} Immigration__Testing__V1__ReservedNames__SwitchCase;
+
+/*
+ * Names that are keywords in C or Swift, or clash with members every generated
+ * message has: the generator must escape or rename them.
+ */
+struct  Immigration__Testing__V1__ReservedNames
+{
+  ProtobufCMessage base;
+  /*
+   * A keyword in C and Swift.
+   */
+  char *default_;
+  /*
+   * A keyword in Swift.
+   */
+  int32_t in;
+  /*
+   * A keyword in Swift only.
+   */
+  protobuf_c_boolean protocol;
+  /*
+   * Clashes with the generated unknown-fields property.
+   */
+  char *unknown_fields;
+  /*
+   * Clashes with WireMessage's method.
+   */
+  ProtobufCBinaryData serialized_bytes;
+  /*
+   * A keyword in C only.
+   */
+  int64_t unsigned_;
+  /*
+   * The nested message named Type.
+   */
+  Immigration__Testing__V1__ReservedNames__Type *type;
+  /*
+   * An enum with keyword values.
+   */
+  Immigration__Testing__V1__ReservedNames__Keyword keyword;
+  /*
+   * A repeated field with a keyword name.
+   */
+  size_t n_for_;
+  char **for_;
+  /*
+   * A map with a keyword name.
+   */
+  size_t n_case_;
+  Immigration__Testing__V1__ReservedNames__CaseEntry **case_;
+  Immigration__Testing__V1__ReservedNames__SwitchCase switch_case;
+  union {
+    /*
+     * A keyword in C and Swift.
+     */
+    char *while_;
+    /*
+     * A keyword in C and Swift.
+     */
+    int32_t return_;
+  };
+};
+#define IMMIGRATION__TESTING__V1__RESERVED_NAMES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&immigration__testing__v1__reserved_names__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, 0, NULL, IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_UNSPECIFIED, 0,NULL, 0,NULL, IMMIGRATION__TESTING__V1__RESERVED_NAMES__SWITCH__NOT_SET, {0} }
+
+
 /* Immigration__Testing__V1__Nested__Leaf methods */
 void   immigration__testing__v1__nested__leaf__init
                      (Immigration__Testing__V1__Nested__Leaf         *message);
@@ -825,6 +950,31 @@ Immigration__Testing__V1__TravelDocument *
 void   immigration__testing__v1__travel_document__free_unpacked
                      (Immigration__Testing__V1__TravelDocument *message,
                       ProtobufCAllocator *allocator);
+/* Immigration__Testing__V1__ReservedNames__Type methods */
+void   immigration__testing__v1__reserved_names__type__init
+                     (Immigration__Testing__V1__ReservedNames__Type         *message);
+/* Immigration__Testing__V1__ReservedNames__CaseEntry methods */
+void   immigration__testing__v1__reserved_names__case_entry__init
+                     (Immigration__Testing__V1__ReservedNames__CaseEntry         *message);
+/* Immigration__Testing__V1__ReservedNames methods */
+void   immigration__testing__v1__reserved_names__init
+                     (Immigration__Testing__V1__ReservedNames         *message);
+size_t immigration__testing__v1__reserved_names__get_packed_size
+                     (const Immigration__Testing__V1__ReservedNames   *message);
+size_t immigration__testing__v1__reserved_names__pack
+                     (const Immigration__Testing__V1__ReservedNames   *message,
+                      uint8_t             *out);
+size_t immigration__testing__v1__reserved_names__pack_to_buffer
+                     (const Immigration__Testing__V1__ReservedNames   *message,
+                      ProtobufCBuffer     *buffer);
+Immigration__Testing__V1__ReservedNames *
+       immigration__testing__v1__reserved_names__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   immigration__testing__v1__reserved_names__free_unpacked
+                     (Immigration__Testing__V1__ReservedNames *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Immigration__Testing__V1__Nested__Leaf_Closure)
@@ -872,6 +1022,15 @@ typedef void (*Immigration__Testing__V1__PersonWithDocuments_Closure)
 typedef void (*Immigration__Testing__V1__TravelDocument_Closure)
                  (const Immigration__Testing__V1__TravelDocument *message,
                   void *closure_data);
+typedef void (*Immigration__Testing__V1__ReservedNames__Type_Closure)
+                 (const Immigration__Testing__V1__ReservedNames__Type *message,
+                  void *closure_data);
+typedef void (*Immigration__Testing__V1__ReservedNames__CaseEntry_Closure)
+                 (const Immigration__Testing__V1__ReservedNames__CaseEntry *message,
+                  void *closure_data);
+typedef void (*Immigration__Testing__V1__ReservedNames_Closure)
+                 (const Immigration__Testing__V1__ReservedNames *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -895,6 +1054,10 @@ extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds__i
 extern const ProtobufCMessageDescriptor immigration__testing__v1__field_kinds_subset__descriptor;
 extern const ProtobufCMessageDescriptor immigration__testing__v1__person_with_documents__descriptor;
 extern const ProtobufCMessageDescriptor immigration__testing__v1__travel_document__descriptor;
+extern const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__descriptor;
+extern const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__type__descriptor;
+extern const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__case_entry__descriptor;
+extern const ProtobufCEnumDescriptor    immigration__testing__v1__reserved_names__keyword__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -331,6 +331,63 @@ void   immigration__testing__v1__travel_document__free_unpacked
   assert(message->base.descriptor == &immigration__testing__v1__travel_document__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   immigration__testing__v1__reserved_names__type__init
+                     (Immigration__Testing__V1__ReservedNames__Type         *message)
+{
+  static const Immigration__Testing__V1__ReservedNames__Type init_value = IMMIGRATION__TESTING__V1__RESERVED_NAMES__TYPE__INIT;
+  *message = init_value;
+}
+void   immigration__testing__v1__reserved_names__case_entry__init
+                     (Immigration__Testing__V1__ReservedNames__CaseEntry         *message)
+{
+  static const Immigration__Testing__V1__ReservedNames__CaseEntry init_value = IMMIGRATION__TESTING__V1__RESERVED_NAMES__CASE_ENTRY__INIT;
+  *message = init_value;
+}
+void   immigration__testing__v1__reserved_names__init
+                     (Immigration__Testing__V1__ReservedNames         *message)
+{
+  static const Immigration__Testing__V1__ReservedNames init_value = IMMIGRATION__TESTING__V1__RESERVED_NAMES__INIT;
+  *message = init_value;
+}
+size_t immigration__testing__v1__reserved_names__get_packed_size
+                     (const Immigration__Testing__V1__ReservedNames *message)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__reserved_names__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t immigration__testing__v1__reserved_names__pack
+                     (const Immigration__Testing__V1__ReservedNames *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__reserved_names__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t immigration__testing__v1__reserved_names__pack_to_buffer
+                     (const Immigration__Testing__V1__ReservedNames *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &immigration__testing__v1__reserved_names__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Immigration__Testing__V1__ReservedNames *
+       immigration__testing__v1__reserved_names__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Immigration__Testing__V1__ReservedNames *)
+     protobuf_c_message_unpack (&immigration__testing__v1__reserved_names__descriptor,
+                                allocator, len, data);
+}
+void   immigration__testing__v1__reserved_names__free_unpacked
+                     (Immigration__Testing__V1__ReservedNames *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &immigration__testing__v1__reserved_names__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor immigration__testing__v1__nested__leaf__field_descriptors[2] =
 {
   {
@@ -2133,6 +2190,308 @@ const ProtobufCMessageDescriptor immigration__testing__v1__travel_document__desc
   immigration__testing__v1__travel_document__field_indices_by_name,
   1,  immigration__testing__v1__travel_document__number_ranges,
   (ProtobufCMessageInit) immigration__testing__v1__travel_document__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor immigration__testing__v1__reserved_names__type__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames__Type, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned immigration__testing__v1__reserved_names__type__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange immigration__testing__v1__reserved_names__type__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__type__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.ReservedNames.Type",
+  "Type",
+  "Immigration__Testing__V1__ReservedNames__Type",
+  "immigration.testing.v1",
+  sizeof(Immigration__Testing__V1__ReservedNames__Type),
+  1,
+  immigration__testing__v1__reserved_names__type__field_descriptors,
+  immigration__testing__v1__reserved_names__type__field_indices_by_name,
+  1,  immigration__testing__v1__reserved_names__type__number_ranges,
+  (ProtobufCMessageInit) immigration__testing__v1__reserved_names__type__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor immigration__testing__v1__reserved_names__case_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames__CaseEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames__CaseEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned immigration__testing__v1__reserved_names__case_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange immigration__testing__v1__reserved_names__case_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__case_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.ReservedNames.CaseEntry",
+  "CaseEntry",
+  "Immigration__Testing__V1__ReservedNames__CaseEntry",
+  "immigration.testing.v1",
+  sizeof(Immigration__Testing__V1__ReservedNames__CaseEntry),
+  2,
+  immigration__testing__v1__reserved_names__case_entry__field_descriptors,
+  immigration__testing__v1__reserved_names__case_entry__field_indices_by_name,
+  1,  immigration__testing__v1__reserved_names__case_entry__number_ranges,
+  (ProtobufCMessageInit) immigration__testing__v1__reserved_names__case_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue immigration__testing__v1__reserved_names__keyword__enum_values_by_number[4] =
+{
+  { "KEYWORD_UNSPECIFIED", "IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_UNSPECIFIED", 0 },
+  { "KEYWORD_DEFAULT", "IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_DEFAULT", 1 },
+  { "KEYWORD_CLASS", "IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_CLASS", 2 },
+  { "KEYWORD_SELF", "IMMIGRATION__TESTING__V1__RESERVED_NAMES__KEYWORD__KEYWORD_SELF", 3 },
+};
+static const ProtobufCIntRange immigration__testing__v1__reserved_names__keyword__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex immigration__testing__v1__reserved_names__keyword__enum_values_by_name[4] =
+{
+  { "KEYWORD_CLASS", 2 },
+  { "KEYWORD_DEFAULT", 1 },
+  { "KEYWORD_SELF", 3 },
+  { "KEYWORD_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor immigration__testing__v1__reserved_names__keyword__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.ReservedNames.Keyword",
+  "Keyword",
+  "Immigration__Testing__V1__ReservedNames__Keyword",
+  "immigration.testing.v1",
+  4,
+  immigration__testing__v1__reserved_names__keyword__enum_values_by_number,
+  4,
+  immigration__testing__v1__reserved_names__keyword__enum_values_by_name,
+  1,
+  immigration__testing__v1__reserved_names__keyword__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor immigration__testing__v1__reserved_names__field_descriptors[12] =
+{
+  {
+    "default",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, default_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, in),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, protocol),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unknown_fields",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, unknown_fields),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "serialized_bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, serialized_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unsigned",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, unsigned_),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, type),
+    &immigration__testing__v1__reserved_names__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "keyword",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Immigration__Testing__V1__ReservedNames, keyword),
+    &immigration__testing__v1__reserved_names__keyword__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "for",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Immigration__Testing__V1__ReservedNames, n_for_),
+    offsetof(Immigration__Testing__V1__ReservedNames, for_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "case",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Immigration__Testing__V1__ReservedNames, n_case_),
+    offsetof(Immigration__Testing__V1__ReservedNames, case_),
+    &immigration__testing__v1__reserved_names__case_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "while",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Immigration__Testing__V1__ReservedNames, switch_case),
+    offsetof(Immigration__Testing__V1__ReservedNames, while_),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Immigration__Testing__V1__ReservedNames, switch_case),
+    offsetof(Immigration__Testing__V1__ReservedNames, return_),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned immigration__testing__v1__reserved_names__field_indices_by_name[] = {
+  9,   /* field[9] = case */
+  0,   /* field[0] = default */
+  8,   /* field[8] = for */
+  1,   /* field[1] = in */
+  7,   /* field[7] = keyword */
+  2,   /* field[2] = protocol */
+  11,   /* field[11] = return */
+  4,   /* field[4] = serialized_bytes */
+  6,   /* field[6] = type */
+  3,   /* field[3] = unknown_fields */
+  5,   /* field[5] = unsigned */
+  10,   /* field[10] = while */
+};
+static const ProtobufCIntRange immigration__testing__v1__reserved_names__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor immigration__testing__v1__reserved_names__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "immigration.testing.v1.ReservedNames",
+  "ReservedNames",
+  "Immigration__Testing__V1__ReservedNames",
+  "immigration.testing.v1",
+  sizeof(Immigration__Testing__V1__ReservedNames),
+  12,
+  immigration__testing__v1__reserved_names__field_descriptors,
+  immigration__testing__v1__reserved_names__field_indices_by_name,
+  1,  immigration__testing__v1__reserved_names__number_ranges,
+  (ProtobufCMessageInit) immigration__testing__v1__reserved_names__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue immigration__testing__v1__color__enum_values_by_number[5] =
