@@ -1,2 +1,0 @@
-/// The generated Swift API of Protos/.
-public enum ContractsModule {}

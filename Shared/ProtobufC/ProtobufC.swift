@@ -1,2 +1,0 @@
-/// The Swift layer over the protobuf-c runtime that generated contract code stands on.
-public enum ProtobufCRuntime {}

@@ -1,0 +1,90 @@
+import CProtobufC
+
+/// A generated contract type that converts to and from its protobuf-c struct,
+/// so that protobuf-c does the wire encoding and decoding.
+///
+/// Only generated code (Shared/Contracts/Generated) conforms and calls the
+/// requirements; services use `init(serializedBytes:)`/`serializedBytes()` and
+/// never see the C structs. Conversions run on the caller's thread and keep no
+/// C memory: every pointer comes from a `ProtobufCArena` released on return.
+public protocol ProtobufCConvertible: Sendable, Hashable {
+    /// The protobuf-c struct, such as `Immigration__Common__V1__PersonName`.
+    associatedtype CStruct
+    /// The message's fully qualified proto name, such as `immigration.common.v1.PersonName`.
+    static var protoMessageName: String { get }
+    /// protobuf-c's runtime descriptor of the message.
+    static var protobufCDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
+    /// Sets `c` to the message's default value (protoc-c's `__init` function).
+    static func initializeProtobufC(_ c: UnsafeMutablePointer<CStruct>)
+    /// A message with every field at its default.
+    init()
+    /// Sets the fields of a default message from one that protobuf-c decoded,
+    /// in place; validates strings as UTF-8.
+    mutating func read(protobufC c: UnsafePointer<CStruct>) throws
+    /// Writes the message into an initialised struct, allocating from `arena`.
+    func fill(protobufC c: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws
+}
+
+extension ProtobufCConvertible {
+    /// Encodes through protobuf-c: builds the C struct in an arena, then packs it.
+    @inlinable
+    public func protobufCBytes() throws -> [UInt8] {
+        try ProtobufCArena.withArena { arena in
+            let c = arena.allocate(CStruct.self)
+            Self.initializeProtobufC(c)
+            try fill(protobufC: c, arena: arena)
+            let message = UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(message)
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(message, buffer.baseAddress!)
+            }
+        }
+    }
+
+    /// Decodes through protobuf-c into an arena, then reads the C struct.
+    @inlinable
+    public init(protobufCBytes bytes: [UInt8]) throws {
+        self.init()
+        try bytes.withUnsafeBufferPointer { buffer in
+            try self.decodeProtobufC(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Decodes through protobuf-c from borrowed bytes.
+    @inlinable
+    public init(protobufCBuffer buffer: UnsafeRawBufferPointer) throws {
+        self.init()
+        try decodeProtobufC(buffer)
+    }
+
+    /// Decodes into this default message: protobuf-c unpacks into an arena,
+    /// then the fields are read in place.
+    @inlinable
+    public mutating func decodeProtobufC(_ buffer: UnsafeRawBufferPointer) throws {
+        try ProtobufCArena.withArena { arena in
+            guard let decoded = protobuf_c_message_unpack(
+                Self.protobufCDescriptor, arena.allocator, buffer.count,
+                buffer.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw WireFormatError.malformed(messageType: Self.protoMessageName, byteCount: buffer.count)
+            }
+            try self.read(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
+        }
+    }
+
+    /// A message read from a struct that protobuf-c decoded.
+    @inlinable
+    public init(protobufC c: UnsafePointer<CStruct>) throws {
+        self.init()
+        try read(protobufC: c)
+    }
+
+    /// A message built by setting fields on a default one.
+    @inlinable
+    public static func with(_ populate: (inout Self) throws -> Void) rethrows -> Self {
+        var message = Self()
+        try populate(&message)
+        return message
+    }
+}

@@ -1,0 +1,76 @@
+import CProtobufC
+
+/// Fields a message received that its contract does not know, kept so that a
+/// service built against an older contract passes newer data through intact.
+///
+/// Decoding stores each unknown field's tag, wire type and raw value; encoding
+/// emits them again after the known fields (protobuf-c's order).
+public struct UnknownFields: Sendable, Hashable {
+    /// One unknown field as it arrived.
+    public struct Field: Sendable, Hashable {
+        /// The field number.
+        public var number: UInt32
+        /// The wire type (0 varint, 1 64-bit, 2 length-delimited, 5 32-bit).
+        public var wireType: UInt8
+        /// The value's bytes as on the wire (length prefix included for wire type 2).
+        public var data: [UInt8]
+
+        public init(number: UInt32, wireType: UInt8, data: [UInt8]) {
+            self.number = number
+            self.wireType = wireType
+            self.data = data
+        }
+    }
+
+    /// The unknown fields in arrival order.
+    public var fields: [Field]
+
+    @inlinable public init() { fields = [] }
+
+    /// Whether the message carried no unknown fields.
+    @inlinable public var isEmpty: Bool { fields.isEmpty }
+
+    /// Reads the unknown fields protobuf-c kept in a decoded message.
+    @inlinable
+    public init(protobufC base: ProtobufCMessage) {
+        guard base.n_unknown_fields > 0 else {
+            self.init()
+            return
+        }
+        self.init(reading: base)
+    }
+
+    @usableFromInline
+    init(reading base: ProtobufCMessage) {
+        fields = []
+        guard let unknown = base.unknown_fields else { return }
+        let count = Int(base.n_unknown_fields)
+        fields.reserveCapacity(count)
+        for index in 0..<count {
+            let field = unknown[index]
+            let data = field.len > 0 ? [UInt8](UnsafeBufferPointer(start: field.data, count: field.len)) : []
+            fields.append(Field(number: field.tag, wireType: UInt8(truncatingIfNeeded: field.wire_type.rawValue), data: data))
+        }
+    }
+
+    /// Writes the unknown fields into a message about to be packed.
+    @inlinable
+    public func write(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
+        guard !fields.isEmpty else { return }
+        writeFields(into: &base, arena: arena)
+    }
+
+    @usableFromInline
+    func writeFields(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
+        let array = arena.allocate(ProtobufCMessageUnknownField.self, count: fields.count)
+        for (index, field) in fields.enumerated() {
+            let data = arena.allocate(UInt8.self, count: max(field.data.count, 1))
+            field.data.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: $0.count) }
+            (array + index).initialize(to: ProtobufCMessageUnknownField(
+                tag: field.number, wire_type: ProtobufCWireType(rawValue: .init(field.wireType)),
+                len: field.data.count, data: data))
+        }
+        base.n_unknown_fields = UInt32(fields.count)
+        base.unknown_fields = array
+    }
+}

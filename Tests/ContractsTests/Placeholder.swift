@@ -1,2 +1,0 @@
-import XCTest
-final class ContractsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
