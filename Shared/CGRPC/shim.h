@@ -4,6 +4,26 @@
 // where Swift cannot reach the core directly (macros, unions).
 #ifndef CGRPC_SHIM_H
 #define CGRPC_SHIM_H
+// The C library first, before grpc/support/port_platform.h defines
+// _GNU_SOURCE: parsed with the same feature macros as Swift's Glibc module,
+// its types (fd_set...) stay identical in both modules, which clang requires
+// when a Swift file sees both.
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/byte_buffer.h>
@@ -14,21 +34,12 @@
 #include <grpc/support/log.h>
 #include <grpc/support/time.h>
 #include <grpc/support/string_util.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <signal.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 // GRPC_PROPAGATE_DEFAULTS is a cast expression Swift cannot import.
 static inline uint32_t cgrpc_propagate_defaults(void) { return GRPC_PROPAGATE_DEFAULTS; }
+
+// errno is a macro (a thread-local lvalue).
+static inline int cgrpc_errno(void) { return errno; }
 
 // SIG_IGN is a macro Swift cannot import.
 static inline void cgrpc_ignore_signal(int number) { signal(number, SIG_IGN); }

@@ -5,7 +5,14 @@ extension Channel {
     public func unary<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
     ) async throws -> Res {
-        var response: Res?
+        try await unaryCall(method, request: request, options: options).message
+    }
+
+    /// A unary call that also returns the response headers and trailers.
+    public func unaryCall<Req: WireMessage, Res: WireMessage>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions
+    ) async throws -> UnaryResponse<Res> {
+        var response: UnaryResponse<Res>?
         try await intercepted(method, options) { options in
             response = try await performUnary(method, request: request, options: options)
         }
@@ -103,7 +110,7 @@ extension Channel {
 
     private func performUnary<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
-    ) async throws -> Res {
+    ) async throws -> UnaryResponse<Res> {
         let bytes = try encodeRequest(request)
         let call = try makeCall(method, options: options)
         let batch = Batch(owner: call)
@@ -123,7 +130,8 @@ extension Channel {
         }
         if let error = status.error { throw error }
         guard let message = result.message else { throw RPCError(.internalError, "no response message") }
-        return try decodeResponse(message)
+        return UnaryResponse(message: try decodeResponse(message), initialMetadata: result.initialMetadata ?? [:],
+                             trailingMetadata: status.trailingMetadata)
     }
 
     /// After the response handler returned: a call it left unfinished is cancelled.
