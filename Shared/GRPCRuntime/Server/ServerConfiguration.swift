@@ -54,6 +54,9 @@ public struct ServerConfiguration: Sendable {
     public var trustDomain: String
     /// Name used for completion-queue threads (`cq-<name>-#n`).
     public var name: String
+    /// Lets several processes bind the same port (`SO_REUSEPORT`). Off by
+    /// default, so that a port already in use fails `start()` loudly.
+    public var sharesPort: Bool = false
 
     public init(address: String, security: ServerSecurity, interceptors: [any ServerInterceptor] = [],
                 logger: Logger, completionQueueCount: Int = 2, pendingRequestsPerMethod: Int = 8,

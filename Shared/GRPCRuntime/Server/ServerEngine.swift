@@ -14,6 +14,8 @@ final class ServerEngine: @unchecked Sendable {
     private(set) var methods: [RegisteredMethod] = []
     private let interceptors: [any ServerInterceptor]
     private let accepting = Atomic<Bool>(true)
+    /// Whether `grpc_server_destroy` ran (by a failed start or by `stop`).
+    private let destroyed = Atomic<Bool>(false)
     private let calls = Mutex<(live: Int, drained: UnsafeContinuation<Void, Never>?)>((0, nil))
 
     init(configuration: ServerConfiguration, methods: [ServerMethod]) throws {
@@ -28,6 +30,7 @@ final class ServerEngine: @unchecked Sendable {
         arguments.set("grpc.keepalive_permit_without_calls", configuration.keepalive.permitWithoutCalls ? 1 : 0)
         arguments.set("grpc.http2.min_ping_interval_without_data_ms",
                       configuration.keepalive.minimumClientPingInterval.milliseconds)
+        arguments.set("grpc.so_reuseport", configuration.sharesPort ? 1 : 0)
         arguments.set("grpc.http2.min_time_between_pings_ms",
                       configuration.keepalive.minimumClientPingInterval.milliseconds)
         pointer = arguments.withCArguments { grpc_server_create($0, nil) }
@@ -37,13 +40,12 @@ final class ServerEngine: @unchecked Sendable {
         }
         var seen = Set<String>()
         for method in methods {
+            // Throwing here runs deinit, which destroys the server and its queues.
             guard seen.insert(method.descriptor.path).inserted else {
-                grpc_server_destroy(pointer)
                 throw RuntimeError("method \(method.descriptor.path) registered twice")
             }
             let handling = method.readsInitialPayload ? GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER : GRPC_SRM_PAYLOAD_NONE
             guard let handle = grpc_server_register_method(pointer, method.descriptor.path, nil, handling, 0) else {
-                grpc_server_destroy(pointer)
                 throw RuntimeError("the core refused to register \(method.descriptor.path)")
             }
             self.methods.append(RegisteredMethod(handle: handle, method: method))
@@ -52,11 +54,17 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Binds the port and starts serving; returns the bound port.
     func start() throws -> Int {
-        let credentials = try Credentials.server(configuration.security)
+        let credentials: OpaquePointer
+        do {
+            credentials = try Credentials.server(configuration.security)
+        } catch {
+            destroyUnstarted()
+            throw error
+        }
         let port = grpc_server_add_http2_port(pointer, configuration.address, credentials)
         grpc_server_credentials_release(credentials)
         guard port > 0 else {
-            grpc_server_destroy(pointer)
+            destroyUnstarted()
             throw RuntimeError("cannot listen on \(configuration.address)")
         }
         queues.start()
@@ -71,6 +79,20 @@ final class ServerEngine: @unchecked Sendable {
             _ = RequestedCall(engine: self, method: nil, queue: queue).arm()
         }
         return Int(port)
+    }
+
+    /// Frees a server that never started, and its queues (shut down, drained, destroyed).
+    private func destroyUnstarted() {
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        grpc_server_destroy(pointer)
+        queues.start()
+        queues.shutdownAndJoin()
+    }
+
+    deinit {
+        // Only a server that never started can get here undestroyed: a started
+        // one is kept alive by its armed requests until `stop`.
+        destroyUnstarted()
     }
 
     var isAccepting: Bool { accepting.load(ordering: .relaxed) }
@@ -115,6 +137,7 @@ final class ServerEngine: @unchecked Sendable {
             _ = await shutdownDone.wait(timeout: nil)
         }
         await waitForCallsToEnd()
+        destroyed.store(true, ordering: .releasing)
         grpc_server_destroy(pointer)
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             // Joining blocks: do it on a thread of our own, not the cooperative pool.

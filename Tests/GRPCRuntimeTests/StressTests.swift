@@ -1,0 +1,51 @@
+import GRPCRuntime
+import XCTest
+
+final class StressTests: XCTestCase {
+    /// 1,200 calls of every kind, each cancelled by its client at a random
+    /// moment; afterwards the server still answers, and it shuts down (which
+    /// waits until every call object was released).
+    func testThousandsOfCallsCancelledAtRandomPointsLeaveTheServerServing() async throws {
+        let running = try RunningServer.start()
+        let channel = running.channel
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<1200 {
+                group.addTask {
+                    let call = Task {
+                        switch index % 4 {
+                        case 0:
+                            let _: Bytes = try await channel.unary(Echo.get, request: Bytes("\(index)"), options: CallOptions())
+                        case 1:
+                            try await channel.serverStreaming(Echo.expand, request: Bytes("a b c d e f g h"), options: CallOptions()) {
+                                (responses: ResponseStream<Bytes>) in for try await _ in responses {}
+                            }
+                        case 2:
+                            let _: Bytes = try await channel.clientStreaming(Echo.collect, options: CallOptions()) {
+                                (writer: RequestStreamWriter<Bytes>) in
+                                for word in ["a", "b", "c", "d"] { try await writer.send(Bytes(word)) }
+                            }
+                        default:
+                            try await channel.bidirectionalStreaming(
+                                Echo.update, options: CallOptions(),
+                                requests: { (writer: RequestStreamWriter<Bytes>) in
+                                    for word in ["a", "b", "c", "d"] { try await writer.send(Bytes(word)) }
+                                },
+                                onResponse: { (responses: ResponseStream<Bytes>) in for try await _ in responses {} })
+                        }
+                    }
+                    try? await Task.sleep(for: .microseconds(Int.random(in: 0...3000)))
+                    call.cancel()
+                    _ = await call.result
+                }
+            }
+        }
+        let response: Bytes = try await channel.unary(Echo.get, request: Bytes("alive"), options: CallOptions())
+        XCTAssertEqual(response.text, "alive")
+        let stopped = expectation(description: "server stopped")
+        Task {
+            await running.stop()
+            stopped.fulfill()
+        }
+        await fulfillment(of: [stopped], timeout: 10)
+    }
+}
