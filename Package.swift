@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "ProtoJSONTests", dependencies: ["ProtoJSON", "CContracts", "CProtobufC"],
                     path: "Tests/ProtoJSONTests", swiftSettings: swiftSettings),
         .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime"],
-                    path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
+                    path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts"],
