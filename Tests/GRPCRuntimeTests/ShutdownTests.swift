@@ -58,3 +58,30 @@ final class ShutdownTests: XCTestCase {
         wait(for: [done], timeout: 10)
     }
 }
+
+final class TerminationSignalTests: XCTestCase {
+    func testSIGTERMShutsTheServerDownGracefully() async throws {
+        let observer = HandlerObserver()
+        let running = try RunningServer.start(services: [EchoService(observer: observer)])
+        let server = running.server
+        let stopped = Task { await server.runUntilTerminated(gracePeriod: .seconds(5)) }
+        let channel = running.channel
+        let call = Task { () -> Bytes in
+            try await channel.unary(Echo.sleep, request: Bytes("1000"), options: CallOptions())
+        }
+        let started = await observer.eventually { $0.startedCount == 1 }
+        XCTAssertTrue(started)
+        // Give the waiting Task time to install its signal sources.
+        try await Task.sleep(for: .milliseconds(200))
+        kill(getpid(), SIGTERM)
+        let response = try await call.value
+        XCTAssertEqual(response.text, "1000")
+        let finished = expectation(description: "server stopped")
+        Task {
+            await stopped.value
+            finished.fulfill()
+        }
+        await fulfillment(of: [finished], timeout: 10)
+        channel.close()
+    }
+}
