@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The W3C Trace Context of the current call (`traceparent`), so that one gate
 /// transaction can be followed across services.
 ///
@@ -36,12 +38,12 @@ public struct TraceContext: Sendable, Hashable {
         self.init(traceID: String(parts[1]), parentID: String(parts[2]), flags: String(parts[3]))
     }
 
-    /// The incoming trace, or a new one with the given trace id.
-    init(parsing header: String?, traceID: String) {
-        if let header, let parsed = TraceContext(traceparent: header), parsed.traceID == traceID {
+    /// The incoming trace, or a new one when the header is missing or malformed.
+    init(incoming header: String?) {
+        if let header, let parsed = TraceContext(traceparent: header) {
             self = parsed
         } else {
-            self.init(traceID: traceID, parentID: TraceContext.randomHex(bytes: 8))
+            self = TraceContext.newTrace()
         }
     }
 
@@ -57,34 +59,44 @@ public struct TraceContext: Sendable, Hashable {
 
     public var traceparent: String { "00-\(traceID)-\(parentID)-\(flags)" }
 
-    /// The trace id of a request's `traceparent`, or a new one.
-    static func traceID(from metadata: Metadata) -> String {
-        if let header = metadata.first(metadataKey), let parsed = TraceContext(traceparent: header) {
-            return parsed.traceID
-        }
-        return randomHex(bytes: 16)
-    }
-
     private static func isLowerHex(_ part: Substring) -> Bool {
         part.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
+    /// Random-looking hex ids without a system call per id: a process-wide
+    /// counter mixed by SplitMix64 from a seed drawn once from the system
+    /// generator. Unique within the process; across processes as unlikely to
+    /// collide as random ids.
     static func randomHex(bytes count: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var generator = SystemRandomNumberGenerator()
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        var remaining = count
-        while remaining > 0 {
-            var word = generator.next() as UInt64
-            for _ in 0..<min(8, remaining) {
-                out.append(digits[Int(word & 0xf)])
-                out.append(digits[Int((word >> 4) & 0xf)])
-                word >>= 8
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: count * 2) { buffer in
+            var written = 0
+            while written < count * 2 {
+                var word = IDSource.next()
+                for _ in 0..<min(16, count * 2 - written) {
+                    buffer[written] = digits.utf8Start[Int(word & 0xf)]
+                    word >>= 4
+                    written += 1
+                }
             }
-            remaining -= min(8, remaining)
+            return written
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The source of trace and span ids.
+enum IDSource {
+    private static let seed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 {
+        var z = seed &+ counter.wrappingAdd(1, ordering: .relaxed).newValue &* 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }
 

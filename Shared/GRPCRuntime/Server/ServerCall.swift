@@ -77,8 +77,7 @@ final class ServerCall: @unchecked Sendable {
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     private func run() async {
-        let context = engine.makeContext(for: self)
-        let trace = TraceContext(parsing: requestMetadata.first(TraceContext.metadataKey), traceID: context.traceID)
+        let (context, trace) = engine.makeContext(for: self)
         do {
             let response = try await TraceContext.$current.withValue(trace) {
                 try await engine.intercept(call: self, context: context, index: 0)

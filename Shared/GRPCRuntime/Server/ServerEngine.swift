@@ -174,7 +174,8 @@ final class ServerEngine: @unchecked Sendable {
         return response
     }
 
-    func makeContext(for call: ServerCall) -> ServerContext {
+    /// The handler's context and the trace its Task carries.
+    func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
         var caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
             caller = call.requestMetadata.first("x-dev-caller")
@@ -182,13 +183,15 @@ final class ServerEngine: @unchecked Sendable {
         } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
             caller = CallerIdentity(spiffeID: id, trustDomain: configuration.trustDomain)
         }
-        let traceID = TraceContext.traceID(from: call.requestMetadata)
+        let trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
+        let traceID = trace.traceID
         var logger = configuration.logger
         logger[metadataKey: "trace.id"] = .string(traceID)
         logger[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
-        return ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
-                             deadline: call.deadline, caller: caller, logger: logger, traceID: traceID,
-                             response: call.response)
+        let context = ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
+                                    deadline: call.deadline, caller: caller, logger: logger, traceID: traceID,
+                                    response: call.response)
+        return (context, trace)
     }
 }
 
