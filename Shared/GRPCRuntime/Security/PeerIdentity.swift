@@ -18,13 +18,16 @@ enum PeerIdentity {
     }
 
     private static func first(in context: OpaquePointer, property: String, prefix: String) -> String? {
-        var iterator = grpc_auth_context_find_properties_by_name(context, property)
-        while let found = grpc_auth_property_iterator_next(&iterator) {
-            guard let value = found.pointee.value else { continue }
-            let text = String(decoding: UnsafeRawBufferPointer(start: value, count: found.pointee.value_length),
-                              as: UTF8.self)
-            if text.hasPrefix(prefix) { return text }
+        // The iterator keeps a pointer to the name: it must outlive the iteration.
+        property.withCString { name in
+            var iterator = grpc_auth_context_find_properties_by_name(context, name)
+            while let found = grpc_auth_property_iterator_next(&iterator) {
+                guard let value = found.pointee.value else { continue }
+                let text = String(decoding: UnsafeRawBufferPointer(start: value, count: found.pointee.value_length),
+                                  as: UTF8.self)
+                if text.hasPrefix(prefix) { return text }
+            }
+            return nil
         }
-        return nil
     }
 }
