@@ -79,6 +79,7 @@ static inline void cgrpc_arg_set_string(grpc_arg *arg, char *key, char *value) {
 // Everything one batch may receive, in one allocation that lives until the
 // batch's tag completes (the core writes into it until then).
 typedef struct {
+  grpc_op ops[6];
   grpc_metadata_array initial_metadata;
   grpc_metadata_array trailing_metadata;
   grpc_byte_buffer *message;

@@ -38,9 +38,11 @@ struct BatchResult: Sendable {
 /// completion-queue thread. It retains `owner` (the Swift call object, which
 /// owns the `grpc_call`) so the call outlives every operation on it.
 final class Batch: CompletionTag, @unchecked Sendable {
-    private var ops: [grpc_op] = []
+    /// The operations and everything they receive into, in one allocation.
     private let slots: UnsafeMutablePointer<cgrpc_batch_slots>
-    private var outgoing: [OutgoingMetadata] = []
+    private var opCount = 0
+    private var outgoingHeaders: OutgoingMetadata?
+    private var outgoingTrailers: OutgoingMetadata?
     private var sendBuffer: UnsafeMutablePointer<grpc_byte_buffer>?
     private var receivesInitialMetadata = false
     private var receivesMessage = false
@@ -55,40 +57,62 @@ final class Batch: CompletionTag, @unchecked Sendable {
         slots = .allocate(capacity: 1)
         slots.initialize(to: cgrpc_batch_slots())
         super.init()
-        grpc_metadata_array_init(field(\.initial_metadata))
-        grpc_metadata_array_init(field(\.trailing_metadata))
+        grpc_metadata_array_init(field(Offset.initialMetadata))
+        grpc_metadata_array_init(field(Offset.trailingMetadata))
         slots.pointee.status_details = grpc_empty_slice()
         // Read as UNKNOWN should the core fail the batch without writing a status.
         slots.pointee.status = GRPC_STATUS_UNKNOWN
-        ops.reserveCapacity(6)
     }
 
     deinit {
-        grpc_metadata_array_destroy(field(\.initial_metadata))
-        grpc_metadata_array_destroy(field(\.trailing_metadata))
+        grpc_metadata_array_destroy(field(Offset.initialMetadata))
+        grpc_metadata_array_destroy(field(Offset.trailingMetadata))
         grpc_slice_unref(slots.pointee.status_details)
         if let error = slots.pointee.error_string { gpr_free(UnsafeMutableRawPointer(mutating: error)) }
         if let message = slots.pointee.message { grpc_byte_buffer_destroy(message) }
         slots.deallocate()
-        for metadata in outgoing { metadata.free() }
+        outgoingHeaders?.free()
+        outgoingTrailers?.free()
         if let sendBuffer { grpc_byte_buffer_destroy(sendBuffer) }
     }
 
+    /// Slot offsets, computed once.
+    private enum Offset {
+        static let ops = MemoryLayout<cgrpc_batch_slots>.offset(of: \.ops)!
+        static let initialMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.initial_metadata)!
+        static let trailingMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.trailing_metadata)!
+        static let message = MemoryLayout<cgrpc_batch_slots>.offset(of: \.message)!
+        static let status = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status)!
+        static let statusDetails = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status_details)!
+        static let errorString = MemoryLayout<cgrpc_batch_slots>.offset(of: \.error_string)!
+        static let cancelled = MemoryLayout<cgrpc_batch_slots>.offset(of: \.cancelled)!
+    }
+
     /// The address of one slot, which the core writes into until completion.
-    private func field<T>(_ path: WritableKeyPath<cgrpc_batch_slots, T>) -> UnsafeMutablePointer<T> {
-        (UnsafeMutableRawPointer(slots) + MemoryLayout<cgrpc_batch_slots>.offset(of: path)!)
-            .assumingMemoryBound(to: T.self)
+    private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
+    }
+
+    private var ops: UnsafeMutablePointer<grpc_op> {
+        field(Offset.ops)
+    }
+
+    /// Adds one operation (at most one of each kind, six in all).
+    private func append(_ op: grpc_op) {
+        precondition(opCount < 6, "a batch holds at most six operations")
+        ops[opCount] = op
+        opCount += 1
     }
 
     func sendInitialMetadata(_ metadata: Metadata, flags: UInt32 = 0) {
         let outgoing = OutgoingMetadata(metadata)
-        self.outgoing.append(outgoing)
+        outgoingHeaders = outgoing
         var op = grpc_op()
         op.op = GRPC_OP_SEND_INITIAL_METADATA
         op.flags = flags
         op.data.send_initial_metadata.count = outgoing.count
         op.data.send_initial_metadata.metadata = outgoing.entries
-        ops.append(op)
+        append(op)
     }
 
     func sendMessage(_ bytes: [UInt8]) {
@@ -97,13 +121,13 @@ final class Batch: CompletionTag, @unchecked Sendable {
         var op = grpc_op()
         op.op = GRPC_OP_SEND_MESSAGE
         op.data.send_message.send_message = buffer
-        ops.append(op)
+        append(op)
     }
 
     func sendCloseFromClient() {
         var op = grpc_op()
         op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT
-        ops.append(op)
+        append(op)
     }
 
     /// The status message is copied by the core during `start`.
@@ -111,49 +135,49 @@ final class Batch: CompletionTag, @unchecked Sendable {
 
     func sendStatus(_ code: StatusCode, message: String, trailingMetadata: Metadata) {
         let outgoing = OutgoingMetadata(trailingMetadata)
-        self.outgoing.append(outgoing)
+        outgoingTrailers = outgoing
         statusMessage = message
         var op = grpc_op()
         op.op = GRPC_OP_SEND_STATUS_FROM_SERVER
         op.data.send_status_from_server.status = grpc_status_code(rawValue: code.rawValue)
         op.data.send_status_from_server.trailing_metadata_count = outgoing.count
         op.data.send_status_from_server.trailing_metadata = outgoing.entries
-        ops.append(op)
+        append(op)
     }
 
     func receiveInitialMetadata() {
         receivesInitialMetadata = true
         var op = grpc_op()
         op.op = GRPC_OP_RECV_INITIAL_METADATA
-        op.data.recv_initial_metadata.recv_initial_metadata = field(\.initial_metadata)
-        ops.append(op)
+        op.data.recv_initial_metadata.recv_initial_metadata = field(Offset.initialMetadata)
+        append(op)
     }
 
     func receiveMessage() {
         receivesMessage = true
         var op = grpc_op()
         op.op = GRPC_OP_RECV_MESSAGE
-        op.data.recv_message.recv_message = field(\.message)
-        ops.append(op)
+        op.data.recv_message.recv_message = field(Offset.message)
+        append(op)
     }
 
     func receiveStatusOnClient() {
         receivesStatus = true
         var op = grpc_op()
         op.op = GRPC_OP_RECV_STATUS_ON_CLIENT
-        op.data.recv_status_on_client.trailing_metadata = field(\.trailing_metadata)
-        op.data.recv_status_on_client.status = field(\.status)
-        op.data.recv_status_on_client.status_details = field(\.status_details)
-        op.data.recv_status_on_client.error_string = field(\.error_string)
-        ops.append(op)
+        op.data.recv_status_on_client.trailing_metadata = field(Offset.trailingMetadata)
+        op.data.recv_status_on_client.status = field(Offset.status)
+        op.data.recv_status_on_client.status_details = field(Offset.statusDetails)
+        op.data.recv_status_on_client.error_string = field(Offset.errorString)
+        append(op)
     }
 
     func receiveCloseOnServer() {
         receivesClose = true
         var op = grpc_op()
         op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
-        op.data.recv_close_on_server.cancelled = field(\.cancelled)
-        ops.append(op)
+        op.data.recv_close_on_server.cancelled = field(Offset.cancelled)
+        append(op)
     }
 
     /// Starts the batch; `callback` runs on the completion-queue thread.
@@ -182,14 +206,14 @@ final class Batch: CompletionTag, @unchecked Sendable {
         let error: grpc_call_error
         if details != nil {
             error = withUnsafeMutablePointer(to: &details!) { detailsPointer in
-                for index in ops.indices where ops[index].op == GRPC_OP_SEND_STATUS_FROM_SERVER {
+                for index in 0..<opCount where ops[index].op == GRPC_OP_SEND_STATUS_FROM_SERVER {
                     ops[index].data.send_status_from_server.status_details = detailsPointer
                 }
-                return ops.withUnsafeBufferPointer { grpc_call_start_batch(call, $0.baseAddress, $0.count, tag, nil) }
+                return grpc_call_start_batch(call, ops, opCount, tag, nil)
             }
             grpc_slice_unref(details!)
         } else {
-            error = ops.withUnsafeBufferPointer { grpc_call_start_batch(call, $0.baseAddress, $0.count, tag, nil) }
+            error = grpc_call_start_batch(call, ops, opCount, tag, nil)
         }
         if error != GRPC_CALL_OK { CompletionTag.releaseUnsubmitted(tag) }
         return error
@@ -198,7 +222,7 @@ final class Batch: CompletionTag, @unchecked Sendable {
     override func complete(success: Bool) {
         var result = BatchResult(success: success)
         if receivesInitialMetadata {
-            result.initialMetadata = Metadata(reading: field(\.initial_metadata))
+            result.initialMetadata = Metadata(reading: field(Offset.initialMetadata))
         }
         if receivesMessage, let message = slots.pointee.message {
             slots.pointee.message = nil
@@ -207,8 +231,8 @@ final class Batch: CompletionTag, @unchecked Sendable {
         if receivesStatus {
             result.status = ReceivedStatus(
                 code: StatusCode(rawValue: Int32(slots.pointee.status.rawValue)),
-                message: Slice.string(field(\.status_details)),
-                trailingMetadata: Metadata(reading: field(\.trailing_metadata)))
+                message: Slice.string(field(Offset.statusDetails)),
+                trailingMetadata: Metadata(reading: field(Offset.trailingMetadata)))
         }
         if receivesClose { result.cancelled = slots.pointee.cancelled != 0 }
         if let continuation {

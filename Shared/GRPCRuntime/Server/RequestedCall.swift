@@ -20,20 +20,30 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         slots = .allocate(capacity: 1)
         slots.initialize(to: cgrpc_requested_call_slots())
         super.init()
-        grpc_metadata_array_init(field(\.request_metadata))
-        grpc_call_details_init(field(\.details))
+        grpc_metadata_array_init(field(Offset.requestMetadata))
+        grpc_call_details_init(field(Offset.details))
     }
 
     deinit {
-        grpc_metadata_array_destroy(field(\.request_metadata))
-        grpc_call_details_destroy(field(\.details))
+        grpc_metadata_array_destroy(field(Offset.requestMetadata))
+        grpc_call_details_destroy(field(Offset.details))
         if let payload = slots.pointee.payload { grpc_byte_buffer_destroy(payload) }
         slots.deallocate()
     }
 
-    private func field<T>(_ path: WritableKeyPath<cgrpc_requested_call_slots, T>) -> UnsafeMutablePointer<T> {
-        (UnsafeMutableRawPointer(slots) + MemoryLayout<cgrpc_requested_call_slots>.offset(of: path)!)
-            .assumingMemoryBound(to: T.self)
+    /// Slot offsets, computed once.
+    private enum Offset {
+        static let call = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)!
+        static let deadline = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)!
+        static let requestMetadata = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)!
+        static let payload = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)!
+        static let details = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)!
+        static let detailsMethod = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)!
+    }
+
+    /// The address of one slot, which the core writes into until the tag completes.
+    private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
     }
 
     /// Hands the request to the core. Returns false if the core refused it.
@@ -42,11 +52,11 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         let error: grpc_call_error
         if let method {
             error = grpc_server_request_registered_call(
-                engine.pointer, method.handle, field(\.call), field(\.deadline), field(\.request_metadata),
-                method.method.readsInitialPayload ? field(\.payload) : nil, queue.pointer, queue.pointer, tag)
+                engine.pointer, method.handle, field(Offset.call), field(Offset.deadline), field(Offset.requestMetadata),
+                method.method.readsInitialPayload ? field(Offset.payload) : nil, queue.pointer, queue.pointer, tag)
         } else {
             error = grpc_server_request_call(
-                engine.pointer, field(\.call), field(\.details), field(\.request_metadata),
+                engine.pointer, field(Offset.call), field(Offset.details), field(Offset.requestMetadata),
                 queue.pointer, queue.pointer, tag)
         }
         if error != GRPC_CALL_OK { CompletionTag.releaseUnsubmitted(tag) }
@@ -62,10 +72,10 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         }
         // Re-arm first, so a request is always waiting.
         _ = RequestedCall(engine: engine, method: method, queue: queue).arm()
-        let metadata = Metadata(reading: field(\.request_metadata))
+        let metadata = Metadata(reading: field(Offset.requestMetadata))
         let deadline = Self.instant(slots.pointee.deadline)
         guard let method else {
-            let path = Slice.string(field(\.details.method))
+            let path = Slice.string(field(Offset.detailsMethod))
             engine.rejectUnimplemented(call: call, path: path)
             return
         }
