@@ -107,6 +107,11 @@ final class ServerCall: @unchecked Sendable {
         batch.receiveMessage()
         let result = await batch.run(on: pointer)
         guard result.success else { throw RPCError(.cancelled, "call ended while receiving") }
+        if result.message == nil, grpc_call_failed_before_recv_message(pointer) != 0 || isCancelled {
+            // Not a half-close: the client cancelled or went away. A handler must
+            // not mistake a cut-off upload for a complete one.
+            throw RPCError(.cancelled, "call cancelled before the request stream ended")
+        }
         return result.message
     }
 
