@@ -57,7 +57,7 @@ extension Channel {
                 }
                 let bytes = await call.receiveMessage()
                 if let error = await call.status().error { throw error }
-                guard let bytes else { throw RPCError(.internalError, "no response message") }
+                guard let bytes else { throw missingResponse() }
                 return try decodeResponse(bytes) as Res
             } onCancel: {
                 call.cancel()
@@ -129,7 +129,7 @@ extension Channel {
             throw RPCError(.internalError, "call could not start")
         }
         if let error = status.error { throw error }
-        guard let message = result.message else { throw RPCError(.internalError, "no response message") }
+        guard let message = result.message else { throw missingResponse() }
         return UnaryResponse(message: try decodeResponse(message), initialMetadata: result.initialMetadata ?? [:],
                              trailingMetadata: status.trailingMetadata)
     }
@@ -144,6 +144,12 @@ extension Channel {
             call.cancel()
             throw error
         }
+    }
+
+    /// An OK status without the response: our own cancel dropped it, or the
+    /// server broke the protocol.
+    private func missingResponse() -> RPCError {
+        Task.isCancelled ? RPCError(.cancelled, "call cancelled") : RPCError(.internalError, "no response message")
     }
 
     /// A send that failed because the call ended reports the call's status.

@@ -17,6 +17,8 @@ public struct ResponseStream<Message: WireMessage>: AsyncSequence, Sendable {
             }
             finished = true
             if let error = await call.status().error { throw error }
+            // Our own cancel may have dropped responses the server sent before its OK.
+            if Task.isCancelled { throw RPCError(.cancelled, "call cancelled") }
             return nil
         }
     }

@@ -90,7 +90,10 @@ final class ServerCall: @unchecked Sendable {
 
     func decodeInitialRequest<Req: WireMessage>() throws -> Req {
         guard let initialPayload else {
-            throw RPCError(isCancelled ? .cancelled : .internalError, "request message missing")
+            if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 {
+                throw RPCError(.cancelled, "call cancelled before its request arrived")
+            }
+            throw RPCError(.internalError, "request message missing")
         }
         return try decodeRequest(initialPayload)
     }
