@@ -125,7 +125,12 @@ final class EdgeCaseTests: XCTestCase {
         client.arguments = ["python3", script, "\(running.port)"]
         client.standardOutput = output
         try client.run()
-        let line = output.fileHandleForReading.availableData
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
         XCTAssertEqual(String(decoding: line, as: UTF8.self), "STREAMING\n")
         XCTAssertEqual(observer.startedCount, 1)
         kill(client.processIdentifier, SIGKILL)

@@ -38,12 +38,25 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         }
     }
 
+    /// Keys are lower-case on the wire; most already are, so only those with
+    /// an upper-case letter are copied.
+    static func normalized(_ key: String) -> String {
+        key.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) ? key.lowercased() : key
+    }
+
+    mutating func reserveCapacity(_ count: Int) { elements.reserveCapacity(count) }
+
+    /// Appends a pair read from the wire, whose key is already lower-case.
+    mutating func appendReceived(_ key: String, _ value: Value) {
+        elements.append(Element(key: key, value: value))
+    }
+
     /// Whether a key names a binary header.
     public static func isBinaryKey(_ key: String) -> Bool { key.hasSuffix("-bin") }
 
     /// Adds a text value. A text value given for a `-bin` key is stored as its UTF-8 bytes.
     public mutating func add(_ key: String, _ value: String) {
-        let key = key.lowercased()
+        let key = Metadata.normalized(key)
         if Metadata.isBinaryKey(key) {
             elements.append(Element(key: key, value: .binary(Array(value.utf8))))
         } else {
@@ -53,12 +66,12 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// Adds a binary value; the key should end in `-bin`.
     public mutating func add(_ key: String, binary: [UInt8]) {
-        elements.append(Element(key: key.lowercased(), value: .binary(binary)))
+        elements.append(Element(key: Metadata.normalized(key), value: .binary(binary)))
     }
 
     /// Adds a value as it is.
     public mutating func add(_ key: String, value: Value) {
-        elements.append(Element(key: key.lowercased(), value: value))
+        elements.append(Element(key: Metadata.normalized(key), value: value))
     }
 
     /// Replaces every value of a key by one text value.
@@ -69,7 +82,7 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// Removes every value of a key.
     public mutating func removeAll(_ key: String) {
-        let key = key.lowercased()
+        let key = Metadata.normalized(key)
         elements.removeAll { $0.key == key }
     }
 
@@ -92,13 +105,13 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// The first value of a key.
     public func firstValue(_ key: String) -> Value? {
-        let key = key.lowercased()
+        let key = Metadata.normalized(key)
         return elements.first { $0.key == key }?.value
     }
 
     /// Every value of a key, in order.
     public func values(_ key: String) -> [Value] {
-        let key = key.lowercased()
+        let key = Metadata.normalized(key)
         return elements.filter { $0.key == key }.map(\.value)
     }
 

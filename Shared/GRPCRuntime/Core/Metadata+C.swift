@@ -6,13 +6,14 @@ extension Metadata {
     init(reading array: UnsafePointer<grpc_metadata_array>) {
         self.init()
         let count = array.pointee.count
+        reserveCapacity(count)
         guard count > 0, let entries = array.pointee.metadata else { return }
         for index in 0..<count {
             let key = withUnsafePointer(to: entries[index].key) { Slice.string($0) }
             if Metadata.isBinaryKey(key) {
-                add(key, value: .binary(withUnsafePointer(to: entries[index].value) { Slice.bytes($0) }))
+                appendReceived(key, .binary(withUnsafePointer(to: entries[index].value) { Slice.bytes($0) }))
             } else {
-                add(key, value: .string(withUnsafePointer(to: entries[index].value) { Slice.string($0) }))
+                appendReceived(key, .string(withUnsafePointer(to: entries[index].value) { Slice.string($0) }))
             }
         }
     }

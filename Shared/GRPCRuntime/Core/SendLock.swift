@@ -2,7 +2,7 @@ import Synchronization
 
 /// Keeps at most one send in flight on a call: the core allows one
 /// operation of each kind at a time. Uncontended use does not allocate.
-final class SendLock: Sendable {
+struct SendLock: ~Copyable, Sendable {
     private let state = Mutex<(locked: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     func acquire() async {
