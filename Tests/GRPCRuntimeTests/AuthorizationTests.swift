@@ -2,7 +2,7 @@ import GRPCRuntime
 import XCTest
 
 final class AuthorizationTests: XCTestCase {
-    let certificates = TestCertificates.shared
+    var certificates: TestCertificates { .shared }
     let policy = AuthorizationInterceptor(policy: [Echo.whoAmI: [.gate, .controlUnit], Echo.get: [.agency]])
 
     func channel(_ name: String, port: Int) throws -> Channel {

@@ -39,7 +39,7 @@ final class GrpcioServer {
 }
 
 final class GrpcioInteropTests: XCTestCase {
-    let certificates = TestCertificates.shared
+    var certificates: TestCertificates { .shared }
 
     func exerciseEveryKind(_ channel: Channel) async throws {
         var metadata: Metadata = ["x-echo": "text"]

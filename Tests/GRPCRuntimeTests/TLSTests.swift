@@ -2,7 +2,7 @@ import GRPCRuntime
 import XCTest
 
 final class TLSTests: XCTestCase {
-    let certificates = TestCertificates.shared
+    var certificates: TestCertificates { .shared }
 
     var serverTLS: ServerSecurity {
         .tls(certificateChainPath: certificates.serverChainPath, privateKeyPath: certificates.serverKeyPath)
