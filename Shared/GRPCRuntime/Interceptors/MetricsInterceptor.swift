@@ -26,7 +26,7 @@ public struct MetricsInterceptor: ServerInterceptor {
         defer {
             let (seconds, attoseconds) = start.duration(to: .now).components
             perMethod.timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            instruments.handled(method, code).increment()
+            perMethod.handled(code).increment()
         }
         do {
             try await next(context)
@@ -37,41 +37,49 @@ public struct MetricsInterceptor: ServerInterceptor {
     }
 
     private final class Instruments: Sendable {
-        struct PerMethod: Sendable {
+        /// One method's instruments; its handled counters are made per code on first use.
+        final class PerMethod: Sendable {
             let started: Counter
             let timer: Timer
+            private let method: String
+            private let factory: (any MetricsFactory)?
+            private let handledByCode = Mutex<[Int32: Counter]>([:])
+
+            init(method: String, factory: (any MetricsFactory)?) {
+                self.method = method
+                self.factory = factory
+                let dimensions = [("grpc_method", method)]
+                started = Instruments.counter("grpc_server_started_total", dimensions, factory)
+                timer = factory.map { Timer(label: "grpc_server_handling_seconds", dimensions: dimensions, factory: $0) }
+                    ?? Timer(label: "grpc_server_handling_seconds", dimensions: dimensions)
+            }
+
+            func handled(_ code: StatusCode) -> Counter {
+                handledByCode.withLock { counters in
+                    if let existing = counters[code.rawValue] { return existing }
+                    let made = Instruments.counter("grpc_server_handled_total",
+                                                   [("grpc_method", method), ("grpc_code", code.name)], factory)
+                    counters[code.rawValue] = made
+                    return made
+                }
+            }
         }
 
         private let factory: (any MetricsFactory)?
         private let methods = Mutex<[String: PerMethod]>([:])
-        private let handledCounters = Mutex<[String: Counter]>([:])
 
         init(factory: (any MetricsFactory)?) { self.factory = factory }
 
         func forMethod(_ method: String) -> PerMethod {
             methods.withLock { methods in
                 if let existing = methods[method] { return existing }
-                let dimensions = [("grpc_method", method)]
-                let made = PerMethod(
-                    started: counter("grpc_server_started_total", dimensions),
-                    timer: factory.map { Timer(label: "grpc_server_handling_seconds", dimensions: dimensions, factory: $0) }
-                        ?? Timer(label: "grpc_server_handling_seconds", dimensions: dimensions))
+                let made = PerMethod(method: method, factory: factory)
                 methods[method] = made
                 return made
             }
         }
 
-        func handled(_ method: String, _ code: StatusCode) -> Counter {
-            handledCounters.withLock { counters in
-                let key = method + " " + code.name
-                if let existing = counters[key] { return existing }
-                let made = counter("grpc_server_handled_total", [("grpc_method", method), ("grpc_code", code.name)])
-                counters[key] = made
-                return made
-            }
-        }
-
-        private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        static func counter(_ label: String, _ dimensions: [(String, String)], _ factory: (any MetricsFactory)?) -> Counter {
             factory.map { Counter(label: label, dimensions: dimensions, factory: $0) }
                 ?? Counter(label: label, dimensions: dimensions)
         }
