@@ -45,6 +45,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
 /// Client channel settings besides the target and security.
 public struct ChannelConfiguration: Sendable {
+    /// How the core spreads calls over the addresses: the first that works, or each in turn.
     public enum LoadBalancing: Sendable { case pickFirst, roundRobin }
 
     /// `nil`: round robin when several addresses are given, else pick-first.

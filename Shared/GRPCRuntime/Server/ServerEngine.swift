@@ -31,8 +31,6 @@ final class ServerEngine: @unchecked Sendable {
         arguments.set("grpc.http2.min_ping_interval_without_data_ms",
                       configuration.keepalive.minimumClientPingInterval.milliseconds)
         arguments.set("grpc.so_reuseport", configuration.sharesPort ? 1 : 0)
-        arguments.set("grpc.http2.min_time_between_pings_ms",
-                      configuration.keepalive.minimumClientPingInterval.milliseconds)
         pointer = arguments.withCArguments { grpc_server_create($0, nil) }
         queues = CompletionQueueGroup(name: configuration.name, count: configuration.completionQueueCount)
         for queue in queues.queues {
