@@ -86,6 +86,7 @@ final class ServerCall: @unchecked Sendable {
         } catch {
             await finish(error: RPCError.from(error), response: nil)
         }
+        state.withLock { $0.task = nil }
     }
 
     func decodeInitialRequest<Req: WireMessage>() throws -> Req {
