@@ -63,6 +63,13 @@ final class ChannelTests: XCTestCase {
             let _: Bytes = try await running.channel.unary(FlakyService.flaky, request: Bytes("b"), options: CallOptions())
         }
         retrying.close()
+        let byPath = try Channel(
+            target: "127.0.0.1:\(running.port)", security: .plaintext,
+            configuration: ChannelConfiguration(retryPolicy: RetryPolicy(paths: ["/test.Flaky/Get"], maxAttempts: 3,
+                                                                         initialBackoff: .milliseconds(10))))
+        let again: Bytes = try await byPath.unary(FlakyService.flaky, request: Bytes("c"), options: CallOptions())
+        XCTAssertEqual(again.text, "attempt 3")
+        byPath.close()
         await running.stop()
     }
 

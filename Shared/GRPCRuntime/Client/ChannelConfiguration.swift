@@ -41,6 +41,20 @@ public struct RetryPolicy: Sendable, Hashable {
         self.backoffMultiplier = backoffMultiplier
         self.retryableCodes = retryableCodes
     }
+
+    /// The same, naming methods by path (`/package.Service/Method`); paths
+    /// that are not of that form are ignored.
+    public init(paths: [String], maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(100),
+                maxBackoff: Duration = .seconds(1), backoffMultiplier: Double = 2,
+                retryableCodes: [StatusCode] = [.unavailable]) {
+        let methods = paths.compactMap { path -> MethodDescriptor? in
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+            return MethodDescriptor(service: String(parts[1]), method: String(parts[2]), kind: .unary)
+        }
+        self.init(methods: methods, maxAttempts: maxAttempts, initialBackoff: initialBackoff, maxBackoff: maxBackoff,
+                  backoffMultiplier: backoffMultiplier, retryableCodes: retryableCodes)
+    }
 }
 
 /// Client channel settings besides the target and security.
