@@ -28,6 +28,17 @@ final class DeadlineAndCancellationTests: XCTestCase {
         await running.stop()
     }
 
+    func testNegativeAndHugeTimeoutsAreAcceptedAsNowAndNever() async throws {
+        let running = try RunningServer.start()
+        await assertRPCError(.deadlineExceeded) {
+            let _: Bytes = try await running.channel.unary(Echo.get, request: Bytes("x"), options: CallOptions(timeout: .seconds(-5)))
+        }
+        let response: Bytes = try await running.channel.unary(
+            Echo.get, request: Bytes("x"), options: CallOptions(timeout: .seconds(Int64.max)))
+        XCTAssertEqual(response.text, "x")
+        await running.stop()
+    }
+
     func testClientCancellationCancelsTheServerHandler() async throws {
         let observer = HandlerObserver()
         let running = try RunningServer.start(services: [EchoService(observer: observer)])

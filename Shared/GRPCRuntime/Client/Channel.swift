@@ -75,14 +75,7 @@ public final class Channel: Sendable {
 
     /// Creates a call on a client completion queue.
     func makeCall(_ method: MethodDescriptor, options: CallOptions) throws -> ClientCall {
-        let deadline: gpr_timespec
-        if let timeout = options.timeout {
-            let (seconds, attoseconds) = timeout.components
-            let nanos = seconds <= 0 && attoseconds <= 0 ? 0 : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-            deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_nanos(nanos, GPR_TIMESPAN))
-        } else {
-            deadline = gpr_inf_future(GPR_CLOCK_REALTIME)
-        }
+        let deadline = Self.deadline(after: options.timeout)
         let queue = ClientQueues.group.pick()
         let path = Slice.make(method.path)
         defer { grpc_slice_unref(path) }
@@ -92,6 +85,18 @@ public final class Channel: Sendable {
         }
         guard let call else { throw RPCError(.unavailable, "channel closed") }
         return ClientCall(pointer: call.pointer)
+    }
+
+    /// A deadline `timeout` from now on the monotonic clock; none (infinite)
+    /// for `nil` or a timeout too long to represent; now for zero or less.
+    static func deadline(after timeout: Duration?) -> gpr_timespec {
+        guard let timeout else { return gpr_inf_future(GPR_CLOCK_REALTIME) }
+        let (seconds, attoseconds) = timeout.components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return gpr_now(GPR_CLOCK_MONOTONIC) }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, scaled < Int64.max - 1_000_000_000 else { return gpr_inf_future(GPR_CLOCK_REALTIME) }
+        let nanos = scaled + attoseconds / 1_000_000_000
+        return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_nanos(nanos, GPR_TIMESPAN))
     }
 
     /// The connection state; `tryToConnect` starts connecting an idle channel.

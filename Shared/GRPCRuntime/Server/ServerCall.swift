@@ -122,8 +122,8 @@ final class ServerCall: @unchecked Sendable {
     func sendMessage(_ bytes: [UInt8]) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let headers = takeInitialMetadataTurn()
         guard !state.withLock({ $0.statusSent }) else { throw RPCError(.failedPrecondition, "call already finished") }
+        let headers = takeInitialMetadataTurn()
         let batch = Batch(owner: self)
         if let headers { batch.sendInitialMetadata(headers) }
         batch.sendMessage(bytes)
