@@ -141,6 +141,7 @@ final class ServerCall: @unchecked Sendable {
     }
 
     /// Sends headers if still due, the single response if any, and the status.
+    /// No send can follow (the status is marked sent under the send lock).
     func finish(error: RPCError?, response message: [UInt8]?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
@@ -163,6 +164,9 @@ final class ServerCall: @unchecked Sendable {
             if let message { batch.sendMessage(message) }
             batch.sendStatus(.ok, message: "", trailingMetadata: trailers)
         }
-        _ = await batch.run(on: pointer)
+        // Not awaited: nothing depends on its completion, and waiting would
+        // cost every call a hop back to the cooperative pool. The batch keeps
+        // this call (and so the grpc_call) alive until the core is done.
+        batch.start(on: pointer) { _ in }
     }
 }
