@@ -27,7 +27,14 @@ struct TraceService: ServiceProvider {
 
 final class ObservabilityTests: XCTestCase {
     func testLoggingInterceptorWritesOneStructuredLineWithoutBodies() async throws {
-        let logs = CapturedLogs()
+        try await checkLoggingInterceptor(CapturedLogs(supportsMetadataProviders: true))
+    }
+
+    func testCallMetadataReachesLogHandlersWithoutMetadataProviders() async throws {
+        try await checkLoggingInterceptor(CapturedLogs(supportsMetadataProviders: false))
+    }
+
+    private func checkLoggingInterceptor(_ logs: CapturedLogs) async throws {
         let running = try RunningServer.start(interceptors: [LoggingInterceptor()]) { $0.logger = logs.logger() }
         let _: Bytes = try await running.channel.unary(
             Echo.get, request: Bytes("Nguyen Van A"),

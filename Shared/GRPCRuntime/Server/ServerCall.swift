@@ -80,7 +80,9 @@ final class ServerCall: @unchecked Sendable {
         let (context, trace) = engine.makeContext(for: self)
         do {
             let response = try await TraceContext.$current.withValue(trace) {
-                try await engine.intercept(call: self, context: context, index: 0)
+                try await CallLogMetadata.$method.withValue(method.descriptor.path) {
+                    try await engine.intercept(call: self, context: context, index: 0)
+                }
             }
             await finish(error: nil, response: response)
         } catch {

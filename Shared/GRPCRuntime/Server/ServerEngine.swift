@@ -13,6 +13,9 @@ final class ServerEngine: @unchecked Sendable {
     let queues: CompletionQueueGroup
     private(set) var methods: [RegisteredMethod] = []
     private let interceptors: [any ServerInterceptor]
+    /// The configured logger with the per-call metadata provider; `nil` when
+    /// its handler does not support providers (metadata is then set per call).
+    private let callLogger: Logger?
     private let accepting = Atomic<Bool>(true)
     /// Whether `grpc_server_destroy` ran (by a failed start or by `stop`).
     private let destroyed = Atomic<Bool>(false)
@@ -22,6 +25,7 @@ final class ServerEngine: @unchecked Sendable {
         GRPCLibrary.ensureInitialised()
         self.configuration = configuration
         interceptors = configuration.interceptors
+        callLogger = CallLogMetadata.attach(to: configuration.logger)
         var arguments = ChannelArguments()
         arguments.set("grpc.max_receive_message_length", Int32(clamping: configuration.maxReceiveMessageBytes))
         arguments.set("grpc.max_send_message_length", Int32(clamping: configuration.maxSendMessageBytes))
@@ -183,9 +187,15 @@ final class ServerEngine: @unchecked Sendable {
         }
         let trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
         let traceID = trace.traceID
-        var logger = configuration.logger
-        logger[metadataKey: "trace.id"] = .string(traceID)
-        logger[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
+        let logger: Logger
+        if let callLogger {
+            logger = callLogger
+        } else {
+            var perCall = configuration.logger
+            perCall[metadataKey: "trace.id"] = .string(traceID)
+            perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
+            logger = perCall
+        }
         let context = ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
                                     deadline: call.deadline, caller: caller, logger: logger, traceID: traceID,
                                     response: call.response)
