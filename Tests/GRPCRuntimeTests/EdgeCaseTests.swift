@@ -151,3 +151,39 @@ final class EdgeCaseTests: XCTestCase {
         await running.stop()
     }
 }
+
+final class ConcurrentSendTests: XCTestCase {
+    static let fanOut = MethodDescriptor(service: "test.Fan", method: "Out", kind: .serverStreaming)
+
+    struct FanService: ServiceProvider {
+        var methods: [ServerMethod] {
+            [.serverStreaming(ConcurrentSendTests.fanOut) { (_: Bytes, writer: ResponseStreamWriter<Bytes>, _: ServerContext) in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for sender in 0..<10 {
+                        group.addTask {
+                            for index in 0..<20 { try await writer.send(Bytes("\(sender)-\(index)")) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }]
+        }
+    }
+
+    func testSendsFromManyTasksAreSerialisedAndAllArrive() async throws {
+        let running = try RunningServer.start(services: [FanService()])
+        let received = try await running.channel.serverStreaming(Self.fanOut, request: Bytes(""), options: CallOptions()) {
+            (responses: ResponseStream<Bytes>) in
+            var received: [String] = []
+            for try await response in responses { received.append(response.text) }
+            return received
+        }
+        XCTAssertEqual(received.count, 200)
+        XCTAssertEqual(Set(received).count, 200)
+        for sender in 0..<10 {
+            let own = received.filter { $0.hasPrefix("\(sender)-") }
+            XCTAssertEqual(own, (0..<20).map { "\(sender)-\($0)" }, "each task's messages keep their order")
+        }
+        await running.stop()
+    }
+}
