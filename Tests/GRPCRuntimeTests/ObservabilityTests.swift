@@ -113,6 +113,11 @@ final class ObservabilityTests: XCTestCase {
         let (_, missing) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(endpoint.port)/other")!)
         XCTAssertEqual((missing as? HTTPURLResponse)?.statusCode, 404)
         endpoint.stop()
+        try await Task.sleep(for: .milliseconds(100))
+        do {
+            _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(endpoint.port)/metrics")!)
+            XCTFail("the endpoint still answers after stop")
+        } catch {}
         await running.stop()
     }
 }

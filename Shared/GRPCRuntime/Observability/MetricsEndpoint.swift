@@ -5,8 +5,11 @@ import Synchronization
 /// with the Prometheus text of a `PrometheusMetrics`, on a port apart from
 /// the gRPC one. One request per connection; anything else gets 404 or 405.
 ///
-/// Ownership: the listening socket is opened by `start` and closed by `stop`
-/// (which also ends the accept thread).
+/// Connections are served one at a time, each with a 5-second read timeout:
+/// enough for a scraper, and no thread per connection.
+/// Ownership: the listening socket is opened by `start`; `stop` shuts it
+/// down, which ends the accept thread, and that thread closes it (so the
+/// descriptor cannot be reused while the thread may still use it).
 public final class MetricsEndpoint: Sendable {
     private let metrics: PrometheusMetrics
     private let host: String
@@ -61,7 +64,6 @@ public final class MetricsEndpoint: Sendable {
         }
         guard fd >= 0 else { return }
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 
     private func acceptLoop(_ listener: Int32) {
@@ -69,6 +71,7 @@ public final class MetricsEndpoint: Sendable {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
                 if cgrpc_errno() == EINTR { continue }
+                close(listener)
                 return
             }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
