@@ -41,8 +41,9 @@ static inline uint32_t cgrpc_propagate_defaults(void) { return GRPC_PROPAGATE_DE
 // errno is a macro (a thread-local lvalue).
 static inline int cgrpc_errno(void) { return errno; }
 
-// SIG_IGN is a macro Swift cannot import.
+// SIG_IGN and SIG_DFL are macros Swift cannot import.
 static inline void cgrpc_ignore_signal(int number) { signal(number, SIG_IGN); }
+static inline void cgrpc_default_signal(int number) { signal(number, SIG_DFL); }
 
 // Names the calling thread (Linux keeps the first 15 bytes).
 static inline void cgrpc_set_current_thread_name(const char *name) {

@@ -12,7 +12,7 @@ final class DeadlineAndCancellationTests: XCTestCase {
         }
         XCTAssertLessThan(ContinuousClock.now - before, .seconds(2))
         let deadline = try XCTUnwrap(observer.lastDeadline)
-        XCTAssertGreaterThan(before.duration(to: deadline), .milliseconds(100))
+        XCTAssertGreaterThan(before.duration(to: deadline), .zero)
         XCTAssertLessThan(before.duration(to: deadline), .milliseconds(400))
         let cancelled = await observer.eventually { $0.cancelledCount == 1 }
         XCTAssertTrue(cancelled, "the handler was not cancelled at its deadline")

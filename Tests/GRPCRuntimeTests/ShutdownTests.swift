@@ -64,15 +64,14 @@ final class TerminationSignalTests: XCTestCase {
         let observer = HandlerObserver()
         let running = try RunningServer.start(services: [EchoService(observer: observer)])
         let server = running.server
-        let stopped = Task { await server.runUntilTerminated(gracePeriod: .seconds(5)) }
+        let signals = TerminationSignal()
+        let stopped = Task { await server.runUntilTerminated(gracePeriod: .seconds(5), signals: signals) }
         let channel = running.channel
         let call = Task { () -> Bytes in
             try await channel.unary(Echo.sleep, request: Bytes("1000"), options: CallOptions())
         }
         let started = await observer.eventually { $0.startedCount == 1 }
         XCTAssertTrue(started)
-        // Give the waiting Task time to install its signal sources.
-        try await Task.sleep(for: .milliseconds(200))
         kill(getpid(), SIGTERM)
         let response = try await call.value
         XCTAssertEqual(response.text, "1000")

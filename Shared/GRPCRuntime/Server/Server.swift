@@ -49,9 +49,11 @@ public final class Server: Sendable {
         state.withLock { $0 = .stopped }
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func runUntilTerminated(gracePeriod: Duration = .seconds(10)) async {
-        let signal = await TerminationSignal.wait()
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully. Create the
+    /// `TerminationSignal` early (before `start`) so that no signal is missed.
+    public func runUntilTerminated(gracePeriod: Duration = .seconds(10),
+                                   signals: TerminationSignal = TerminationSignal()) async {
+        let signal = await signals.wait()
         engine.configuration.logger.notice("termination signal received, shutting down",
                                            metadata: ["signal": .stringConvertible(signal)])
         await shutdown(gracePeriod: gracePeriod)
