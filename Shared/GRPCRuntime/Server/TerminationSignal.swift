@@ -4,7 +4,7 @@ import Synchronization
 
 /// SIGTERM and SIGINT as an awaitable event, for graceful shutdown of services.
 ///
-/// Creating one turns the signals' default action off and starts listening
+/// Keep one per process. Creating one turns the signals' default action off and starts listening
 /// through Dispatch sources (nothing runs in a signal handler), so a signal
 /// that arrives before anyone waits is kept, not lost and not fatal.
 public final class TerminationSignal: Sendable {
