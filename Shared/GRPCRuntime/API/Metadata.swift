@@ -3,7 +3,7 @@
 /// gRPC metadata is HTTP/2 headers. Keys are lower-case ASCII; keys ending in
 /// `-bin` carry bytes (the core base64-encodes them on the wire), all others
 /// carry printable text. Order is kept and keys may repeat.
-public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     /// One value: text, or bytes for a `-bin` key.
     public enum Value: Sendable, Hashable, ExpressibleByStringLiteral {
         case string(String)
@@ -20,11 +20,8 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         }
     }
 
-    /// One header: a lower-case key and its value.
-    public struct Element: Sendable, Hashable {
-        public var key: String
-        public var value: Value
-    }
+    /// One header: a lower-case key and its value (`for (key, value) in metadata`).
+    public typealias Element = (key: String, value: Value)
 
     private var elements: [Element]
 
@@ -48,7 +45,7 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// Appends a pair read from the wire, whose key is already lower-case.
     mutating func appendReceived(_ key: String, _ value: Value) {
-        elements.append(Element(key: key, value: value))
+        elements.append((key, value))
     }
 
     /// Whether a key names a binary header.
@@ -58,20 +55,20 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     public mutating func add(_ key: String, _ value: String) {
         let key = Metadata.normalized(key)
         if Metadata.isBinaryKey(key) {
-            elements.append(Element(key: key, value: .binary(Array(value.utf8))))
+            elements.append((key, .binary(Array(value.utf8))))
         } else {
-            elements.append(Element(key: key, value: .string(value)))
+            elements.append((key, .string(value)))
         }
     }
 
     /// Adds a binary value; the key should end in `-bin`.
     public mutating func add(_ key: String, binary: [UInt8]) {
-        elements.append(Element(key: Metadata.normalized(key), value: .binary(binary)))
+        elements.append((Metadata.normalized(key), .binary(binary)))
     }
 
     /// Adds a value as it is.
     public mutating func add(_ key: String, value: Value) {
-        elements.append(Element(key: Metadata.normalized(key), value: value))
+        elements.append((Metadata.normalized(key), value))
     }
 
     /// Replaces every value of a key by one text value.
@@ -119,4 +116,27 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     public var isEmpty: Bool { elements.isEmpty }
 
     public func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
+
+    public static func == (lhs: Metadata, rhs: Metadata) -> Bool {
+        lhs.elements.count == rhs.elements.count
+            && zip(lhs.elements, rhs.elements).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(elements.count)
+        for (key, value) in elements {
+            hasher.combine(key)
+            hasher.combine(value)
+        }
+    }
+
+    /// Keys and, for text, values; binary values as their size only.
+    public var description: String {
+        "[" + elements.map { key, value in
+            switch value {
+            case .string(let text): return "\(key): \(text)"
+            case .binary(let bytes): return "\(key): <\(bytes.count) bytes>"
+            }
+        }.joined(separator: ", ") + "]"
+    }
 }

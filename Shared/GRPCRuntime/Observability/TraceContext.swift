@@ -31,7 +31,7 @@ public struct TraceContext: Sendable, Hashable {
         let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
               parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-              parts.allSatisfy(TraceContext.isLowerHex),
+              parts.prefix(4).allSatisfy(TraceContext.isLowerHex),
               parts[1] != Substring(repeating: "0", count: 32),
               parts[2] != Substring(repeating: "0", count: 16) else { return nil }
         if parts[0] == "00" && parts.count != 4 { return nil }
