@@ -12,14 +12,14 @@ final class ServerEngine: @unchecked Sendable {
     let pointer: OpaquePointer
     let queues: CompletionQueueGroup
     private(set) var methods: [RegisteredMethod] = []
-    private let interceptors: [any ServerInterceptor]
+    let interceptors: [any ServerInterceptor]
     /// The configured logger with the per-call metadata provider; `nil` when
     /// its handler does not support providers (metadata is then set per call).
-    private let callLogger: Logger?
-    private let accepting = Atomic<Bool>(true)
+    let callLogger: Logger?
+    let accepting = Atomic<Bool>(true)
     /// Whether `grpc_server_destroy` ran (by a failed start or by `stop`).
-    private let destroyed = Atomic<Bool>(false)
-    private let calls = Mutex<(live: Int, drained: UnsafeContinuation<Void, Never>?)>((0, nil))
+    let destroyed = Atomic<Bool>(false)
+    let calls = Mutex<(live: Int, drained: UnsafeContinuation<Void, Never>?)>((0, nil))
 
     init(configuration: ServerConfiguration, methods: [ServerMethod]) throws {
         GRPCLibrary.ensureInitialised()
@@ -98,59 +98,6 @@ final class ServerEngine: @unchecked Sendable {
     }
 
     var isAccepting: Bool { accepting.load(ordering: .relaxed) }
-
-    // MARK: Calls in flight
-
-    func callStarted() { calls.withLock { $0.live += 1 } }
-
-    func callEnded() {
-        let waiter = calls.withLock { state -> UnsafeContinuation<Void, Never>? in
-            state.live -= 1
-            guard state.live == 0, let waiter = state.drained else { return nil }
-            state.drained = nil
-            return waiter
-        }
-        waiter?.resume()
-    }
-
-    private func waitForCallsToEnd() async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = calls.withLock { state -> Bool in
-                if state.live == 0 { return true }
-                state.drained = continuation
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-
-    // MARK: Shutdown
-
-    /// Stops listening, lets calls in flight finish within `gracePeriod`,
-    /// cancels the rest, then frees the server and its queues.
-    func stop(gracePeriod: Duration) async {
-        let shutdownDone = OneShot()
-        grpc_server_shutdown_and_notify(pointer, queues.queues[0].pointer, ClosureTag { _ in shutdownDone.fire() }.retainedPointer())
-        let finishedInTime = await shutdownDone.wait(timeout: gracePeriod)
-        accepting.store(false, ordering: .relaxed)
-        if !finishedInTime {
-            configuration.logger.notice("grace period over, cancelling calls in flight")
-            grpc_server_cancel_all_calls(pointer)
-            _ = await shutdownDone.wait(timeout: nil)
-        }
-        await waitForCallsToEnd()
-        destroyed.store(true, ordering: .releasing)
-        grpc_server_destroy(pointer)
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            // Joining blocks: do it on a thread of our own, not the cooperative pool.
-            let queues = self.queues
-            DetachedThread.start(name: "cq-\(configuration.name)-stop") {
-                queues.shutdownAndJoin()
-                continuation.resume()
-            }
-        }
-    }
-
     // MARK: Unknown methods
 
     /// Answers a call to a method nobody registered with UNIMPLEMENTED.
@@ -161,45 +108,6 @@ final class ServerEngine: @unchecked Sendable {
         batch.sendInitialMetadata([:])
         batch.sendStatus(.unimplemented, message: "method not found: \(path)", trailingMetadata: [:])
         batch.start(on: call) { _ in }
-    }
-
-    // MARK: Handler chain
-
-    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> [UInt8]? {
-        if index == interceptors.count {
-            return try await call.method.invoke(call, context)
-        }
-        var response: [UInt8]?
-        try await interceptors[index].intercept(context: context) { context in
-            response = try await intercept(call: call, context: context, index: index + 1)
-        }
-        return response
-    }
-
-    /// The handler's context and the trace its Task carries.
-    func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
-        var caller: CallerIdentity?
-        if configuration.isDevelopmentPlaintext {
-            caller = call.requestMetadata.first("x-dev-caller")
-                .flatMap { CallerIdentity(spiffeID: $0, trustDomain: configuration.trustDomain) }
-        } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
-            caller = CallerIdentity(spiffeID: id, trustDomain: configuration.trustDomain)
-        }
-        let trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
-        let traceID = trace.traceID
-        let logger: Logger
-        if let callLogger {
-            logger = callLogger
-        } else {
-            var perCall = configuration.logger
-            perCall[metadataKey: "trace.id"] = .string(traceID)
-            perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
-            logger = perCall
-        }
-        let context = ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
-                                    deadline: call.deadline, caller: caller, logger: logger, traceID: traceID,
-                                    response: call.response)
-        return (context, trace)
     }
 }
 
