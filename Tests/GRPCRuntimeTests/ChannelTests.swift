@@ -88,6 +88,28 @@ final class ChannelTests: XCTestCase {
         await running.stop()
     }
 
+    func testWaitForReadyWaitsForAServerThatStartsLater() async throws {
+        let probe = try RunningServer.start()
+        let port = probe.port
+        await probe.stop()
+        let channel = try Channel(target: "127.0.0.1:\(port)", security: .plaintext)
+        await assertRPCError(.unavailable) {
+            let _: Bytes = try await channel.unary(Echo.get, request: Bytes("fail fast"), options: CallOptions(timeout: .seconds(5)))
+        }
+        let waiting = Task { () -> Bytes in
+            try await channel.unary(Echo.get, request: Bytes("waited"), options: CallOptions(timeout: .seconds(20), waitForReady: true))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let server = try Server(configuration: ServerConfiguration(address: "127.0.0.1:\(port)", security: .plaintextForDevelopment,
+                                                                   logger: .init(label: "test")),
+                                services: [EchoService()])
+        try server.start()
+        let response = try await waiting.value
+        XCTAssertEqual(response.text, "waited")
+        channel.close()
+        await server.shutdown()
+    }
+
     func testCallsOnAClosedChannelFailWithUnavailable() async throws {
         let channel = try Channel(target: "127.0.0.1:1", security: .plaintext)
         channel.close()
