@@ -77,6 +77,21 @@ final class TLSTests: XCTestCase {
         await running.stop()
     }
 
+    func testMissingCertificateFilesFailStartAndChannelCreation() throws {
+        let server = try Server(
+            configuration: ServerConfiguration(address: "127.0.0.1:0",
+                                               security: .tls(certificateChainPath: "/nonexistent/server.pem",
+                                                              privateKeyPath: "/nonexistent/server.key"),
+                                               logger: .init(label: "test")),
+            services: [EchoService()])
+        XCTAssertThrowsError(try server.start()) { error in
+            XCTAssertEqual((error as? RuntimeError)?.message, "cannot read PEM file /nonexistent/server.pem")
+        }
+        XCTAssertEqual(server.port, 0)
+        XCTAssertThrowsError(try server.start(), "a server that failed to start cannot be started again")
+        XCTAssertThrowsError(try Channel(target: "127.0.0.1:1", security: .tls(trustRootsPath: "/nonexistent/ca.pem")))
+    }
+
     func testDevelopmentCallerHeaderIsIgnoredOnATLSServer() async throws {
         let running = try RunningServer.start(security: serverTLS, channelSecurity: .tls(trustRootsPath: certificates.caPath))
         let response: Bytes = try await running.channel.unary(

@@ -24,7 +24,13 @@ public final class Server: Sendable {
     public func start() throws {
         try state.withLock { phase in
             guard case .created = phase else { throw RuntimeError("server already started") }
-            phase = .serving(port: try engine.start())
+            do {
+                phase = .serving(port: try engine.start())
+            } catch {
+                // The engine freed the core's server: this one cannot start again.
+                phase = .stopped
+                throw error
+            }
         }
     }
 
