@@ -47,6 +47,7 @@ def certs(tmp_path_factory):
 class SwiftServer:
     def __init__(self, swift_bin, mode, certs=None):
         bundle = pathlib.Path(swift_bin) / "ImmigrationPackageTests.xctest"
+        assert bundle.exists(), f"{bundle} is missing: build it with `swift build --build-tests`"
         env = dict(os.environ, GRPC_RUNTIME_PEER_SERVER=mode)
         if certs is not None:
             env.update(GRPC_RUNTIME_PEER_CERT=str(certs / "server.pem"),
