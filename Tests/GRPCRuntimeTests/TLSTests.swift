@@ -1,4 +1,5 @@
 import GRPCRuntime
+import Logging
 import XCTest
 
 final class TLSTests: XCTestCase {
@@ -66,6 +67,8 @@ final class TLSTests: XCTestCase {
     }
 
     func testPlaintextClientAgainstATLSPortFailsCleanlyAndTheServerKeepsServing() async throws {
+        let coreLogs = CapturedLogs()
+        CoreLogging.route(to: coreLogs.logger())
         let running = try RunningServer.start(security: serverTLS, channelSecurity: .tls(trustRootsPath: certificates.caPath))
         let plaintext = try Channel(target: "127.0.0.1:\(running.port)", security: .plaintext)
         await assertRPCError(.unavailable) {
@@ -75,6 +78,10 @@ final class TLSTests: XCTestCase {
         let response: Bytes = try await running.channel.unary(Echo.get, request: Bytes("still serving"), options: CallOptions())
         XCTAssertEqual(response.text, "still serving")
         await running.stop()
+        let handshake = coreLogs.all.first { $0.metadata["grpc.message"]?.contains("Handshake failed") == true }
+        XCTAssertEqual(handshake?.message, "grpc core", "the core's handshake error reaches swift-log")
+        XCTAssertEqual(handshake?.level, .error)
+        CoreLogging.route(to: Logger(label: "grpc-core", factory: StreamLogHandler.standardError))
     }
 
     func testMissingCertificateFilesFailStartAndChannelCreation() throws {
