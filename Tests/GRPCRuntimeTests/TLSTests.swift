@@ -81,7 +81,7 @@ final class TLSTests: XCTestCase {
         let handshake = coreLogs.all.first { $0.metadata["grpc.message"]?.contains("Handshake failed") == true }
         XCTAssertEqual(handshake?.message, "grpc core", "the core's handshake error reaches swift-log")
         XCTAssertEqual(handshake?.level, .error)
-        CoreLogging.route(to: Logger(label: "grpc-core", factory: StreamLogHandler.standardError))
+        CoreLogging.route(to: Logger(label: "grpc-core") { label in StreamLogHandler.standardError(label: label) })
     }
 
     func testMissingCertificateFilesFailStartAndChannelCreation() throws {
