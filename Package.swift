@@ -110,7 +110,7 @@ let package = Package(
         .target(name: "ProtoJSONTestMessages", dependencies: ["CContracts", "CProtobufC"],
                 path: "Tests/ProtoJSONTests/TestMessages", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime"],
-                    path: "Tests/GRPCRuntimeTests", swiftSettings: swiftSettings),
+                    path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],

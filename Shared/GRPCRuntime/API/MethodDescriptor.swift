@@ -22,14 +22,15 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// Whether either side streams.
     public let kind: RPCKind
 
+    /// The HTTP/2 path, `/service/method` (built once: every call uses it).
+    public let path: String
+
     public init(service: String, method: String, kind: RPCKind) {
         self.service = service
         self.method = method
         self.kind = kind
+        path = "/\(service)/\(method)"
     }
-
-    /// The HTTP/2 path, `/service/method`.
-    public var path: String { "/\(service)/\(method)" }
 
     public var description: String { path }
 }

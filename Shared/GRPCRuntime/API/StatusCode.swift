@@ -1,0 +1,40 @@
+/// A gRPC status code: what went wrong, in the words every gRPC peer shares.
+///
+/// A struct rather than an enum so that codes a newer peer sends still decode.
+public struct StatusCode: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let ok = StatusCode(rawValue: 0)
+    public static let cancelled = StatusCode(rawValue: 1)
+    public static let unknown = StatusCode(rawValue: 2)
+    public static let invalidArgument = StatusCode(rawValue: 3)
+    public static let deadlineExceeded = StatusCode(rawValue: 4)
+    public static let notFound = StatusCode(rawValue: 5)
+    public static let alreadyExists = StatusCode(rawValue: 6)
+    public static let permissionDenied = StatusCode(rawValue: 7)
+    public static let resourceExhausted = StatusCode(rawValue: 8)
+    public static let failedPrecondition = StatusCode(rawValue: 9)
+    public static let aborted = StatusCode(rawValue: 10)
+    public static let outOfRange = StatusCode(rawValue: 11)
+    public static let unimplemented = StatusCode(rawValue: 12)
+    public static let internalError = StatusCode(rawValue: 13)
+    public static let unavailable = StatusCode(rawValue: 14)
+    public static let dataLoss = StatusCode(rawValue: 15)
+    public static let unauthenticated = StatusCode(rawValue: 16)
+
+    private static let names = [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+        "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ]
+
+    /// The canonical upper-case name, such as `INVALID_ARGUMENT` (as in service configs and logs).
+    public var name: String {
+        rawValue >= 0 && Int(rawValue) < StatusCode.names.count ? StatusCode.names[Int(rawValue)] : "CODE_\(rawValue)"
+    }
+
+    public var description: String { name }
+}

@@ -1,0 +1,171 @@
+import CGRPC
+
+/// The four kinds of call. Every error thrown is an `RPCError`.
+extension Channel {
+    public func unary<Req: WireMessage, Res: WireMessage>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions
+    ) async throws -> Res {
+        try await unaryCall(method, request: request, options: options).message
+    }
+
+    /// A unary call that also returns the response headers and trailers.
+    public func unaryCall<Req: WireMessage, Res: WireMessage>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions
+    ) async throws -> UnaryResponse<Res> {
+        var response: UnaryResponse<Res>?
+        try await intercepted(method, options) { options in
+            response = try await performUnary(method, request: request, options: options)
+        }
+        guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return response
+    }
+
+    public func serverStreaming<Req: WireMessage, Res: WireMessage, R: Sendable>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions,
+        onResponse: @Sendable (ResponseStream<Res>) async throws -> R
+    ) async throws -> R {
+        var outcome: R?
+        try await intercepted(method, options) { options in
+            let bytes = try encodeRequest(request)
+            let call = try makeCall(method, options: options)
+            outcome = try await withTaskCancellationHandler {
+                try call.start(options: options, singleRequest: bytes)
+                return try await finishStreaming(call, await onResponse(ResponseStream(call: call)))
+            } onCancel: {
+                call.cancel()
+            }
+        }
+        guard let outcome else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return outcome
+    }
+
+    public func clientStreaming<Req: WireMessage, Res: WireMessage>(
+        _ method: MethodDescriptor, options: CallOptions,
+        requests: @escaping @Sendable (RequestStreamWriter<Req>) async throws -> Void
+    ) async throws -> Res {
+        var response: Res?
+        try await intercepted(method, options) { options in
+            let call = try makeCall(method, options: options)
+            response = try await withTaskCancellationHandler {
+                try call.start(options: options, singleRequest: nil)
+                do {
+                    try await requests(RequestStreamWriter(call: call))
+                    try await call.closeSend()
+                } catch {
+                    call.cancel()
+                    throw await preferStatus(of: call, over: error)
+                }
+                let bytes = await call.receiveMessage()
+                if let error = await call.status().error { throw error }
+                guard let bytes else { throw missingResponse() }
+                return try decodeResponse(bytes) as Res
+            } onCancel: {
+                call.cancel()
+            }
+        }
+        guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return response
+    }
+
+    public func bidirectionalStreaming<Req: WireMessage, Res: WireMessage, R: Sendable>(
+        _ method: MethodDescriptor, options: CallOptions,
+        requests: @escaping @Sendable (RequestStreamWriter<Req>) async throws -> Void,
+        onResponse: @Sendable (ResponseStream<Res>) async throws -> R
+    ) async throws -> R {
+        var outcome: R?
+        try await intercepted(method, options) { options in
+            let call = try makeCall(method, options: options)
+            outcome = try await withTaskCancellationHandler {
+                try call.start(options: options, singleRequest: nil)
+                let sender = Task {
+                    do {
+                        try await requests(RequestStreamWriter(call: call))
+                        try await call.closeSend()
+                    } catch {
+                        call.cancel()
+                        throw error
+                    }
+                }
+                do {
+                    let result = try await finishStreaming(call, await onResponse(ResponseStream(call: call)))
+                    sender.cancel()
+                    _ = await sender.result
+                    return result
+                } catch {
+                    sender.cancel()
+                    if case .failure(let senderError) = await sender.result, !(senderError is RPCError) {
+                        throw senderError
+                    }
+                    throw error
+                }
+            } onCancel: {
+                call.cancel()
+            }
+        }
+        guard let outcome else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return outcome
+    }
+
+    // MARK: Internals
+
+    private func performUnary<Req: WireMessage, Res: WireMessage>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions
+    ) async throws -> UnaryResponse<Res> {
+        let bytes = try encodeRequest(request)
+        let call = try makeCall(method, options: options)
+        let batch = Batch(owner: call)
+        batch.sendInitialMetadata(options.metadata, flags: ClientCall.initialMetadataFlags(options))
+        batch.sendMessage(bytes)
+        batch.sendCloseFromClient()
+        batch.receiveInitialMetadata()
+        batch.receiveMessage()
+        batch.receiveStatusOnClient()
+        let result = await withTaskCancellationHandler {
+            await batch.run(on: call.pointer)
+        } onCancel: {
+            call.cancel()
+        }
+        guard result.startError == nil, let status = result.status else {
+            throw RPCError(.internalError, "call could not start")
+        }
+        if let error = status.error { throw error }
+        guard let message = result.message else { throw missingResponse() }
+        return UnaryResponse(message: try decodeResponse(message), initialMetadata: result.initialMetadata ?? [:],
+                             trailingMetadata: status.trailingMetadata)
+    }
+
+    /// After the response handler returned: a call it left unfinished is cancelled.
+    private func finishStreaming<R>(_ call: ClientCall, _ result: @autoclosure () async throws -> R) async throws -> R {
+        do {
+            let value = try await result()
+            if !call.hasStatus { call.cancel() }
+            return value
+        } catch {
+            call.cancel()
+            throw error
+        }
+    }
+
+    /// An OK status without the response: our own cancel dropped it, or the
+    /// server broke the protocol.
+    private func missingResponse() -> RPCError {
+        Task.isCancelled ? RPCError(.cancelled, "call cancelled") : RPCError(.internalError, "no response message")
+    }
+
+    /// A send that failed because the call ended reports the call's status.
+    private func preferStatus(of call: ClientCall, over error: any Error) async -> any Error {
+        if error is RPCError, let status = await call.status().error { return status }
+        return error
+    }
+
+    private func intercepted(_ method: MethodDescriptor, _ options: CallOptions,
+                             index: Int = 0, _ body: (CallOptions) async throws -> Void) async throws {
+        guard index < interceptors.count else {
+            try await body(options)
+            return
+        }
+        try await interceptors[index].intercept(method: method, options: options) { options in
+            try await intercepted(method, options, index: index + 1, body)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import CGRPC
+
+/// The status a client received, with its trailers.
+struct ReceivedStatus: Sendable {
+    var code: StatusCode
+    var message: String
+    var trailingMetadata: Metadata
+
+    var error: RPCError? {
+        guard code != .ok else { return nil }
+        let details = trailingMetadata.firstBinary(StatusDetails.metadataKey)
+        let violations = details.flatMap { StatusDetails.decode($0)?.fieldViolations } ?? []
+        return RPCError(code, message, fieldViolations: violations, trailingMetadata: trailingMetadata)
+    }
+}
+
+/// What a completed batch brought back.
+struct BatchResult: Sendable {
+    /// Whether the core ran every operation of the batch.
+    var success: Bool
+    /// Set when `grpc_call_start_batch` refused the batch (the tag never completes).
+    var startError: grpc_call_error?
+    var initialMetadata: Metadata?
+    /// `nil` when no message was asked for or the stream ended.
+    var message: [UInt8]?
+    var status: ReceivedStatus?
+    var cancelled = false
+}
+
+/// One `grpc_call_start_batch`: its operations, the memory they point into,
+/// and who to tell when it completes.
+///
+/// Ownership: everything the operations point at is owned here. Outgoing
+/// metadata and the outgoing byte buffer are freed when the batch completes
+/// (or is refused); received metadata arrays, the received byte buffer, the
+/// status slice and the error string are read and freed in `complete`. The
+/// batch is its own tag: retained by `start` for the core, released once by the
+/// completion-queue thread. It retains `owner` (the Swift call object, which
+/// owns the `grpc_call`) so the call outlives every operation on it.
+final class Batch: CompletionTag, @unchecked Sendable {
+    /// The operations and everything they receive into, in one allocation.
+    private let slots: UnsafeMutablePointer<cgrpc_batch_slots>
+    private var opCount = 0
+    private var outgoingHeaders: OutgoingMetadata?
+    private var outgoingTrailers: OutgoingMetadata?
+    private var sendBuffer: UnsafeMutablePointer<grpc_byte_buffer>?
+    private var receivesInitialMetadata = false
+    private var receivesMessage = false
+    private var receivesStatus = false
+    private var receivesClose = false
+    private var continuation: UnsafeContinuation<BatchResult, Never>?
+    private var callback: (@Sendable (BatchResult) -> Void)?
+    private let owner: AnyObject?
+
+    init(owner: AnyObject?) {
+        self.owner = owner
+        slots = .allocate(capacity: 1)
+        slots.initialize(to: cgrpc_batch_slots())
+        super.init()
+        grpc_metadata_array_init(field(Offset.initialMetadata))
+        grpc_metadata_array_init(field(Offset.trailingMetadata))
+        slots.pointee.status_details = grpc_empty_slice()
+        // Read as UNKNOWN should the core fail the batch without writing a status.
+        slots.pointee.status = GRPC_STATUS_UNKNOWN
+    }
+
+    deinit {
+        grpc_metadata_array_destroy(field(Offset.initialMetadata))
+        grpc_metadata_array_destroy(field(Offset.trailingMetadata))
+        grpc_slice_unref(slots.pointee.status_details)
+        if let error = slots.pointee.error_string { gpr_free(UnsafeMutableRawPointer(mutating: error)) }
+        if let message = slots.pointee.message { grpc_byte_buffer_destroy(message) }
+        slots.deallocate()
+        outgoingHeaders?.free()
+        outgoingTrailers?.free()
+        if let sendBuffer { grpc_byte_buffer_destroy(sendBuffer) }
+    }
+
+    /// Slot offsets, computed once.
+    private enum Offset {
+        static let ops = MemoryLayout<cgrpc_batch_slots>.offset(of: \.ops)!
+        static let initialMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.initial_metadata)!
+        static let trailingMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.trailing_metadata)!
+        static let message = MemoryLayout<cgrpc_batch_slots>.offset(of: \.message)!
+        static let status = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status)!
+        static let statusDetails = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status_details)!
+        static let errorString = MemoryLayout<cgrpc_batch_slots>.offset(of: \.error_string)!
+        static let cancelled = MemoryLayout<cgrpc_batch_slots>.offset(of: \.cancelled)!
+    }
+
+    /// The address of one slot, which the core writes into until completion.
+    private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
+    }
+
+    private var ops: UnsafeMutablePointer<grpc_op> {
+        field(Offset.ops)
+    }
+
+    /// Adds one operation (at most one of each kind, six in all).
+    private func append(_ op: grpc_op) {
+        precondition(opCount < 6, "a batch holds at most six operations")
+        ops[opCount] = op
+        opCount += 1
+    }
+
+    func sendInitialMetadata(_ metadata: Metadata, flags: UInt32 = 0) {
+        let outgoing = OutgoingMetadata(metadata)
+        outgoingHeaders = outgoing
+        var op = grpc_op()
+        op.op = GRPC_OP_SEND_INITIAL_METADATA
+        op.flags = flags
+        op.data.send_initial_metadata.count = outgoing.count
+        op.data.send_initial_metadata.metadata = outgoing.entries
+        append(op)
+    }
+
+    func sendMessage(_ bytes: [UInt8]) {
+        let buffer = ByteBuffer.make(bytes)
+        sendBuffer = buffer
+        var op = grpc_op()
+        op.op = GRPC_OP_SEND_MESSAGE
+        op.data.send_message.send_message = buffer
+        append(op)
+    }
+
+    func sendCloseFromClient() {
+        var op = grpc_op()
+        op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT
+        append(op)
+    }
+
+    /// The status message is copied by the core during `start`.
+    private var statusMessage: String?
+
+    func sendStatus(_ code: StatusCode, message: String, trailingMetadata: Metadata) {
+        let outgoing = OutgoingMetadata(trailingMetadata)
+        outgoingTrailers = outgoing
+        statusMessage = message
+        var op = grpc_op()
+        op.op = GRPC_OP_SEND_STATUS_FROM_SERVER
+        op.data.send_status_from_server.status = grpc_status_code(rawValue: code.rawValue)
+        op.data.send_status_from_server.trailing_metadata_count = outgoing.count
+        op.data.send_status_from_server.trailing_metadata = outgoing.entries
+        append(op)
+    }
+
+    func receiveInitialMetadata() {
+        receivesInitialMetadata = true
+        var op = grpc_op()
+        op.op = GRPC_OP_RECV_INITIAL_METADATA
+        op.data.recv_initial_metadata.recv_initial_metadata = field(Offset.initialMetadata)
+        append(op)
+    }
+
+    func receiveMessage() {
+        receivesMessage = true
+        var op = grpc_op()
+        op.op = GRPC_OP_RECV_MESSAGE
+        op.data.recv_message.recv_message = field(Offset.message)
+        append(op)
+    }
+
+    func receiveStatusOnClient() {
+        receivesStatus = true
+        var op = grpc_op()
+        op.op = GRPC_OP_RECV_STATUS_ON_CLIENT
+        op.data.recv_status_on_client.trailing_metadata = field(Offset.trailingMetadata)
+        op.data.recv_status_on_client.status = field(Offset.status)
+        op.data.recv_status_on_client.status_details = field(Offset.statusDetails)
+        op.data.recv_status_on_client.error_string = field(Offset.errorString)
+        append(op)
+    }
+
+    func receiveCloseOnServer() {
+        receivesClose = true
+        var op = grpc_op()
+        op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
+        op.data.recv_close_on_server.cancelled = field(Offset.cancelled)
+        append(op)
+    }
+
+    /// Starts the batch; `callback` runs on the completion-queue thread.
+    /// Returns the core's refusal, if any (the callback then never runs).
+    @discardableResult
+    func start(on call: OpaquePointer, callback: @escaping @Sendable (BatchResult) -> Void) -> grpc_call_error {
+        self.callback = callback
+        return submit(on: call)
+    }
+
+    /// Starts the batch and waits for it.
+    func run(on call: OpaquePointer) async -> BatchResult {
+        await withUnsafeContinuation { continuation in
+            self.continuation = continuation
+            let error = submit(on: call)
+            if error != GRPC_CALL_OK {
+                self.continuation = nil
+                continuation.resume(returning: BatchResult(success: false, startError: error))
+            }
+        }
+    }
+
+    private func submit(on call: OpaquePointer) -> grpc_call_error {
+        let tag = retainedPointer()
+        var details = statusMessage.map { Slice.make($0) }
+        let error: grpc_call_error
+        if details != nil {
+            error = withUnsafeMutablePointer(to: &details!) { detailsPointer in
+                for index in 0..<opCount where ops[index].op == GRPC_OP_SEND_STATUS_FROM_SERVER {
+                    ops[index].data.send_status_from_server.status_details = detailsPointer
+                }
+                return grpc_call_start_batch(call, ops, opCount, tag, nil)
+            }
+            grpc_slice_unref(details!)
+        } else {
+            error = grpc_call_start_batch(call, ops, opCount, tag, nil)
+        }
+        if error != GRPC_CALL_OK { CompletionTag.releaseUnsubmitted(tag) }
+        return error
+    }
+
+    override func complete(success: Bool) {
+        var result = BatchResult(success: success)
+        if receivesInitialMetadata {
+            result.initialMetadata = Metadata(reading: field(Offset.initialMetadata))
+        }
+        if receivesMessage, let message = slots.pointee.message {
+            slots.pointee.message = nil
+            result.message = ByteBuffer.consume(message)
+        }
+        if receivesStatus {
+            result.status = ReceivedStatus(
+                code: StatusCode(rawValue: Int32(slots.pointee.status.rawValue)),
+                message: Slice.string(field(Offset.statusDetails)),
+                trailingMetadata: Metadata(reading: field(Offset.trailingMetadata)))
+        }
+        if receivesClose { result.cancelled = slots.pointee.cancelled != 0 }
+        if let continuation {
+            self.continuation = nil
+            continuation.resume(returning: result)
+        } else if let callback {
+            self.callback = nil
+            callback(result)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Synchronization
+import CGRPC
+
+/// One `grpc_completion_queue` and the named thread that drains it.
+///
+/// Threading: the thread waits in `grpc_completion_queue_next` with an
+/// infinite deadline, so it never runs on Swift's cooperative pool and never
+/// polls. Tags complete on it and must not block.
+/// Ownership: the queue is created here; `shutdown()` asks the core to stop,
+/// the thread keeps draining until `GRPC_QUEUE_SHUTDOWN` (every pending tag is
+/// delivered and released), then destroys the queue and exits; `join()` waits
+/// for that. Nothing may use `pointer` after `shutdown()` returned except the
+/// core's own pending operations.
+final class CompletionQueue: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let name: String
+    private var thread: pthread_t?
+
+    init(name: String) {
+        GRPCLibrary.ensureInitialised()
+        self.name = name
+        guard let queue = grpc_completion_queue_create_for_next(nil) else {
+            fatalError("grpc_completion_queue_create_for_next returned NULL")
+        }
+        pointer = queue
+    }
+
+    /// Starts the draining thread.
+    func start() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let queue = Unmanaged<CompletionQueue>.fromOpaque(context!).takeRetainedValue()
+            queue.drain()
+            return nil
+        }, context)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        self.thread = thread
+    }
+
+    private func drain() {
+        setCurrentThreadName(name)
+        let forever = gpr_inf_future(GPR_CLOCK_REALTIME)
+        while true {
+            let event = grpc_completion_queue_next(pointer, forever, nil)
+            switch event.type {
+            case GRPC_OP_COMPLETE:
+                if let tag = event.tag {
+                    CompletionTag.complete(pointer: tag, success: event.success != 0)
+                }
+            case GRPC_QUEUE_SHUTDOWN:
+                grpc_completion_queue_destroy(pointer)
+                return
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Asks the core to shut the queue down; the thread drains it and destroys it.
+    func shutdown() { grpc_completion_queue_shutdown(pointer) }
+
+    /// Waits until the thread has destroyed the queue and exited.
+    func join() {
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+}
+
+/// Names the current thread (at most 15 bytes on Linux).
+func setCurrentThreadName(_ name: String) {
+    cgrpc_set_current_thread_name(name)
+}
+
+/// Completion queues and their threads, used round-robin.
+final class CompletionQueueGroup: Sendable {
+    let queues: [CompletionQueue]
+    private let next = Atomic<Int>(0)
+
+    init(name: String, count: Int) {
+        queues = (0..<max(1, count)).map { CompletionQueue(name: "cq-\(name)-#\($0)") }
+    }
+
+    func start() { queues.forEach { $0.start() } }
+
+    /// The next queue in turn.
+    func pick() -> CompletionQueue {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return queues[index % queues.count]
+    }
+
+    func shutdownAndJoin() {
+        queues.forEach { $0.shutdown() }
+        queues.forEach { $0.join() }
+    }
+}
+

@@ -1,0 +1,39 @@
+import Synchronization
+
+/// Keeps at most one send in flight on a call: the core allows one
+/// operation of each kind at a time. Uncontended use does not allocate.
+struct SendLock: ~Copyable, Sendable {
+    private let state = Mutex<(locked: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
+
+    func acquire() async {
+        let acquired = state.withLock { state -> Bool in
+            if state.locked { return false }
+            state.locked = true
+            return true
+        }
+        if acquired { return }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let granted = state.withLock { state -> Bool in
+                if state.locked {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.locked = true
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    /// Hands the lock to the next waiter, if any.
+    func release() {
+        let next = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,106 @@
+import CGRPC
+
+/// A request for the next incoming call, kept armed on one completion queue.
+///
+/// Ownership: `slots` is allocated here and freed in `deinit`; when the tag
+/// completes, the `grpc_call` inside moves to a `ServerCall` (or is unref'd
+/// at once if the server is stopping), the request metadata array, call
+/// details and payload buffer are read and destroyed here.
+final class RequestedCall: CompletionTag, @unchecked Sendable {
+    private let engine: ServerEngine
+    /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
+    private let method: RegisteredMethod?
+    private let queue: CompletionQueue
+    private let slots: UnsafeMutablePointer<cgrpc_requested_call_slots>
+
+    init(engine: ServerEngine, method: RegisteredMethod?, queue: CompletionQueue) {
+        self.engine = engine
+        self.method = method
+        self.queue = queue
+        slots = .allocate(capacity: 1)
+        slots.initialize(to: cgrpc_requested_call_slots())
+        super.init()
+        grpc_metadata_array_init(field(Offset.requestMetadata))
+        grpc_call_details_init(field(Offset.details))
+    }
+
+    deinit {
+        grpc_metadata_array_destroy(field(Offset.requestMetadata))
+        grpc_call_details_destroy(field(Offset.details))
+        if let payload = slots.pointee.payload { grpc_byte_buffer_destroy(payload) }
+        slots.deallocate()
+    }
+
+    /// Slot offsets, computed once.
+    private enum Offset {
+        static let call = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)!
+        static let deadline = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)!
+        static let requestMetadata = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)!
+        static let payload = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)!
+        static let details = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)!
+        static let detailsMethod = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)!
+    }
+
+    /// The address of one slot, which the core writes into until the tag completes.
+    private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
+    }
+
+    /// Hands the request to the core. Returns false if the core refused it.
+    func arm() -> Bool {
+        let tag = retainedPointer()
+        let error: grpc_call_error
+        if let method {
+            error = grpc_server_request_registered_call(
+                engine.pointer, method.handle, field(Offset.call), field(Offset.deadline), field(Offset.requestMetadata),
+                method.method.readsInitialPayload ? field(Offset.payload) : nil, queue.pointer, queue.pointer, tag)
+        } else {
+            error = grpc_server_request_call(
+                engine.pointer, field(Offset.call), field(Offset.details), field(Offset.requestMetadata),
+                queue.pointer, queue.pointer, tag)
+        }
+        if error != GRPC_CALL_OK { CompletionTag.releaseUnsubmitted(tag) }
+        return error == GRPC_CALL_OK
+    }
+
+    override func complete(success: Bool) {
+        guard success, let call = slots.pointee.call else { return }
+        slots.pointee.call = nil
+        guard engine.isAccepting else {
+            grpc_call_unref(call)
+            return
+        }
+        // Re-arm first, so a request is always waiting.
+        _ = RequestedCall(engine: engine, method: method, queue: queue).arm()
+        let metadata = Metadata(reading: field(Offset.requestMetadata))
+        let deadline = Self.instant(slots.pointee.deadline)
+        guard let method else {
+            let path = Slice.string(field(Offset.detailsMethod))
+            engine.rejectUnimplemented(call: call, path: path)
+            return
+        }
+        var payload: [UInt8]?
+        if let buffer = slots.pointee.payload {
+            slots.pointee.payload = nil
+            payload = ByteBuffer.consume(buffer)
+        }
+        let serverCall = ServerCall(pointer: call, engine: engine, method: method.method,
+                                    requestMetadata: metadata, deadline: deadline, initialPayload: payload)
+        serverCall.watchForClose()
+        serverCall.startHandler()
+    }
+
+    /// The call's deadline on the continuous clock; `nil` when infinite.
+    static func instant(_ deadline: gpr_timespec) -> ContinuousClock.Instant? {
+        if gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0 { return nil }
+        let remaining = gpr_time_sub(gpr_convert_clock_type(deadline, GPR_CLOCK_MONOTONIC), gpr_now(GPR_CLOCK_MONOTONIC))
+        return ContinuousClock.now + .seconds(remaining.tv_sec) + .nanoseconds(remaining.tv_nsec)
+    }
+}
+
+/// A method registered with the core (`grpc_server_register_method`).
+/// The handle belongs to the `grpc_server` and dies with it.
+struct RegisteredMethod: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    let method: ServerMethod
+}

@@ -1,0 +1,174 @@
+import CGRPC
+import Synchronization
+
+/// The server side of one accepted call.
+///
+/// Ownership: holds the one reference to the `grpc_call` that the core gave
+/// the request tag, and drops it (`grpc_call_unref`) in `deinit`. Every batch
+/// on the call retains this object, and so does the handler's Task, so the
+/// call is released exactly once, after its last operation completed.
+/// Threading: receives happen one at a time (one iterator), sends are
+/// serialised by `sendLock`; the close watcher runs on a completion-queue thread.
+final class ServerCall: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let engine: ServerEngine
+    let method: ServerMethod
+    let requestMetadata: Metadata
+    let deadline: ContinuousClock.Instant?
+    let response = ResponseMetadata()
+    /// The single request of unary and server-streaming calls, read by the core with the call.
+    private let initialPayload: [UInt8]?
+    private let sendLock = SendLock()
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var task: Task<Void, Never>?
+        var cancelled = false
+        var initialMetadataSent = false
+        var statusSent = false
+        var receiving = false
+    }
+
+    init(pointer: OpaquePointer, engine: ServerEngine, method: ServerMethod, requestMetadata: Metadata,
+         deadline: ContinuousClock.Instant?, initialPayload: [UInt8]?) {
+        self.pointer = pointer
+        self.engine = engine
+        self.method = method
+        self.requestMetadata = requestMetadata
+        self.deadline = deadline
+        self.initialPayload = initialPayload
+        engine.callStarted()
+    }
+
+    deinit {
+        grpc_call_unref(pointer)
+        engine.callEnded()
+    }
+
+    /// Starts RECV_CLOSE_ON_SERVER: it completes when the call ends, and says
+    /// whether it ended early (client cancel, deadline, network), which cancels the handler.
+    func watchForClose() {
+        let batch = Batch(owner: self)
+        batch.receiveCloseOnServer()
+        let error = batch.start(on: pointer) { [self] result in
+            if result.cancelled || !result.success { cancelHandler() }
+        }
+        if error != GRPC_CALL_OK { cancelHandler() }
+    }
+
+    /// Runs the handler in its own Task.
+    func startHandler() {
+        let task = Task { await self.run() }
+        let cancelNow = state.withLock { state -> Bool in
+            state.task = task
+            return state.cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    private func cancelHandler() {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            state.cancelled = true
+            return state.task
+        }
+        task?.cancel()
+    }
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    private func run() async {
+        let (context, trace) = engine.makeContext(for: self)
+        do {
+            let response = try await TraceContext.$current.withValue(trace) {
+                try await CallLogMetadata.$method.withValue(method.descriptor.path) {
+                    try await engine.intercept(call: self, context: context, index: 0)
+                }
+            }
+            await finish(error: nil, response: response)
+        } catch {
+            await finish(error: RPCError.from(error), response: nil)
+        }
+        state.withLock { $0.task = nil }
+    }
+
+    func decodeInitialRequest<Req: WireMessage>() throws -> Req {
+        guard let initialPayload else {
+            if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 {
+                throw RPCError(.cancelled, "call cancelled before its request arrived")
+            }
+            throw RPCError(.internalError, "request message missing")
+        }
+        return try decodeRequest(initialPayload)
+    }
+
+    /// The next request message, `nil` at the end of the stream.
+    func receiveMessage() async throws -> [UInt8]? {
+        let busy = state.withLock { state -> Bool in
+            defer { state.receiving = true }
+            return state.receiving
+        }
+        guard !busy else { throw RPCError(.failedPrecondition, "request stream read by two tasks at once") }
+        defer { state.withLock { $0.receiving = false } }
+        let batch = Batch(owner: self)
+        batch.receiveMessage()
+        let result = await batch.run(on: pointer)
+        guard result.success else { throw RPCError(.cancelled, "call ended while receiving") }
+        if result.message == nil, grpc_call_failed_before_recv_message(pointer) != 0 || isCancelled {
+            // Not a half-close: the client cancelled or went away. A handler must
+            // not mistake a cut-off upload for a complete one.
+            throw RPCError(.cancelled, "call cancelled before the request stream ended")
+        }
+        return result.message
+    }
+
+    func sendMessage(_ bytes: [UInt8]) async throws {
+        await sendLock.acquire()
+        defer { sendLock.release() }
+        guard !state.withLock({ $0.statusSent }) else { throw RPCError(.failedPrecondition, "call already finished") }
+        let headers = takeInitialMetadataTurn()
+        let batch = Batch(owner: self)
+        if let headers { batch.sendInitialMetadata(headers) }
+        batch.sendMessage(bytes)
+        let result = await batch.run(on: pointer)
+        guard result.success else { throw RPCError(.cancelled, "call ended while sending") }
+    }
+
+    /// The response headers if they still have to go out, marking them sent.
+    private func takeInitialMetadataTurn() -> Metadata? {
+        let first = state.withLock { state -> Bool in
+            defer { state.initialMetadataSent = true }
+            return !state.initialMetadataSent
+        }
+        return first ? response.headers : nil
+    }
+
+    /// Sends headers if still due, the single response if any, and the status.
+    /// No send can follow (the status is marked sent under the send lock).
+    func finish(error: RPCError?, response message: [UInt8]?) async {
+        await sendLock.acquire()
+        defer { sendLock.release() }
+        let alreadySent = state.withLock { state -> Bool in
+            defer { state.statusSent = true }
+            return state.statusSent
+        }
+        guard !alreadySent else { return }
+        let batch = Batch(owner: self)
+        if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
+        var trailers = response.trailers
+        if let error {
+            trailers.merge(error.trailingMetadata)
+            if !error.fieldViolations.isEmpty {
+                trailers.add(StatusDetails.metadataKey, binary: StatusDetails.encode(
+                    code: error.code, message: error.message, fieldViolations: error.fieldViolations))
+            }
+            batch.sendStatus(error.code, message: error.message, trailingMetadata: trailers)
+        } else {
+            if let message { batch.sendMessage(message) }
+            batch.sendStatus(.ok, message: "", trailingMetadata: trailers)
+        }
+        // Not awaited: nothing depends on its completion, and waiting would
+        // cost every call a hop back to the cooperative pool. The batch keeps
+        // this call (and so the grpc_call) alive until the core is done.
+        batch.start(on: pointer) { _ in }
+    }
+}

@@ -1,0 +1,56 @@
+import CGRPC
+
+/// Calls in flight and the shutdown sequence (see docs/runtime.md, Shutdown).
+extension ServerEngine {
+    // MARK: Calls in flight
+
+    func callStarted() { calls.withLock { $0.live += 1 } }
+
+    func callEnded() {
+        let waiter = calls.withLock { state -> UnsafeContinuation<Void, Never>? in
+            state.live -= 1
+            guard state.live == 0, let waiter = state.drained else { return nil }
+            state.drained = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    func waitForCallsToEnd() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = calls.withLock { state -> Bool in
+                if state.live == 0 { return true }
+                state.drained = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops listening, lets calls in flight finish within `gracePeriod`,
+    /// cancels the rest, then frees the server and its queues.
+    func stop(gracePeriod: Duration) async {
+        let shutdownDone = OneShot()
+        grpc_server_shutdown_and_notify(pointer, queues.queues[0].pointer, ClosureTag { _ in shutdownDone.fire() }.retainedPointer())
+        let finishedInTime = await shutdownDone.wait(timeout: gracePeriod)
+        accepting.store(false, ordering: .relaxed)
+        if !finishedInTime {
+            configuration.logger.notice("grace period over, cancelling calls in flight")
+            grpc_server_cancel_all_calls(pointer)
+            _ = await shutdownDone.wait(timeout: nil)
+        }
+        await waitForCallsToEnd()
+        destroyed.store(true, ordering: .releasing)
+        grpc_server_destroy(pointer)
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            // Joining blocks: do it on a thread of our own, not the cooperative pool.
+            let queues = self.queues
+            DetachedThread.start(name: "cq-\(configuration.name)-stop") {
+                queues.shutdownAndJoin()
+                continuation.resume()
+            }
+        }
+    }
+}

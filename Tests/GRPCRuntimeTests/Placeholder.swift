@@ -1,2 +1,0 @@
-import XCTest
-final class GRPCRuntimeTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
