@@ -33,6 +33,8 @@ final class LibPQConnection: @unchecked Sendable {
             throw .unableToConnect(message)
         }
         self.handle = handle
+        // Notices (NOTICE, WARNING) would go to stderr and may quote data: drop them.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         cancelHandle = PQgetCancel(handle)
         defaultStatementTimeout = configuration.statementTimeout?.postgresMilliseconds
         if let defaultStatementTimeout {

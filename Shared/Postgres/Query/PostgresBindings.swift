@@ -14,19 +14,16 @@ public struct PostgresBindings: Sendable, Hashable {
 
     public var count: Int { types.count }
 
+    /// Appends a parameter (`Optional.none` is NULL of the wrapped type).
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
+        if value.isPostgresNull {
+            appendNull(Value.postgresType)
+            return
+        }
         types.append(Value.postgresType)
         offsets.append(bytes.count)
         value.encode(into: &bytes)
         lengths.append(Int32(bytes.count - offsets[offsets.count - 1]))
-    }
-
-    public mutating func append<Value: PostgresEncodable>(_ value: Value?) {
-        if let value {
-            append(value)
-        } else {
-            appendNull(Value.postgresType)
-        }
     }
 
     public mutating func appendNull(_ type: PostgresType) {

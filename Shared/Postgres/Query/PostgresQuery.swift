@@ -44,13 +44,14 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             sql += "$\(bindings.count)"
         }
 
+        /// An optional value: `nil` is NULL of the wrapped type.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
             bindings.append(value)
             sql += "$\(bindings.count)"
         }
 
         /// A value with an explicit cast (`\(text, as: "citext")` gives `$1::citext`).
-        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?, cast: StaticString) {
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value, cast: StaticString) {
             bindings.append(value)
             sql += "$\(bindings.count)::\(cast)"
         }

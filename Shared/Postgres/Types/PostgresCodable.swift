@@ -8,6 +8,18 @@ public protocol PostgresEncodable: Sendable {
     static var postgresType: PostgresType { get }
     /// Appends the binary send format of the value.
     func encode(into buffer: inout [UInt8])
+    /// Whether the value is SQL NULL (only `Optional.none` is).
+    var isPostgresNull: Bool { get }
+}
+
+extension PostgresEncodable {
+    public var isPostgresNull: Bool { false }
+}
+
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public static var postgresType: PostgresType { Wrapped.postgresType }
+    public func encode(into buffer: inout [UInt8]) { self?.encode(into: &buffer) }
+    public var isPostgresNull: Bool { self == nil || self!.isPostgresNull }
 }
 
 /// A Swift value that can be read from a result column (binary format).
