@@ -23,8 +23,8 @@ final class QueryAndErrorTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        try await schema.drop()
-        await pool.close()
+        try await schema?.drop()
+        await pool?.close()
     }
 
     func testInjectionAttemptsInBindsAreStoredAsPlainValues() async throws {

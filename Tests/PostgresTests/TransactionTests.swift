@@ -14,8 +14,8 @@ final class TransactionTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        try await schema.drop()
-        await pool.close()
+        try await schema?.drop()
+        await pool?.close()
     }
 
     struct Abandon: Error {}

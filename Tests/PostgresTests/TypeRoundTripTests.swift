@@ -6,7 +6,7 @@ final class TypeRoundTripTests: XCTestCase {
     var pool: PostgresPool!
 
     override func setUp() async throws { pool = try TestDatabase.pool() }
-    override func tearDown() async throws { await pool.close() }
+    override func tearDown() async throws { await pool?.close() }
 
     private func roundTrip<T: PostgresCodable & Equatable>(_ value: T, as sqlType: String,
                                                            line: UInt = #line) async throws {

@@ -27,6 +27,7 @@ extension PostgresConnection {
     /// Runs `body` in one transaction on this connection, without retries (see
     /// `PostgresPool.transaction` for the retrying form). Commits when `body`
     /// returns, rolls back when it throws.
+    @discardableResult
     public func transaction<T: Sendable>(isolation: PostgresIsolation = .readCommitted, readOnly: Bool = false,
                                          _ body: (PostgresTransaction) async throws -> T) async throws -> T {
         try await execute(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")

@@ -5,6 +5,7 @@ extension PostgresPool {
     /// pause (full jitter, 5 ms doubling, capped at 500 ms). `body` may therefore
     /// run more than once: keep side effects other than SQL out of it.
     /// A lost connection is not retried (a COMMIT may or may not have happened).
+    @discardableResult
     public func transaction<T: Sendable>(isolation: PostgresIsolation = .readCommitted, readOnly: Bool = false,
                                          maxAttempts: Int? = nil,
                                          _ body: (PostgresTransaction) async throws -> T) async throws -> T {

@@ -43,6 +43,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {

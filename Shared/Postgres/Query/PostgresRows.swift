@@ -81,7 +81,7 @@ final class PostgresResult: @unchecked Sendable {
         self.handle = handle
         rowCount = Int(PQntuples(handle))
         columnCount = Int(PQnfields(handle))
-        columnNames = (0..<columnCount).map { String(cString: PQfname(handle, Int32($0))) }
+        columnNames = (0..<columnCount).map { PQfname(handle, Int32($0)).map { String(cString: $0) } ?? "" }
         columnTypes = (0..<columnCount).map { PostgresType(PQftype(handle, Int32($0))) }
         affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
         commandStatus = String(cString: PQcmdStatus(handle))
