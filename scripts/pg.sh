@@ -18,6 +18,12 @@
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PG_OS_USER (default
 # immigration-pg). Everything but the export lines goes to stderr.
 set -euo pipefail
+# Close descriptors inherited from the caller (a test process's client sockets,
+# say): the server started from here would keep them open for its whole life.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if [ "$fd" -gt 2 ] 2>/dev/null; then exec {fd}>&- 2>/dev/null || true; fi
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 os_user=${PG_OS_USER:-immigration-pg}

@@ -56,10 +56,17 @@ final class LibPQConnection: @unchecked Sendable {
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         guard descriptor.fd >= 0 else { return true }
         guard poll(&descriptor, 1, 0) > 0 else { return false }
-        // Readable while idle: a notice, a notification, or the end of the session.
+        // Readable while idle: the server's goodbye (FATAL 57P01 on a restart, then
+        // end of file), or a stray notice or notification. A pooled session listens
+        // to nothing, so anything but a notification means the session is ending;
+        // dropping a healthy one by mistake costs only a reconnect.
         if PQconsumeInput(handle) == 0 { return true }
-        while let notify = PQnotifies(handle) { PQfreemem(notify) }
-        return isBroken
+        var notified = false
+        while let notify = PQnotifies(handle) {
+            notified = true
+            PQfreemem(notify)
+        }
+        return isBroken || !notified
     }
 
     /// Asks the server to stop the running statement (thread-safe, blocking).

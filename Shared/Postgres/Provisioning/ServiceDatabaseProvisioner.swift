@@ -34,7 +34,7 @@ public struct ServiceDatabaseProvisioner: Sendable {
             let verifier = try await connection.onThread { session in try session.scramVerifier(password: password, user: name) }
             try await connection.transaction { transaction in
                 // One provisioning at a time: CREATE ROLE is not idempotent under races.
-                try await transaction.query("SELECT pg_advisory_xact_lock(7248505122061432353)")
+                try await transaction.query("SELECT pg_advisory_xact_lock(\(ServiceDatabaseProvisioner.lockKey))")
                 let database = try await transaction.query("SELECT current_database()::text").scalar(String.self) ?? ""
                 let exists = try await transaction.query("SELECT count(*)::int4 FROM pg_roles WHERE rolname = \(name)")
                     .scalar(Int32.self) ?? 0
@@ -52,6 +52,30 @@ public struct ServiceDatabaseProvisioner: Sendable {
                     "REVOKE ALL ON SCHEMA \(role) FROM PUBLIC",
                 ]
                 for statement in statements { try await transaction.execute(unsafeSQL: statement) }
+            }
+        }
+    }
+}
+
+extension ServiceDatabaseProvisioner {
+    /// Serialises provisioning: GRANT/REVOKE on the database row and CREATE ROLE fail
+    /// with "tuple concurrently updated" when two run at once. scripts/db-provision.sh
+    /// takes the same lock.
+    static let lockKey: Int64 = 7_248_505_122_061_432_353
+
+    /// Drops a service's schema (with everything in it) and its role. For tests and
+    /// decommissioning; a running service loses its data.
+    public func remove(service name: String) async throws {
+        guard ServiceDatabaseProvisioner.isValidName(name) else { throw MigrationError.invalidSchemaName(name) }
+        let role = quoteIdentifier(name)
+        try await pool.transaction { transaction in
+            try await transaction.query("SELECT pg_advisory_xact_lock(\(ServiceDatabaseProvisioner.lockKey))")
+            let exists = try await transaction.query("SELECT count(*)::int4 FROM pg_roles WHERE rolname = \(name)")
+                .scalar(Int32.self) ?? 0
+            try await transaction.execute(unsafeSQL: "DROP SCHEMA IF EXISTS \(role) CASCADE")
+            if exists > 0 {
+                try await transaction.execute(unsafeSQL: "DROP OWNED BY \(role)")
+                try await transaction.execute(unsafeSQL: "DROP ROLE \(role)")
             }
         }
     }
