@@ -64,4 +64,32 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(again?.code, .syntaxError)
         pipeline.close()
     }
+
+    /// Batched statements share a commit; a failing one must not take the others down
+    /// nor apply them twice.
+    func testDuplicatesInOneBatchFailAloneAndTheRestIsAppliedOnce() async throws {
+        let pipeline = PostgresPipeline(configuration: try TestDatabase.configuration(), connections: 1,
+                                        maxBatch: 64, logger: TestDatabase.logger)
+        let table = schema.table("crossings")
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        // Ids 0..<100, each twice.
+                        try await pipeline.query("INSERT INTO \(unsafeRaw: table) VALUES (\(Int64(index % 100)), 'G')")
+                        return true
+                    } catch let error as PostgresError where error.isUniqueViolation {
+                        return false
+                    }
+                }
+            }
+            var succeeded = 0
+            for try await ok in group where ok { succeeded += 1 }
+            return succeeded
+        }
+        XCTAssertEqual(outcomes, 100, "each id inserted once, its twin refused")
+        let count = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
+        XCTAssertEqual(count, 100)
+        pipeline.close()
+    }
 }

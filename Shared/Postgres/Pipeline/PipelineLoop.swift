@@ -15,28 +15,42 @@ final class PipelineLoop: @unchecked Sendable {
     private let session: LibPQConnection
     private let logger: Logger
 
-    private var inFlight: [InFlight] = []
-    private var inFlightHead = 0
+    /// Sync segments sent and not yet answered, oldest first.
+    private var segments: [Segment] = []
+    private var segmentHead = 0
+    /// Requests to send again (their batch was rolled back by another's error).
+    private var retry: [PipelineRequest] = []
     private var prepared: [PreparedKey: String] = [:]
     private var statementNumber = 0
+    let maxBatch: Int
 
     private struct PreparedKey: Hashable {
         var sql: String
         var types: [PostgresType]
     }
 
-    private struct InFlight {
+    /// The statements between two Syncs: one implicit transaction.
+    private struct Segment {
+        var entries: [Entry] = []
+        /// Which entry, and whether its Parse result is still due.
+        var cursor = 0
+        var failed = false
+    }
+
+    private struct Entry {
         var request: PipelineRequest
         var awaitingPrepare: Bool
         var result: PostgresResult?
         var error: PostgresError?
+        var preparedKey: PreparedKey
     }
 
     var isAlive: Bool { alive.load(ordering: .acquiring) }
     /// Statements queued or in flight.
     var load: Int { outstanding.load(ordering: .relaxed) }
 
-    private init(session: LibPQConnection, logger: Logger) throws(PostgresError) {
+    private init(session: LibPQConnection, maxBatch: Int, logger: Logger) throws(PostgresError) {
+        self.maxBatch = maxBatch
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             throw PostgresError(code: .systemError, origin: .client, unsafeMessage: "pipe")
@@ -56,7 +70,8 @@ final class PipelineLoop: @unchecked Sendable {
         close(wakeWrite)
     }
 
-    static func start(configuration: PostgresConfiguration, name: String, logger: Logger) async throws -> PipelineLoop {
+    static func start(configuration: PostgresConfiguration, name: String, maxBatch: Int,
+                      logger: Logger) async throws -> PipelineLoop {
         try await withUnsafeThrowingContinuation { continuation in
             let thread = Thread {
                 do {
@@ -64,7 +79,7 @@ final class PipelineLoop: @unchecked Sendable {
                     guard PQsetnonblocking(session.handle, 1) == 0, PQenterPipelineMode(session.handle) == 1 else {
                         throw PostgresError.protocolViolation("cannot enter pipeline mode")
                     }
-                    let loop = try PipelineLoop(session: session, logger: logger)
+                    let loop = try PipelineLoop(session: session, maxBatch: maxBatch, logger: logger)
                     continuation.resume(returning: loop)
                     loop.run()
                 } catch {
@@ -103,6 +118,8 @@ final class PipelineLoop: @unchecked Sendable {
 
     // MARK: The thread
 
+    private var idle: Bool { segmentHead == segments.count }
+
     private func run() {
         let handle = session.handle
         var fds = [pollfd(fd: PQsocket(handle), events: 0, revents: 0),
@@ -113,11 +130,18 @@ final class PipelineLoop: @unchecked Sendable {
                 defer { state.queue.removeAll(keepingCapacity: true) }
                 return (state.queue, state.stopping)
             }
-            for request in incoming where !send(request) {
-                fail(all: session.error(from: nil))
-                return
+            let pending = retry + incoming
+            retry.removeAll()
+            var index = 0
+            while index < pending.count {
+                let batch = pending[index..<min(pending.count, index + maxBatch)]
+                guard sendSegment(batch) else {
+                    fail(all: session.error(from: nil), also: Array(pending[index...]))
+                    return
+                }
+                index += batch.count
             }
-            if stopping && inFlightHead == inFlight.count {
+            if stopping && idle {
                 finish()
                 return
             }
@@ -138,108 +162,142 @@ final class PipelineLoop: @unchecked Sendable {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
             if fds[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
-                if PQconsumeInput(handle) == 0 {
+                if PQconsumeInput(handle) == 0 || !collectResults() {
                     fail(all: session.error(from: nil))
                     return
                 }
-                if !collectResults() {
-                    fail(all: session.error(from: nil))
-                    return
-                }
+                if !retry.isEmpty { wake() }
             }
         }
     }
 
-    /// Queues the statement (prepared the first time), then a Sync.
-    private func send(_ request: PipelineRequest) -> Bool {
+    /// Sends the statements (each prepared the first time), then one Sync.
+    private func sendSegment(_ requests: ArraySlice<PipelineRequest>) -> Bool {
         let handle = session.handle
-        let query = request.query
-        let key = PreparedKey(sql: query.sql, types: query.bindings.types)
-        var awaitingPrepare = false
-        let name: String
-        if let existing = prepared[key] {
-            name = existing
-        } else {
-            statementNumber += 1
-            name = "p\(statementNumber)"
-            let oids = key.types.map(\.rawValue)
-            let sent = oids.withUnsafeBufferPointer {
-                PQsendPrepare(handle, name, query.sql, Int32(oids.count), $0.baseAddress)
+        var segment = Segment()
+        for request in requests {
+            let query = request.query
+            let key = PreparedKey(sql: query.sql, types: query.bindings.types)
+            var awaitingPrepare = false
+            let name: String
+            if let existing = prepared[key] {
+                name = existing
+            } else {
+                statementNumber += 1
+                name = "p\(statementNumber)"
+                let oids = key.types.map(\.rawValue)
+                let sent = oids.withUnsafeBufferPointer {
+                    PQsendPrepare(handle, name, query.sql, Int32(oids.count), $0.baseAddress)
+                }
+                guard sent == 1 else { return false }
+                prepared[key] = name
+                awaitingPrepare = true
+            }
+            let sent = query.bindings.withLibPQArguments { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
             }
             guard sent == 1 else { return false }
-            prepared[key] = name
-            awaitingPrepare = true
+            segment.entries.append(Entry(request: request, awaitingPrepare: awaitingPrepare, preparedKey: key))
         }
-        let sent = query.bindings.withLibPQArguments { values, lengths, formats in
-            PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
-        }
-        guard sent == 1, PQpipelineSync(handle) == 1 else { return false }
-        inFlight.append(InFlight(request: request, awaitingPrepare: awaitingPrepare))
+        guard PQpipelineSync(handle) == 1 else { return false }
+        segments.append(segment)
         return true
     }
 
-    /// Reads every result that arrived; completes statements at their Sync.
+    /// Reads every result that arrived; completes a segment at its Sync.
     /// Returns false when the connection failed.
     private func collectResults() -> Bool {
         let handle = session.handle
-        while inFlightHead < inFlight.count, PQisBusy(handle) == 0 {
-            guard let result = PQgetResult(handle) else { continue }   // end of one statement's results
-            switch PQresultStatus(result) {
-            case PGRES_PIPELINE_SYNC:
+        while !idle, PQisBusy(handle) == 0 {
+            let result = PQgetResult(handle)
+            guard let result else {
+                // The end of one step's results: a Parse, or a statement.
+                if segments[segmentHead].cursor < segments[segmentHead].entries.count {
+                    if segments[segmentHead].entries[segments[segmentHead].cursor].awaitingPrepare {
+                        segments[segmentHead].entries[segments[segmentHead].cursor].awaitingPrepare = false
+                    } else {
+                        segments[segmentHead].cursor += 1
+                    }
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
                 PQclear(result)
-                complete(inFlight[inFlightHead])
-                inFlight[inFlightHead].result = nil
-                inFlightHead += 1
-                if inFlightHead == inFlight.count {
-                    inFlight.removeAll(keepingCapacity: true)
-                    inFlightHead = 0
+                complete(segments[segmentHead])
+                segmentHead += 1
+                if segmentHead == segments.count {
+                    segments.removeAll(keepingCapacity: true)
+                    segmentHead = 0
+                }
+                continue
+            }
+            guard segments[segmentHead].cursor < segments[segmentHead].entries.count else {
+                PQclear(result)
+                continue
+            }
+            let cursor = segments[segmentHead].cursor
+            switch status {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    PQclear(result)
+                } else {
+                    segments[segmentHead].entries[cursor].result = PostgresResult(result)
                 }
             case PGRES_PIPELINE_ABORTED:
                 PQclear(result)
-            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-                if inFlight[inFlightHead].awaitingPrepare {
-                    inFlight[inFlightHead].awaitingPrepare = false
-                    PQclear(result)
-                } else {
-                    inFlight[inFlightHead].result = PostgresResult(result)
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    prepared[segments[segmentHead].entries[cursor].preparedKey] = nil   // the Parse never ran
                 }
             default:
                 let error = session.error(from: result)
                 PQclear(result)
-                if inFlight[inFlightHead].awaitingPrepare {
-                    inFlight[inFlightHead].awaitingPrepare = false
-                    let query = inFlight[inFlightHead].request.query
-                    prepared[PreparedKey(sql: query.sql, types: query.bindings.types)] = nil
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    prepared[segments[segmentHead].entries[cursor].preparedKey] = nil
                 }
-                if inFlight[inFlightHead].error == nil { inFlight[inFlightHead].error = error }
+                if !segments[segmentHead].failed {
+                    segments[segmentHead].failed = true
+                    segments[segmentHead].entries[cursor].error = error
+                }
                 if session.isBroken { return false }
             }
         }
         return !session.isBroken
     }
 
-    private func complete(_ entry: InFlight) {
-        outstanding.subtract(1, ordering: .relaxed)
-        if let error = entry.error {
-            entry.request.continuation.resume(throwing: error)
-        } else if let result = entry.result {
-            entry.request.continuation.resume(returning: PostgresRows(result: result))
-        } else {
-            entry.request.continuation.resume(throwing: PostgresError.protocolViolation("statement without result"))
+    /// Answers a segment's requests. When one statement failed, the implicit
+    /// transaction rolled back everything in the segment: that statement gets its
+    /// error and the others are sent again, so each is still applied exactly once.
+    private func complete(_ segment: Segment) {
+        for entry in segment.entries {
+            if let error = entry.error {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(throwing: error)
+            } else if segment.failed {
+                retry.append(entry.request)
+            } else if let result = entry.result {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(returning: PostgresRows(result: result))
+            } else {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(throwing: PostgresError.protocolViolation("statement without result"))
+            }
         }
     }
 
     /// The connection is gone: every statement queued or in flight fails.
-    private func fail(all error: PostgresError) {
+    private func fail(all error: PostgresError, also unsent: [PipelineRequest] = []) {
         alive.store(false, ordering: .releasing)
         logger.warning("postgres pipeline connection lost", metadata: ["pg.sqlstate": "\(error.code)"])
         let queued = lock.withLock { state in
             defer { state.queue.removeAll() }
             return state.queue
         }
-        let failed = Array(inFlight[inFlightHead...].map(\.request)) + queued
-        inFlight.removeAll()
-        inFlightHead = 0
+        var failed = segments[segmentHead...].flatMap { $0.entries.map(\.request) }
+        failed += retry + unsent + queued
+        segments.removeAll()
+        segmentHead = 0
+        retry.removeAll()
         for request in failed {
             outstanding.subtract(1, ordering: .relaxed)
             request.continuation.resume(throwing: error)

@@ -3,9 +3,17 @@ import Synchronization
 
 /// Runs independent single statements from many tasks over a few connections in
 /// libpq's pipeline mode (PostgreSQL 14+): statements are sent without waiting
-/// for the previous answer, each followed by its own Sync, so each is its own
-/// implicit transaction (committed, or failed, alone) while the network round
-/// trips and server wake-ups are shared.
+/// for the previous answer, so round trips and server wake-ups are shared.
+///
+/// Statements that arrive together (up to `maxBatch`) share one Sync, that is
+/// one implicit transaction and one durable commit (one WAL flush): group commit
+/// done by the client. Each caller is answered only after that commit. When one
+/// statement of a batch fails, the server rolls the whole batch back; that
+/// statement gets its error and the others are sent again, so each statement is
+/// still applied exactly once and fails only for its own reasons. Statements in
+/// one batch see one another's effects (they share a transaction), which is
+/// harmless for inserts and keyed updates; with `maxBatch: 1` every statement is
+/// its own transaction.
 ///
 /// Made for the hot path of the suite: durable single-row inserts from concurrent
 /// RPCs (gate crossings, audit entries). Transactions, COPY, and anything that
@@ -18,12 +26,15 @@ public final class PostgresPipeline: Sendable {
     let logger: Logger
     private let slots: Mutex<[PipelineSlot]>
     private let connections: Int
+    let maxBatch: Int
     private let next = Atomic<Int>(0)
 
     /// - Parameter connections: sessions to spread statements over; a few per core
     ///   of the database server is plenty.
-    public init(configuration: PostgresConfiguration, connections: Int = 4, logger: Logger) {
-        precondition(connections > 0)
+    ///   `maxBatch`: statements sharing one commit, at most.
+    public init(configuration: PostgresConfiguration, connections: Int = 4, maxBatch: Int = 64, logger: Logger) {
+        precondition(connections > 0 && maxBatch > 0)
+        self.maxBatch = maxBatch
         self.configuration = configuration
         self.logger = logger
         self.connections = connections
@@ -70,7 +81,7 @@ public final class PostgresPipeline: Sendable {
 
     /// Connects a slot once, however many tasks ask at the same time.
     private func connect(slot index: Int) async throws -> PipelineLoop {
-        let configuration = configuration, logger = logger
+        let configuration = configuration, logger = logger, maxBatch = maxBatch
         let task: Task<PipelineLoop, any Error> = slots.withLock { loops in
             switch loops[index] {
             case .connecting(let task):
@@ -80,7 +91,8 @@ public final class PostgresPipeline: Sendable {
             default:
                 let task = Task {
                     try await PipelineLoop.start(configuration: configuration,
-                                                 name: "pg-\(configuration.label)-pipe-#\(index)", logger: logger)
+                                                 name: "pg-\(configuration.label)-pipe-#\(index)", maxBatch: maxBatch,
+                                                 logger: logger)
                 }
                 loops[index] = .connecting(task)
                 return task
