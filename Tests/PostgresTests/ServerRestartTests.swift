@@ -54,6 +54,8 @@ final class ServerRestartTests: XCTestCase {
             try await group.waitForAll()
         }
         XCTAssertEqual(pool.statistics.open, 3)
+        let pipeline = PostgresPipeline(configuration: configuration, connections: 1, logger: TestDatabase.logger)
+        try await pipeline.query("SELECT 1")
 
         _ = try await pgScript("restart", "--scratch")
         let afterRestart = try await pool.query("SELECT 1::int4").scalar(Int32.self)
@@ -70,7 +72,13 @@ final class ServerRestartTests: XCTestCase {
         }
         XCTAssertEqual(transactionError?.category, .unavailable)
 
+        let pipelineDown = await expectPostgresError { try await pipeline.query("SELECT 1") }
+        XCTAssertEqual(pipelineDown?.category, .unavailable)
+
         _ = try await pgScript("start", "--scratch")
+        let pipelineBack = try await pipeline.query("SELECT 4::int4").scalar(Int32.self)
+        XCTAssertEqual(pipelineBack, 4, "the pipeline replaces its lost connection")
+        pipeline.close()
         let recovered = try await pool.query("SELECT 2::int4").scalar(Int32.self)
         XCTAssertEqual(recovered, 2)
         try await withThrowingTaskGroup(of: Void.self) { group in

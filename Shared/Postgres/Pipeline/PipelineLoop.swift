@@ -18,8 +18,13 @@ final class PipelineLoop: @unchecked Sendable {
     /// Sync segments sent and not yet answered, oldest first.
     private var segments: [Segment] = []
     private var segmentHead = 0
-    /// Requests to send again (their batch was rolled back by another's error).
+    /// Requests waiting to be sent: those resent after another's error first, then
+    /// those that arrived while the connection had `maxSegmentsInFlight` batches out.
     private var retry: [PipelineRequest] = []
+    private var backlog: [PipelineRequest] = []
+    /// Batches sent and unanswered, at most. While they are out, new statements
+    /// gather into the next batch: that is what makes batches (and shared commits).
+    let maxSegmentsInFlight = 1
     private var prepared: [PreparedKey: String] = [:]
     private var statementNumber = 0
     let maxBatch: Int
@@ -130,18 +135,17 @@ final class PipelineLoop: @unchecked Sendable {
                 defer { state.queue.removeAll(keepingCapacity: true) }
                 return (state.queue, state.stopping)
             }
-            let pending = retry + incoming
+            backlog = retry + backlog + incoming
             retry.removeAll()
-            var index = 0
-            while index < pending.count {
-                let batch = pending[index..<min(pending.count, index + maxBatch)]
-                guard sendSegment(batch) else {
-                    fail(all: session.error(from: nil), also: Array(pending[index...]))
+            while !backlog.isEmpty, segments.count - segmentHead < maxSegmentsInFlight {
+                let count = min(backlog.count, maxBatch)
+                guard sendSegment(backlog[0..<count]) else {
+                    fail(all: session.error(from: nil))
                     return
                 }
-                index += batch.count
+                backlog.removeFirst(count)
             }
-            if stopping && idle {
+            if stopping && idle && backlog.isEmpty {
                 finish()
                 return
             }
@@ -150,6 +154,7 @@ final class PipelineLoop: @unchecked Sendable {
                 fail(all: session.error(from: nil))
                 return
             }
+            if idle && backlog.isEmpty && flush == 0 && awaitNextRequestBriefly() { continue }
             fds[0].events = Int16(POLLIN) | (flush == 1 ? Int16(POLLOUT) : 0)
             fds[0].revents = 0
             fds[1].revents = 0
@@ -166,10 +171,25 @@ final class PipelineLoop: @unchecked Sendable {
                     fail(all: session.error(from: nil))
                     return
                 }
-                if !retry.isEmpty { wake() }
+                if !retry.isEmpty || !backlog.isEmpty { wake() }
             }
         }
     }
+
+    /// With nothing in flight, a caller in a loop usually sends its next statement
+    /// within microseconds: look for it (yielding the core) for up to
+    /// `idleSpin` before sleeping in poll, which saves two thread wake-ups per
+    /// statement for a lone caller. Returns true when a statement arrived.
+    private func awaitNextRequestBriefly() -> Bool {
+        let deadline = ContinuousClock.now + PipelineLoop.idleSpin
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ !$0.queue.isEmpty || $0.stopping }) { return true }
+            sched_yield()
+        }
+        return false
+    }
+
+    static let idleSpin: Duration = .microseconds(50)
 
     /// Sends the statements (each prepared the first time), then one Sync.
     private func sendSegment(_ requests: ArraySlice<PipelineRequest>) -> Bool {
@@ -286,7 +306,7 @@ final class PipelineLoop: @unchecked Sendable {
     }
 
     /// The connection is gone: every statement queued or in flight fails.
-    private func fail(all error: PostgresError, also unsent: [PipelineRequest] = []) {
+    private func fail(all error: PostgresError) {
         alive.store(false, ordering: .releasing)
         logger.warning("postgres pipeline connection lost", metadata: ["pg.sqlstate": "\(error.code)"])
         let queued = lock.withLock { state in
@@ -294,10 +314,11 @@ final class PipelineLoop: @unchecked Sendable {
             return state.queue
         }
         var failed = segments[segmentHead...].flatMap { $0.entries.map(\.request) }
-        failed += retry + unsent + queued
+        failed += retry + backlog + queued
         segments.removeAll()
         segmentHead = 0
         retry.removeAll()
+        backlog.removeAll()
         for request in failed {
             outstanding.subtract(1, ordering: .relaxed)
             request.continuation.resume(throwing: error)
