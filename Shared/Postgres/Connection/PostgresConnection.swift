@@ -23,6 +23,11 @@ public final class PostgresConnection: Sendable {
         self.logger = logger
     }
 
+    deinit {
+        // Ends the thread; the session (PQfinish) goes with the last reference.
+        thread.stop()
+    }
+
     /// Opens a session (on a new thread). Throws a `PostgresError` classified as
     /// `unavailable` when the server cannot be reached.
     public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {

@@ -41,6 +41,8 @@ public final class PostgresPipeline: Sendable {
         slots = Mutex([PipelineSlot](repeating: .empty, count: connections))
     }
 
+    deinit { close() }
+
     /// Runs one statement (autocommit) and returns its rows.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
