@@ -22,7 +22,8 @@ set -euo pipefail
 # say): the server started from here would keep them open for its whole life.
 for fd in /proc/$$/fd/*; do
   fd=${fd##*/}
-  if [ "$fd" -gt 2 ] 2>/dev/null; then exec {fd}>&- 2>/dev/null || true; fi
+  # 255 is where bash reads this script from.
+  if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" -ne 255 ]; then exec {fd}>&- 2>/dev/null || true; fi
 done
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -115,12 +116,12 @@ create_cluster() {
   log "creating cluster in $data (port $port)"
   rm -rf "$data"
   mkdir -p "$data"
-  [ "$(id -u)" -eq 0 ] && chown "$os_user": "$data"
+  if [ "$(id -u)" -eq 0 ]; then chown "$os_user": "$data"; fi
   chmod 0700 "$data"
   local pwfile
   pwfile=$(mktemp)
   cat "$password_file" > "$pwfile"
-  [ "$(id -u)" -eq 0 ] && chown "$os_user": "$pwfile"
+  if [ "$(id -u)" -eq 0 ]; then chown "$os_user": "$pwfile"; fi
   as_owner "$bin/initdb" -D "$data" -U "$superuser" --pwfile="$pwfile" \
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 --data-checksums >&2

@@ -8,7 +8,7 @@
 # For each round and each concurrency (1, 16, 64): pgbench -M prepared with
 # custom.sql at that many clients (-j up to 2), then the library through
 # PostgresPool (one connection per task) and through PostgresPipeline
-# (2 connections, statements arriving together share a commit). Every insert is
+# (4 connections, statements arriving together share a commit). Every insert is
 # committed with synchronous_commit on before it is counted. The median round
 # (by inserts/s) of each is written to docs/benchmarks.md, section
 # "PostgreSQL layer"; raw lines go to benchmarks/postgres/results/.
@@ -18,7 +18,7 @@ root=$(cd "$here/../.." && pwd)
 seconds=${1:-10}
 rounds=${2:-3}
 concurrencies=(1 16 64)
-pipeline_connections=${PIPELINE_CONNECTIONS:-2}
+pipeline_connections=${PIPELINE_CONNECTIONS:-4}
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -73,9 +73,10 @@ for round in $(seq 1 "$rounds"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$raw" "$root/docs/benchmarks.md" "$seconds" "$rounds" "$load_before" "$load_after" "$stamp" <<'PY'
+python3 - "$raw" "$root/docs/benchmarks.md" "$seconds" "$rounds" "$load_before" "$load_after" "$stamp" \
+    "$pipeline_connections" <<'PY'
 import re, statistics, sys
-raw, doc, seconds, rounds, load_before, load_after, stamp = sys.argv[1:]
+raw, doc, seconds, rounds, load_before, load_after, stamp, pipeline_connections = sys.argv[1:]
 runs = {}
 for line in open(raw):
     mode, conc, conns, count, secs, rate, p50, p99 = line.split()
@@ -102,7 +103,7 @@ each committed with `synchronous_commit = on` before it counts), measured by
 run, pgbench and the library interleaved on the same server (scripts/pg.sh `--test`
 cluster, PostgreSQL 15, fsync on), median round shown. pgbench: `-M prepared -f custom.sql`
 with N clients (`-j` up to 2). Pool: `PostgresPool.query`, one connection per task.
-Pipeline: `PostgresPipeline` with 2 connections (libpq pipeline mode; statements
+Pipeline: `PostgresPipeline` with {pipeline_connections} connections (libpq pipeline mode; statements
 arriving together share one commit). Latencies are per insert, in microseconds.
 Machine: {__import__('os').cpu_count()} cores shared with other work; load average
 {load_before} before, {load_after} after. Figures on a shared machine move a lot from

@@ -30,7 +30,7 @@ public struct PostgresNotifications: AsyncSequence, Sendable {
     public static func listen(configuration: PostgresConfiguration, channels: [String],
                               logger: Logger) async throws -> PostgresNotifications {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: PostgresNotification.self,
-                                                                    bufferingPolicy: .bufferingNewest(10_000))
+                                                                    bufferingPolicy: .bufferingNewest(10_000))   // see docs/postgres.md
         let loop = try ListenLoop(continuation: continuation, logger: logger)
         continuation.onTermination = { _ in loop.stop() }
         try await withUnsafeThrowingContinuation { (ready: UnsafeContinuation<Void, any Error>) in
