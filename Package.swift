@@ -54,7 +54,7 @@ let package = Package(
                 path: "Shared/GRPCRuntime", swiftSettings: swiftSettings),
         // PostgreSQL through libpq: pool, queries, transactions, migrations.
         .target(name: "Postgres",
-                dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CLibPQ", "COpenSSL", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Postgres", swiftSettings: swiftSettings),
         // Generated Swift API of Protos/: value types, conversions, stubs, descriptors.
         .target(name: "Contracts",

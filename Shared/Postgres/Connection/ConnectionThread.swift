@@ -1,0 +1,70 @@
+import Foundation
+
+/// A thread of the library's own that runs blocking libpq calls, one job at a time.
+///
+/// Swift's cooperative pool has as many threads as cores (two here); a blocking
+/// `PQexec` on it would stall every task of the process. Each connection owns one
+/// of these threads, named `pg-<label>-#<n>` for debuggers and `top -H`.
+final class ConnectionThread: @unchecked Sendable {
+    // `jobs` and `stopping` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var stopping = false
+
+    init(name: String) {
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.stackSize = 512 * 1024
+        thread.start()
+    }
+
+    /// Queues `job`; jobs run in submission order. Returns false (and drops the
+    /// job) once `stop` was called.
+    @discardableResult
+    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Runs the queued jobs, then ends the thread.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        var batch: [@Sendable () -> Void] = []
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            swap(&batch, &jobs)
+            condition.unlock()
+            for job in batch { job() }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Runs `body` on the thread and returns its result to the awaiting task.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withUnsafeThrowingContinuation { continuation in
+            let accepted = submit {
+                do {
+                    continuation.resume(returning: try body())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
+        }
+    }
+}

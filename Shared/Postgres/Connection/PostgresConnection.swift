@@ -1,0 +1,115 @@
+import Logging
+import Synchronization
+
+/// One session with PostgreSQL, driven from async code.
+///
+/// Every libpq call of the session runs on the connection's own thread
+/// (`ConnectionThread`), never on Swift's cooperative pool; the awaiting task is
+/// resumed when the call returns. Calls on one connection run one after another.
+/// Most code borrows connections from a `PostgresPool` instead of holding one.
+public final class PostgresConnection: Sendable {
+    let thread: ConnectionThread
+    let session: LibPQConnection
+    public let id: Int
+    let logger: Logger
+    private let closed = Atomic<Bool>(false)
+
+    private static let counter = Atomic<Int>(0)
+
+    private init(thread: ConnectionThread, session: LibPQConnection, id: Int, logger: Logger) {
+        self.thread = thread
+        self.session = session
+        self.id = id
+        self.logger = logger
+    }
+
+    deinit {
+        // Ends the thread; the session (PQfinish) goes with the last reference.
+        thread.stop()
+    }
+
+    /// Opens a session (on a new thread). Throws a `PostgresError` classified as
+    /// `unavailable` when the server cannot be reached.
+    public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {
+        let id = counter.add(1, ordering: .relaxed).newValue
+        let thread = ConnectionThread(name: "pg-\(configuration.label)-#\(id)")
+        var logger = logger
+        logger[metadataKey: "pg.connection"] = "\(id)"
+        do {
+            let session = try await thread.run { () throws(PostgresError) -> LibPQConnection in
+                try LibPQConnection(configuration: configuration)
+            }
+            logger.debug("postgres connection opened")
+            return PostgresConnection(thread: thread, session: session, id: id, logger: logger)
+        } catch {
+            thread.stop()
+            logger.debug("postgres connection failed", metadata: ["pg.sqlstate": "\((error as? PostgresError)?.code.rawValue ?? "-")"])
+            throw error
+        }
+    }
+
+    /// Runs a statement; interpolated values are binds. Prepared once per connection.
+    /// - Parameter timeout: this statement's `statement_timeout`, instead of the configured one.
+    @discardableResult
+    public func query(_ query: PostgresQuery, timeout: Duration? = nil) async throws -> PostgresRows {
+        let milliseconds = timeout?.postgresMilliseconds
+        return try await onThread { session in try session.execute(query, timeout: milliseconds) }
+    }
+
+    /// Runs statements given as text, several separated by semicolons allowed
+    /// (migrations, DDL). No binds: never build this text from request values.
+    /// Rows come back in text format (decode them as `String`).
+    @discardableResult
+    public func execute(unsafeSQL sql: String) async throws -> PostgresRows {
+        try await onThread { session in try session.executeSimple(sql) }
+    }
+
+    /// Whether the session is unusable (closed, or the server went away).
+    public var isBroken: Bool {
+        closed.load(ordering: .acquiring)
+    }
+
+    /// Closes the session; queued calls finish first.
+    public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        thread.stop()
+        logger.debug("postgres connection closed")
+    }
+
+    /// Runs `body` with the session on the connection's thread. A Swift task
+    /// cancelled meanwhile sends the server a cancel request for the running statement.
+    func onThread<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
+        guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
+        let session = self.session
+        do {
+            return try await withTaskCancellationHandler {
+                try await thread.run { try body(session) }
+            } onCancel: {
+                // PQcancel blocks (it opens a socket): not on the canceller's thread.
+                let canceller = ConnectionThread(name: "pg-cancel")
+                canceller.submit { session.cancel() }
+                canceller.stop()
+            }
+        } catch let error as PostgresError {
+            if error.isConnectionFatal || session.isBroken { markBroken() }
+            throw error
+        }
+    }
+
+    /// Checks an idle connection before it is lent out (no round trip).
+    func isUsableAfterIdle() -> Bool {
+        if closed.load(ordering: .acquiring) { return false }
+        if session.isClosedWhileIdle() {
+            markBroken()
+            return false
+        }
+        return true
+    }
+
+    func markBroken() {
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+            logger.debug("postgres connection broken")
+            thread.stop()
+        }
+    }
+}

@@ -1,0 +1,332 @@
+import CLibPQ
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// One pipelined session and the thread that drives it (see `PostgresPipeline`).
+final class PipelineLoop: @unchecked Sendable {
+    // `queue` and `stopping` are guarded by `lock`; everything else belongs to the thread.
+    private let lock = Mutex<(queue: [PipelineRequest], stopping: Bool)>(([], false))
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let alive = Atomic<Bool>(true)
+    private let outstanding = Atomic<Int>(0)
+    private let session: LibPQConnection
+    private let logger: Logger
+
+    /// Sync segments sent and not yet answered, oldest first.
+    private var segments: [Segment] = []
+    private var segmentHead = 0
+    /// Requests waiting to be sent: those resent after another's error first, then
+    /// those that arrived while the connection had `maxSegmentsInFlight` batches out.
+    private var retry: [PipelineRequest] = []
+    private var backlog: [PipelineRequest] = []
+    /// Batches sent and unanswered, at most. While they are out, new statements
+    /// gather into the next batch: that is what makes batches (and shared commits).
+    let maxSegmentsInFlight = 1
+    private var prepared: [PreparedKey: String] = [:]
+    private var statementNumber = 0
+    let maxBatch: Int
+
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [PostgresType]
+    }
+
+    /// The statements between two Syncs: one implicit transaction.
+    private struct Segment {
+        var entries: [Entry] = []
+        /// Which entry, and whether its Parse result is still due.
+        var cursor = 0
+        var failed = false
+    }
+
+    private struct Entry {
+        var request: PipelineRequest
+        var awaitingPrepare: Bool
+        var result: PostgresResult?
+        var error: PostgresError?
+        var preparedKey: PreparedKey
+    }
+
+    var isAlive: Bool { alive.load(ordering: .acquiring) }
+    /// Statements queued or in flight.
+    var load: Int { outstanding.load(ordering: .relaxed) }
+
+    private init(session: LibPQConnection, maxBatch: Int, logger: Logger) throws(PostgresError) {
+        self.maxBatch = maxBatch
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw PostgresError(code: .systemError, origin: .client, unsafeMessage: "pipe")
+        }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        self.session = session
+        self.logger = logger
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    static func start(configuration: PostgresConfiguration, name: String, maxBatch: Int,
+                      logger: Logger) async throws -> PipelineLoop {
+        try await withUnsafeThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let session = try LibPQConnection(configuration: configuration)
+                    guard PQsetnonblocking(session.handle, 1) == 0, PQenterPipelineMode(session.handle) == 1 else {
+                        throw PostgresError.protocolViolation("cannot enter pipeline mode")
+                    }
+                    let loop = try PipelineLoop(session: session, maxBatch: maxBatch, logger: logger)
+                    continuation.resume(returning: loop)
+                    loop.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = name
+            thread.start()
+        }
+    }
+
+    func submit(_ request: PipelineRequest) {
+        outstanding.add(1, ordering: .relaxed)
+        let accepted = lock.withLock { state in
+            guard !state.stopping, alive.load(ordering: .acquiring) else { return false }
+            state.queue.append(request)
+            return true
+        }
+        guard accepted else {
+            outstanding.subtract(1, ordering: .relaxed)
+            request.continuation.resume(throwing: PostgresError.connectionLost("pipeline connection closed"))
+            return
+        }
+        wake()
+    }
+
+    func stop() {
+        lock.withLock { $0.stopping = true }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    // MARK: The thread
+
+    private var idle: Bool { segmentHead == segments.count }
+
+    private func run() {
+        let handle = session.handle
+        var fds = [pollfd(fd: PQsocket(handle), events: 0, revents: 0),
+                   pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        var drain = [UInt8](repeating: 0, count: 256)
+        while true {
+            let (incoming, stopping) = lock.withLock { state in
+                defer { state.queue.removeAll(keepingCapacity: true) }
+                return (state.queue, state.stopping)
+            }
+            backlog = retry + backlog + incoming
+            retry.removeAll()
+            while !backlog.isEmpty, segments.count - segmentHead < maxSegmentsInFlight {
+                let count = min(backlog.count, maxBatch)
+                guard sendSegment(backlog[0..<count]) else {
+                    fail(all: session.error(from: nil))
+                    return
+                }
+                backlog.removeFirst(count)
+            }
+            if stopping && idle && backlog.isEmpty {
+                finish()
+                return
+            }
+            let flush = PQflush(handle)
+            if flush < 0 {
+                fail(all: session.error(from: nil))
+                return
+            }
+            if idle && backlog.isEmpty && flush == 0 && awaitNextRequestBriefly() { continue }
+            fds[0].events = Int16(POLLIN) | (flush == 1 ? Int16(POLLOUT) : 0)
+            fds[0].revents = 0
+            fds[1].revents = 0
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                fail(all: .connectionLost("poll failed"))
+                return
+            }
+            if fds[1].revents != 0 {
+                while read(wakeRead, &drain, drain.count) > 0 {}
+            }
+            if fds[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
+                if PQconsumeInput(handle) == 0 || !collectResults() {
+                    fail(all: session.error(from: nil))
+                    return
+                }
+                if !retry.isEmpty || !backlog.isEmpty { wake() }
+            }
+        }
+    }
+
+    /// With nothing in flight, a caller in a loop usually sends its next statement
+    /// within microseconds: look for it (yielding the core) for up to
+    /// `idleSpin` before sleeping in poll, which saves two thread wake-ups per
+    /// statement for a lone caller. Returns true when a statement arrived.
+    private func awaitNextRequestBriefly() -> Bool {
+        let deadline = ContinuousClock.now + PipelineLoop.idleSpin
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ !$0.queue.isEmpty || $0.stopping }) { return true }
+            sched_yield()
+        }
+        return false
+    }
+
+    static let idleSpin: Duration = .microseconds(50)
+
+    /// Sends the statements (each prepared the first time), then one Sync.
+    private func sendSegment(_ requests: ArraySlice<PipelineRequest>) -> Bool {
+        let handle = session.handle
+        var segment = Segment()
+        for request in requests {
+            let query = request.query
+            let key = PreparedKey(sql: query.sql, types: query.bindings.types)
+            var awaitingPrepare = false
+            let name: String
+            if let existing = prepared[key] {
+                name = existing
+            } else {
+                statementNumber += 1
+                name = "p\(statementNumber)"
+                let oids = key.types.map(\.rawValue)
+                let sent = oids.withUnsafeBufferPointer {
+                    PQsendPrepare(handle, name, query.sql, Int32(oids.count), $0.baseAddress)
+                }
+                guard sent == 1 else { return false }
+                prepared[key] = name
+                awaitingPrepare = true
+            }
+            let sent = query.bindings.withLibPQArguments { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+            }
+            guard sent == 1 else { return false }
+            segment.entries.append(Entry(request: request, awaitingPrepare: awaitingPrepare, preparedKey: key))
+        }
+        guard PQpipelineSync(handle) == 1 else { return false }
+        segments.append(segment)
+        return true
+    }
+
+    /// Reads every result that arrived; completes a segment at its Sync.
+    /// Returns false when the connection failed.
+    private func collectResults() -> Bool {
+        let handle = session.handle
+        while !idle, PQisBusy(handle) == 0 {
+            let result = PQgetResult(handle)
+            guard let result else {
+                // The end of one step's results: a Parse, or a statement.
+                if segments[segmentHead].cursor < segments[segmentHead].entries.count {
+                    if segments[segmentHead].entries[segments[segmentHead].cursor].awaitingPrepare {
+                        segments[segmentHead].entries[segments[segmentHead].cursor].awaitingPrepare = false
+                    } else {
+                        segments[segmentHead].cursor += 1
+                    }
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                complete(segments[segmentHead])
+                segmentHead += 1
+                if segmentHead == segments.count {
+                    segments.removeAll(keepingCapacity: true)
+                    segmentHead = 0
+                }
+                continue
+            }
+            guard segments[segmentHead].cursor < segments[segmentHead].entries.count else {
+                PQclear(result)
+                continue
+            }
+            let cursor = segments[segmentHead].cursor
+            switch status {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    PQclear(result)
+                } else {
+                    segments[segmentHead].entries[cursor].result = PostgresResult(result)
+                }
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    prepared[segments[segmentHead].entries[cursor].preparedKey] = nil   // the Parse never ran
+                }
+            default:
+                let error = session.error(from: result)
+                PQclear(result)
+                if segments[segmentHead].entries[cursor].awaitingPrepare {
+                    prepared[segments[segmentHead].entries[cursor].preparedKey] = nil
+                }
+                if !segments[segmentHead].failed {
+                    segments[segmentHead].failed = true
+                    segments[segmentHead].entries[cursor].error = error
+                }
+                if session.isBroken { return false }
+            }
+        }
+        return !session.isBroken
+    }
+
+    /// Answers a segment's requests. When one statement failed, the implicit
+    /// transaction rolled back everything in the segment: that statement gets its
+    /// error and the others are sent again, so each is still applied exactly once.
+    private func complete(_ segment: Segment) {
+        for entry in segment.entries {
+            if let error = entry.error {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(throwing: error)
+            } else if segment.failed {
+                retry.append(entry.request)
+            } else if let result = entry.result {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(returning: PostgresRows(result: result))
+            } else {
+                outstanding.subtract(1, ordering: .relaxed)
+                entry.request.continuation.resume(throwing: PostgresError.protocolViolation("statement without result"))
+            }
+        }
+    }
+
+    /// The connection is gone: every statement queued or in flight fails.
+    private func fail(all error: PostgresError) {
+        alive.store(false, ordering: .releasing)
+        logger.warning("postgres pipeline connection lost", metadata: ["pg.sqlstate": "\(error.code)"])
+        let queued = lock.withLock { state in
+            defer { state.queue.removeAll() }
+            return state.queue
+        }
+        var failed = segments[segmentHead...].flatMap { $0.entries.map(\.request) }
+        failed += retry + backlog + queued
+        segments.removeAll()
+        segmentHead = 0
+        retry.removeAll()
+        backlog.removeAll()
+        for request in failed {
+            outstanding.subtract(1, ordering: .relaxed)
+            request.continuation.resume(throwing: error)
+        }
+    }
+
+    private func finish() {
+        alive.store(false, ordering: .releasing)
+        _ = PQexitPipelineMode(session.handle)
+    }
+}

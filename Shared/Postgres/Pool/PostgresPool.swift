@@ -1,0 +1,243 @@
+import Logging
+import Synchronization
+
+/// A bounded set of connections shared by the tasks of a service.
+///
+/// At most `maxConnections` sessions exist. A task that finds none free waits in
+/// a FIFO queue until one is released, up to `acquireTimeout` (then it gets a
+/// `PostgresError` of category `unavailable`, code 53300). Broken connections (the
+/// server restarted, the network failed) are dropped on release, or found dead
+/// when lent out again (a non-blocking look at the socket), and replaced by new
+/// ones on demand; while the server is down, each borrower gets an `unavailable`
+/// error rather than a hang. Idle connections are reused most-recently-used first.
+///
+/// The pool's bookkeeping is a mutex-guarded state, never held across a call to
+/// libpq; connecting and queries run on each connection's own thread.
+public final class PostgresPool: Sendable {
+    /// Sizing and waiting rules.
+    public struct Options: Sendable {
+        public var maxConnections: Int
+        public var acquireTimeout: Duration
+        /// Attempts of a `transaction` that fails with 40001 or 40P01 (first try included).
+        public var transactionAttempts: Int
+
+        public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), transactionAttempts: Int = 5) {
+            precondition(maxConnections > 0 && transactionAttempts > 0)
+            self.maxConnections = maxConnections
+            self.acquireTimeout = acquireTimeout
+            self.transactionAttempts = transactionAttempts
+        }
+    }
+
+    public let configuration: PostgresConfiguration
+    public let options: Options
+    let logger: Logger
+    let state = Mutex(PoolState())
+
+    public init(configuration: PostgresConfiguration, options: Options = Options(), logger: Logger) {
+        self.configuration = configuration
+        self.options = options
+        var logger = logger
+        logger[metadataKey: "pg.pool"] = "\(configuration.label)"
+        self.logger = logger
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards, whatever happens.
+    @discardableResult
+    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await acquire()
+        do {
+            let result = try await body(connection)
+            release(connection)
+            return result
+        } catch {
+            release(connection)
+            throw error
+        }
+    }
+
+    /// Runs one statement on any connection (autocommit).
+    @discardableResult
+    public func query(_ query: PostgresQuery, timeout: Duration? = nil) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(query, timeout: timeout) }
+    }
+
+    /// Counts for metrics and tests.
+    public var statistics: (open: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.total, $0.idle.count, $0.waiters.count) }
+    }
+
+    /// Refuses new borrowers, fails the waiting ones and closes idle connections;
+    /// lent connections close when they come back.
+    public func close() async {
+        let (idle, waiters) = state.withLock { state in
+            state.closed = true
+            defer { state.idle.removeAll(); state.waiters.removeAll() }
+            state.total -= state.idle.count
+            return (state.idle, state.waiters)
+        }
+        for waiter in waiters {
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(throwing: PostgresError.poolClosed())
+        }
+        for connection in idle { await connection.close() }
+    }
+
+    // MARK: Lending
+
+    func acquire() async throws -> PostgresConnection {
+        while true {
+            let decision = state.withLock { $0.takeLease(max: options.maxConnections) }
+            var lease: Lease
+            switch decision {
+            case .closed: throw PostgresError.poolClosed()
+            case .lease(let granted): lease = granted
+            case .wait: lease = try await waitForLease()
+            }
+            if case .connection(let connection) = lease {
+                if connection.isUsableAfterIdle() { return connection }
+                logger.info("postgres dropped a dead idle connection")
+                lease = .create   // reuse its slot
+            }
+            do {
+                return try await PostgresConnection.connect(configuration: configuration, logger: logger)
+            } catch {
+                freeSlot()
+                throw error
+            }
+        }
+    }
+
+    func release(_ connection: PostgresConnection) {
+        if connection.isBroken {
+            freeSlot()
+            return
+        }
+        let next: PoolState.Waiter? = state.withLock { state in
+            if state.closed {
+                state.total -= 1
+                return nil
+            }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(connection)
+            return nil
+        }
+        if let next {
+            next.timeout?.cancel()
+            next.continuation.resume(returning: .connection(connection))
+        } else if state.withLock({ $0.closed }) {
+            Task { await connection.close() }
+        }
+    }
+
+    /// A slot's connection is gone: give the slot to the first waiter, who will connect.
+    private func freeSlot() {
+        let next: PoolState.Waiter? = state.withLock { state in
+            if !state.closed, !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.total -= 1
+            return nil
+        }
+        if let next {
+            next.timeout?.cancel()
+            next.continuation.resume(returning: .create)
+        }
+    }
+
+    private func waitForLease() async throws -> Lease {
+        let id = state.withLock { $0.newWaiterID() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                let cancelled = Task.isCancelled
+                let immediate: Result<Lease, any Error>? = state.withLock { state in
+                    if cancelled || state.cancelledWaiters.remove(id) != nil { return .failure(CancellationError()) }
+                    switch state.takeLease(max: options.maxConnections) {
+                    case .closed: return .failure(PostgresError.poolClosed())
+                    case .lease(let lease): return .success(lease)
+                    case .wait:
+                        state.waiters.append(PoolState.Waiter(id: id, continuation: continuation))
+                        return nil
+                    }
+                }
+                if let immediate {
+                    continuation.resume(with: immediate)
+                    return
+                }
+                let timeout = options.acquireTimeout
+                let timer = Task { [weak self] in
+                    try await Task.sleep(for: timeout)
+                    self?.failWaiter(id, PostgresError.poolTimeout())
+                }
+                state.withLock { state in
+                    if let index = state.waiters.firstIndex(where: { $0.id == id }) {
+                        state.waiters[index].timeout = timer
+                    } else {
+                        timer.cancel()
+                    }
+                }
+            }
+        } onCancel: {
+            failWaiter(id, CancellationError())
+        }
+    }
+
+    private func failWaiter(_ id: Int, _ error: any Error) {
+        let waiter: PoolState.Waiter? = state.withLock { state in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                if error is CancellationError { state.cancelledWaiters.insert(id) }
+                return nil
+            }
+            return state.waiters.remove(at: index)
+        }
+        if let waiter {
+            waiter.timeout?.cancel()
+            if error is PostgresError { logger.warning("postgres pool wait timed out") }
+            waiter.continuation.resume(throwing: error)
+        }
+    }
+}
+
+/// What a borrower gets: an idle connection, or the right to open one.
+enum Lease: Sendable {
+    case connection(PostgresConnection)
+    case create
+}
+
+/// The pool's bookkeeping (guarded by the pool's mutex).
+struct PoolState: ~Copyable {
+    struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Lease, any Error>
+        var timeout: Task<Void, any Error>?
+    }
+
+    enum Decision {
+        case lease(Lease)
+        case wait
+        case closed
+    }
+
+    var idle: [PostgresConnection] = []
+    /// Connections open or being opened, lent or idle.
+    var total = 0
+    var waiters: [Waiter] = []
+    var cancelledWaiters: Set<Int> = []
+    var closed = false
+    private var lastWaiterID = 0
+
+    mutating func newWaiterID() -> Int {
+        lastWaiterID += 1
+        return lastWaiterID
+    }
+
+    mutating func takeLease(max: Int) -> Decision {
+        if closed { return .closed }
+        // Never jump the queue: with waiters present a newcomer waits too.
+        if !waiters.isEmpty { return .wait }
+        if let connection = idle.popLast() { return .lease(.connection(connection)) }
+        if total < max {
+            total += 1
+            return .lease(.create)
+        }
+        return .wait
+    }
+}

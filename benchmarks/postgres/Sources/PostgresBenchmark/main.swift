@@ -1,0 +1,83 @@
+// Durable single-row inserts through the Postgres library, the same statement
+// pgbench runs (benchmarks/postgres/custom.sql): for each concurrency given, N
+// tasks insert in a loop for the given seconds, each insert its own committed
+// transaction (synchronous_commit on). Prints one line per run:
+//   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs>
+// Usage: PostgresBenchmark <seconds> <mode: pool|pipeline> <connections|same> <concurrency>...
+import Logging
+import Foundation
+import Postgres
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 5, let seconds = Double(arguments[1]) else {
+    print("usage: PostgresBenchmark <seconds> <pool|pipeline> <connections|same> <concurrency>...")
+    exit(2)
+}
+let mode = arguments[2]
+let connectionArgument = arguments[3]
+let concurrencies = arguments[4...].compactMap { Int($0) }
+let configuration = PostgresConfiguration.environment(label: "bench")
+let logger = Logger(label: "benchmark")
+
+/// Latencies of one task, in nanoseconds.
+func insertLoop(until deadline: ContinuousClock.Instant,
+                _ insert: @Sendable (Int64) async throws -> Void) async throws -> [Int64] {
+    var latencies: [Int64] = []
+    latencies.reserveCapacity(200_000)
+    let clock = ContinuousClock()
+    var payload = Int64.random(in: 1...1_000_000_000)
+    while clock.now < deadline {
+        let start = clock.now
+        try await insert(payload)
+        let elapsed = clock.now - start
+        latencies.append(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        payload &+= 7919
+    }
+    return latencies
+}
+
+func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+for concurrency in concurrencies {
+    let connections = connectionArgument == "same" ? concurrency : (Int(connectionArgument) ?? concurrency)
+    let insert: @Sendable (Int64) async throws -> Void
+    let finish: @Sendable () async -> Void
+    switch mode {
+    case "pipeline":
+        let pipeline = PostgresPipeline(configuration: configuration, connections: connections, logger: logger)
+        insert = { payload in
+            try await pipeline.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+        }
+        finish = { pipeline.close() }
+    default:
+        let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: connections), logger: logger)
+        insert = { payload in
+            try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+        }
+        finish = { await pool.close() }
+    }
+    // Warm up: open every connection and prepare the statement.
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<max(concurrency, connections) { group.addTask { try await insert(0) } }
+        try await group.waitForAll()
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    let deadline = start + .milliseconds(Int64(seconds * 1000))
+    let all = try await withThrowingTaskGroup(of: [Int64].self) { group in
+        for _ in 0..<concurrency { group.addTask { try await insertLoop(until: deadline, insert) } }
+        var all: [Int64] = []
+        for try await latencies in group { all += latencies }
+        return all
+    }
+    let elapsed = clock.now - start
+    let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let sorted = all.sorted()
+    let rate = Double(sorted.count) / elapsedSeconds
+    print("\(mode) \(concurrency) \(connections) \(sorted.count) \(String(format: "%.2f", elapsedSeconds)) "
+          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000)")
+    await finish()
+}
