@@ -1,32 +1,5 @@
 import CGRPC
 
-/// The status a client received, with its trailers.
-struct ReceivedStatus: Sendable {
-    var code: StatusCode
-    var message: String
-    var trailingMetadata: Metadata
-
-    var error: RPCError? {
-        guard code != .ok else { return nil }
-        let details = trailingMetadata.firstBinary(StatusDetails.metadataKey)
-        let violations = details.flatMap { StatusDetails.decode($0)?.fieldViolations } ?? []
-        return RPCError(code, message, fieldViolations: violations, trailingMetadata: trailingMetadata)
-    }
-}
-
-/// What a completed batch brought back.
-struct BatchResult: Sendable {
-    /// Whether the core ran every operation of the batch.
-    var success: Bool
-    /// Set when `grpc_call_start_batch` refused the batch (the tag never completes).
-    var startError: grpc_call_error?
-    var initialMetadata: Metadata?
-    /// `nil` when no message was asked for or the stream ended.
-    var message: [UInt8]?
-    var status: ReceivedStatus?
-    var cancelled = false
-}
-
 /// One `grpc_call_start_batch`: its operations, the memory they point into,
 /// and who to tell when it completes.
 ///
@@ -39,18 +12,20 @@ struct BatchResult: Sendable {
 /// owns the `grpc_call`) so the call outlives every operation on it.
 final class Batch: CompletionTag, @unchecked Sendable {
     /// The operations and everything they receive into, in one allocation.
-    private let slots: UnsafeMutablePointer<cgrpc_batch_slots>
-    private var opCount = 0
-    private var outgoingHeaders: OutgoingMetadata?
-    private var outgoingTrailers: OutgoingMetadata?
-    private var sendBuffer: UnsafeMutablePointer<grpc_byte_buffer>?
-    private var receivesInitialMetadata = false
-    private var receivesMessage = false
-    private var receivesStatus = false
-    private var receivesClose = false
+    let slots: UnsafeMutablePointer<cgrpc_batch_slots>
+    var opCount = 0
+    var outgoingHeaders: OutgoingMetadata?
+    var outgoingTrailers: OutgoingMetadata?
+    var sendBuffer: UnsafeMutablePointer<grpc_byte_buffer>?
+    var receivesInitialMetadata = false
+    var receivesMessage = false
+    var receivesStatus = false
+    var receivesClose = false
     private var continuation: UnsafeContinuation<BatchResult, Never>?
     private var callback: (@Sendable (BatchResult) -> Void)?
     private let owner: AnyObject?
+    /// The status message; copied by the core during `start`.
+    var statusMessage: String?
 
     init(owner: AnyObject?) {
         self.owner = owner
@@ -77,7 +52,7 @@ final class Batch: CompletionTag, @unchecked Sendable {
     }
 
     /// Slot offsets, computed once.
-    private enum Offset {
+    enum Offset {
         static let ops = MemoryLayout<cgrpc_batch_slots>.offset(of: \.ops)!
         static let initialMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.initial_metadata)!
         static let trailingMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.trailing_metadata)!
@@ -89,95 +64,19 @@ final class Batch: CompletionTag, @unchecked Sendable {
     }
 
     /// The address of one slot, which the core writes into until completion.
-    private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+    func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
         (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
     }
 
-    private var ops: UnsafeMutablePointer<grpc_op> {
+    var ops: UnsafeMutablePointer<grpc_op> {
         field(Offset.ops)
     }
 
     /// Adds one operation (at most one of each kind, six in all).
-    private func append(_ op: grpc_op) {
+    func append(_ op: grpc_op) {
         precondition(opCount < 6, "a batch holds at most six operations")
         ops[opCount] = op
         opCount += 1
-    }
-
-    func sendInitialMetadata(_ metadata: Metadata, flags: UInt32 = 0) {
-        let outgoing = OutgoingMetadata(metadata)
-        outgoingHeaders = outgoing
-        var op = grpc_op()
-        op.op = GRPC_OP_SEND_INITIAL_METADATA
-        op.flags = flags
-        op.data.send_initial_metadata.count = outgoing.count
-        op.data.send_initial_metadata.metadata = outgoing.entries
-        append(op)
-    }
-
-    func sendMessage(_ bytes: [UInt8]) {
-        let buffer = ByteBuffer.make(bytes)
-        sendBuffer = buffer
-        var op = grpc_op()
-        op.op = GRPC_OP_SEND_MESSAGE
-        op.data.send_message.send_message = buffer
-        append(op)
-    }
-
-    func sendCloseFromClient() {
-        var op = grpc_op()
-        op.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT
-        append(op)
-    }
-
-    /// The status message is copied by the core during `start`.
-    private var statusMessage: String?
-
-    func sendStatus(_ code: StatusCode, message: String, trailingMetadata: Metadata) {
-        let outgoing = OutgoingMetadata(trailingMetadata)
-        outgoingTrailers = outgoing
-        statusMessage = message
-        var op = grpc_op()
-        op.op = GRPC_OP_SEND_STATUS_FROM_SERVER
-        op.data.send_status_from_server.status = grpc_status_code(rawValue: code.rawValue)
-        op.data.send_status_from_server.trailing_metadata_count = outgoing.count
-        op.data.send_status_from_server.trailing_metadata = outgoing.entries
-        append(op)
-    }
-
-    func receiveInitialMetadata() {
-        receivesInitialMetadata = true
-        var op = grpc_op()
-        op.op = GRPC_OP_RECV_INITIAL_METADATA
-        op.data.recv_initial_metadata.recv_initial_metadata = field(Offset.initialMetadata)
-        append(op)
-    }
-
-    func receiveMessage() {
-        receivesMessage = true
-        var op = grpc_op()
-        op.op = GRPC_OP_RECV_MESSAGE
-        op.data.recv_message.recv_message = field(Offset.message)
-        append(op)
-    }
-
-    func receiveStatusOnClient() {
-        receivesStatus = true
-        var op = grpc_op()
-        op.op = GRPC_OP_RECV_STATUS_ON_CLIENT
-        op.data.recv_status_on_client.trailing_metadata = field(Offset.trailingMetadata)
-        op.data.recv_status_on_client.status = field(Offset.status)
-        op.data.recv_status_on_client.status_details = field(Offset.statusDetails)
-        op.data.recv_status_on_client.error_string = field(Offset.errorString)
-        append(op)
-    }
-
-    func receiveCloseOnServer() {
-        receivesClose = true
-        var op = grpc_op()
-        op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
-        op.data.recv_close_on_server.cancelled = field(Offset.cancelled)
-        append(op)
     }
 
     /// Starts the batch; `callback` runs on the completion-queue thread.
