@@ -15,16 +15,10 @@
 # Modes: test (port 55432, the default), suite (55433, the local suite runner),
 # scratch (55434, a throwaway cluster for tests that disrupt the server, such as
 # the restart test, so that tests running in parallel on --test are not hit).
-# Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PG_OS_USER (default
+# Environment: PG_TEST_PORT, PG_SUITE_PORT, PG_SCRATCH_PORT override the ports;
+# PG_BIN (default /usr/lib/postgresql/15/bin), PG_OS_USER (default
 # immigration-pg). Everything but the export lines goes to stderr.
 set -euo pipefail
-# Close descriptors inherited from the caller (a test process's client sockets,
-# say): the server started from here would keep them open for its whole life.
-for fd in /proc/$$/fd/*; do
-  fd=${fd##*/}
-  # 255 is where bash reads this script from.
-  if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" -ne 255 ]; then exec {fd}>&- 2>/dev/null || true; fi
-done
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 os_user=${PG_OS_USER:-immigration-pg}
@@ -35,17 +29,17 @@ usage() { echo "usage: $0 start|stop|restart|status|env|destroy [--test|--suite|
 log() { echo "pg.sh: $*" >&2; }
 
 command=${1:-}; [ -n "$command" ] || usage
-mode=test
+mode="test"
 case "${2:-}" in
-  ""|--test) mode=test ;;
+  ""|--test) mode="test" ;;
   --suite) mode=suite ;;
   --scratch) mode=scratch ;;
   *) usage ;;
 esac
 case "$mode" in
-  test) port=55432 ;;
-  suite) port=55433 ;;
-  scratch) port=55434 ;;
+  test) port=${PG_TEST_PORT:-55432} ;;
+  suite) port=${PG_SUITE_PORT:-55433} ;;
+  scratch) port=${PG_SCRATCH_PORT:-55434} ;;
 esac
 
 base="$root/.pgdata"
@@ -145,7 +139,16 @@ start() {
     write_settings
     log "starting the $mode cluster on 127.0.0.1:$port"
     # 9>&-: the server must not inherit the lock, or the next pg.sh would wait forever.
-    as_owner "$bin/pg_ctl" -D "$data" -l "$log_file" -w -t 60 start >&2 9>&-
+    # In a subshell, close every descriptor inherited from the caller (a test
+    # process's client sockets, the lock on 9): the server would otherwise keep
+    # them open for its whole life, and the next pg.sh would wait on the lock.
+    (
+      for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+      done
+      as_owner "$bin/pg_ctl" -D "$data" -l "$log_file" -w -t 60 start >&2
+    )
   fi
   local password
   password=$(cat "$password_file")
