@@ -1,3 +1,4 @@
+import CLibPQ
 import Logging
 import Synchronization
 
@@ -96,6 +97,12 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    /// Whether the session is outside any transaction (`PQtransactionStatus`, local
+    /// state, no round trip). Called by the pool on a returned connection.
+    func isIdleOutsideTransaction() -> Bool {
+        session.transactionStatus == PQTRANS_IDLE
+    }
+
     /// Checks an idle connection before it is lent out (no round trip).
     func isUsableAfterIdle() -> Bool {
         if closed.load(ordering: .acquiring) { return false }
@@ -108,7 +115,7 @@ public final class PostgresConnection: Sendable {
 
     func markBroken() {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) {
-            logger.debug("postgres connection broken")
+            logger.debug("postgres connection dropped")
             thread.stop()
         }
     }

@@ -109,6 +109,12 @@ public final class PostgresPool: Sendable {
     }
 
     func release(_ connection: PostgresConnection) {
+        if !connection.isBroken && !connection.isIdleOutsideTransaction() {
+            // A borrower left a transaction (or a COPY) open: its locks must not
+            // outlive the loan, and the next borrower must not inherit it.
+            logger.warning("postgres connection returned inside a transaction; closed")
+            connection.markBroken()
+        }
         if connection.isBroken {
             freeSlot()
             return
