@@ -28,7 +28,7 @@ if [ -n "${RENDER_ONLY:-}" ]; then
   # Re-render docs/benchmarks.md from an earlier raw file (no measuring).
   raw=$RENDER_ONLY
   stamp=$(basename "$raw" .txt)
-  load_before=? load_after=?
+  load_before=${LOAD_BEFORE:-unknown} load_after=${LOAD_AFTER:-unknown}
 else
   eval "$(./scripts/pg.sh start --test)"
 
@@ -123,6 +123,9 @@ Machine: {__import__('os').cpu_count()} cores shared with other work; load avera
 {load_before} before, {load_after} after. Figures on a shared machine move a lot from
 run to run: the "vs pgbench" columns divide each round's figure by pgbench's figure of
 the same round (seconds apart) and show the median, then every round's ratio.
+pgbench's own figure at 1 client tells how busy the disk was: on an idle machine of this
+kind it is about 4,000/s (fsync about 0.1 ms); far below that, commits waited on a disk
+shared with other work and the ratios mostly measure that noise.
 
 | concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench (rounds) | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench (rounds) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
