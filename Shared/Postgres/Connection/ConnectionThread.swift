@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A thread of the library's own that runs blocking libpq calls, one job at a time.
 ///
@@ -11,11 +12,23 @@ final class ConnectionThread: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     private var stopping = false
 
+    /// The running thread's id (`pthread_self`), 0 until it runs.
+    private let owner = Atomic<UInt>(0)
+
     init(name: String) {
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.stackSize = 512 * 1024
         thread.start()
+    }
+
+    /// Whether the caller runs on this thread (a task that prefers this executor).
+    var isCurrent: Bool {
+        #if canImport(Glibc)
+        return owner.load(ordering: .relaxed) == UInt(pthread_self())
+        #else
+        return false
+        #endif
     }
 
     /// Queues `job`; jobs run in submission order. Returns false (and drops the
@@ -39,6 +52,9 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     private func run() {
+        #if canImport(Glibc)
+        owner.store(UInt(pthread_self()), ordering: .relaxed)
+        #endif
         var batch: [@Sendable () -> Void] = []
         while true {
             awaitNextJobBriefly()
@@ -82,6 +98,20 @@ final class ConnectionThread: @unchecked Sendable {
                 }
             }
             if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
+        }
+    }
+}
+
+/// A connection's thread is also a task executor: `PostgresPool.withConnection` runs
+/// the borrower's code on it, so the libpq calls of a loan run inline, without a
+/// hop per statement (the code is ordinary async Swift; only libpq blocks here).
+extension ConnectionThread: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        if !submit({ job.runSynchronously(on: executor) }) {
+            // The connection is gone but a task still prefers it: run it elsewhere.
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
         }
     }
 }

@@ -82,9 +82,14 @@ public final class PostgresConnection: Sendable {
     func onThread<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
         let session = self.session
+        let thread = self.thread
         do {
             return try await withTaskCancellationHandler {
-                try await thread.run { try body(session) }
+                if thread.isCurrent {
+                    // Already on the connection's thread (a loan's code): call libpq inline.
+                    return try body(session)
+                }
+                return try await thread.run { try body(session) }
             } onCancel: {
                 // PQcancel blocks (it opens a socket): not on the canceller's thread.
                 let canceller = ConnectionThread(name: "pg-cancel")

@@ -47,7 +47,7 @@ public final class PostgresPool: Sendable {
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
-            let result = try await body(connection)
+            let result = try await withTaskExecutorPreference(connection.thread) { try await body(connection) }
             release(connection)
             return result
         } catch {
