@@ -8,7 +8,8 @@
 #
 # For each round and each concurrency (1, 16, 64): pgbench -M prepared with
 # custom.sql at that many clients (-j up to 2), then the library through
-# PostgresPool (one connection per task) and through PostgresPipeline
+# PostgresPool (a loan per insert), through pooled connections each held by one
+# task for the whole run (like pgbench's clients), and through PostgresPipeline
 # (4 connections, statements arriving together share a commit). Every insert is
 # committed with synchronous_commit on before it is counted. The median round
 # (by inserts/s) of each is written to docs/benchmarks.md, section
@@ -74,6 +75,9 @@ SQL
       echo "== round $round, $c: library, pool" >&2
       "$benchmark" "$seconds" pool same "$c" | tee -a "$raw"
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
+      echo "== round $round, $c: library, session" >&2
+      "$benchmark" "$seconds" session same "$c" | tee -a "$raw"
+      "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, pipeline" >&2
       "$benchmark" "$seconds" pipeline "$pipeline_connections" "$c" | tee -a "$raw"
     done
@@ -100,15 +104,18 @@ rows = []
 for c in (1, 16, 64):
     pg = median_run(("pgbench", c))
     line = [f"| {c} | {pg[0]:,} | {pg[1]} / {pg[2]} |"]
-    for mode in ("pool", "pipeline"):
+    for mode in ("pool", "session", "pipeline"):
         lib = median_run((mode, c))
+        if lib is None:
+            line.append(" — | — | — |")
+            continue
         # Ratio within each round (runs minutes apart see different machine load), then the median.
         ratios = [mine[0] / theirs[0] for mine, theirs in zip(runs[(mode, c)], runs[("pgbench", c)])]
         line.append(f" {lib[0]:,} | {lib[1]} / {lib[2]} | {median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) |")
     rows.append("".join(line))
 all_rates = {k: [r[0] for r in v] for k, v in runs.items()}
 spread = "; ".join(f"{m} {c}: {', '.join(f'{x:,}' for x in all_rates[(m, c)])}"
-                   for c in (1, 16, 64) for m in ("pgbench", "pool", "pipeline"))
+                   for c in (1, 16, 64) for m in ("pgbench", "pool", "session", "pipeline") if (m, c) in all_rates)
 section = f"""## PostgreSQL layer
 
 Durable single-row inserts (`INSERT INTO bench.inserts (gate, payload) VALUES ('G1', $1)`,
@@ -116,7 +123,9 @@ each committed with `synchronous_commit = on` before it counts), measured by
 `benchmarks/postgres/run.sh {seconds} {rounds}` on {stamp}: {rounds} rounds of {seconds} s per
 run, pgbench and the library interleaved on the same server (scripts/pg.sh `--test`
 cluster, PostgreSQL 15, fsync on), median round shown. pgbench: `-M prepared -f custom.sql`
-with N clients (`-j` up to 2). Pool: `PostgresPool.query`, one connection per task.
+with N clients (`-j` up to 2). Pool: `PostgresPool.query` (a loan per insert), at most one
+connection per task. Session: each task holds one pooled connection for the whole run, as
+a pgbench client does (`withConnection {{ loop }}`: the loop runs on the connection's thread).
 Pipeline: `PostgresPipeline` with {pipeline_connections} connections (libpq pipeline mode; statements
 arriving together share one commit). Latencies are per insert, in microseconds.
 Machine: {__import__('os').cpu_count()} cores shared with other work; load average
@@ -127,8 +136,8 @@ pgbench's own figure at 1 client tells how busy the disk was: on an idle machine
 kind it is about 4,000/s (fsync about 0.1 ms); far below that, commits waited on a disk
 shared with other work and the ratios mostly measure that noise.
 
-| concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench (rounds) | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench (rounds) |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench (rounds) | session inserts/s | session p50 / p99 µs | session vs pgbench (rounds) | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench (rounds) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 """ + "\n".join(rows) + f"""
 
 Every round (inserts/s): {spread}.
