@@ -45,6 +45,9 @@ esac
 base="$root/.pgdata"
 data="$base/$mode"
 password_file="$base/$mode.password"
+# When the repository sits where the server's user cannot go (under /root, say),
+# the data folder lives in /var/tmp and .pgdata/<mode> is a link to it.
+if [ -L "$data" ]; then data=$(readlink -f "$data"); fi
 log_file="$data/server.log"
 
 # Runs a command as the cluster's OS user (directly when we already are that user
@@ -100,15 +103,24 @@ create_cluster() {
     (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$password_file")
   fi
   # The OS user must be able to reach the folder: every parent needs o+x.
-  local dir="$base"
+  local dir="$base" reachable=yes
   while [ "$dir" != "/" ]; do
-    if ! as_owner test -x "$dir"; then
-      log "$os_user cannot enter $dir; put the repository under a world-traversable path"; exit 1
-    fi
+    if ! as_owner test -x "$dir"; then reachable=no; break; fi
     dir=$(dirname "$dir")
   done
-  log "creating cluster in $data (port $port)"
   rm -rf "$data"
+  if [ "$reachable" = no ]; then
+    local outside
+    outside="/var/tmp/immigration-pgdata-$(printf '%s' "$root" | sha256sum | cut -c1-12)/$mode"
+    log "$os_user cannot enter $dir: the data folder goes to $outside (linked from .pgdata/$mode)"
+    rm -rf "$outside" "$base/$mode"
+    mkdir -p "$outside"
+    chmod 0755 "$(dirname "$outside")"
+    ln -sfn "$outside" "$base/$mode"
+    data=$outside
+    log_file="$data/server.log"
+  fi
+  log "creating cluster in $data (port $port)"
   mkdir -p "$data"
   if [ "$(id -u)" -eq 0 ]; then chown "$os_user": "$data"; fi
   chmod 0700 "$data"
@@ -183,6 +195,6 @@ case "$command" in
   env) print_exports ;;
   destroy)
     stop
-    rm -rf "$data" "$password_file" ;;
+    rm -rf "$data" "$base/$mode" "$password_file" ;;
   *) usage ;;
 esac

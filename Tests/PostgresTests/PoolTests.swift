@@ -105,3 +105,37 @@ actor OrderLog {
     private(set) var entries: [Int] = []
     func append(_ value: Int) { entries.append(value) }
 }
+
+final class PoolHygieneTests: XCTestCase {
+    func testAConnectionReturnedInsideATransactionIsClosedNotReused() async throws {
+        let pool = try TestDatabase.pool(maxConnections: 1)
+        let schema = try await TestSchema.create(pool)
+        let table = schema.table("pending")
+        try await pool.query("CREATE TABLE \(unsafeRaw: table) (x int)")
+        let leakedBackend = try await pool.withConnection { connection -> Int32? in
+            try await connection.execute(unsafeSQL: "BEGIN")
+            try await connection.query("INSERT INTO \(unsafeRaw: table) VALUES (1)")
+            return try await connection.query("SELECT pg_backend_pid()").scalar(Int32.self)
+        }
+        let backend = try await pool.query("SELECT pg_backend_pid()").scalar(Int32.self)
+        XCTAssertNotEqual(backend, leakedBackend, "the next borrower got a fresh session")
+        let count = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
+        XCTAssertEqual(count, 0, "the abandoned transaction never committed")
+        // The closed session's backend ends asynchronously: give it a moment, then
+        // NOWAIT fails (55P03) only if the abandoned transaction kept its lock.
+        var locked = false
+        for _ in 0..<20 where !locked {
+            do {
+                try await pool.transaction { tx in
+                    try await tx.query("LOCK TABLE \(unsafeRaw: table) IN ACCESS EXCLUSIVE MODE NOWAIT")
+                }
+                locked = true
+            } catch let error as PostgresError where error.category == .lockNotAvailable {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        XCTAssertTrue(locked, "the abandoned transaction's lock was released")
+        try await schema.drop()
+        await pool.close()
+    }
+}

@@ -4,10 +4,12 @@
 # machine load. Not part of CI (it takes minutes and a release build).
 #
 #   benchmarks/postgres/run.sh [seconds per run, default 10] [rounds, default 3]
+#   RENDER_ONLY=benchmarks/postgres/results/<stamp>.txt benchmarks/postgres/run.sh 10 3
 #
 # For each round and each concurrency (1, 16, 64): pgbench -M prepared with
 # custom.sql at that many clients (-j up to 2), then the library through
-# PostgresPool (one connection per task) and through PostgresPipeline
+# PostgresPool (a loan per insert), through pooled connections each held by one
+# task for the whole run (like pgbench's clients), and through PostgresPipeline
 # (4 connections, statements arriving together share a commit). Every insert is
 # committed with synchronous_commit on before it is counted. The median round
 # (by inserts/s) of each is written to docs/benchmarks.md, section
@@ -23,15 +25,21 @@ pipeline_connections=${PIPELINE_CONNECTIONS:-4}
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 cd "$root"
-eval "$(./scripts/pg.sh start --test)"
+if [ -n "${RENDER_ONLY:-}" ]; then
+  # Re-render docs/benchmarks.md from an earlier raw file (no measuring).
+  raw=$RENDER_ONLY
+  stamp=$(basename "$raw" .txt)
+  load_before=${LOAD_BEFORE:-unknown} load_after=${LOAD_AFTER:-unknown}
+else
+  eval "$(./scripts/pg.sh start --test)"
 
-echo "== release build of the benchmark" >&2
-mkdir -p "$here/.package-root"
-ln -sfn ../../.. "$here/.package-root/immigration"
-(cd "$here" && swift build -c release >&2)
-benchmark="$here/.build/release/PostgresBenchmark"
+  echo "== release build of the benchmark" >&2
+  mkdir -p "$here/.package-root"
+  ln -sfn ../../.. "$here/.package-root/immigration"
+  (cd "$here" && swift build -c release >&2)
+  benchmark="$here/.build/release/PostgresBenchmark"
 
-"$bin/psql" -Xq -v ON_ERROR_STOP=1 <<'SQL'
+  "$bin/psql" -Xq -v ON_ERROR_STOP=1 <<'SQL'
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
@@ -42,36 +50,41 @@ CREATE TABLE bench.inserts (
     payload bigint NOT NULL);
 SQL
 
-results="$here/results"
-mkdir -p "$results"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-raw="$results/$stamp.txt"
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  results="$here/results"
+  mkdir -p "$results"
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  raw="$results/$stamp.txt"
+  logs=$(mktemp -d)
+  trap 'rm -rf "$logs"' EXIT
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-for round in $(seq 1 "$rounds"); do
-  for c in "${concurrencies[@]}"; do
-    j=$(( c < 2 ? c : 2 ))
-    "$bin/psql" -Xqc "TRUNCATE bench.inserts"
-    echo "== round $round, $c: pgbench" >&2
-    (cd "$logs" && "$bin/pgbench" -n -M prepared -f "$here/custom.sql" -c "$c" -j "$j" -T "$seconds" \
-        -l --log-prefix="pgb_${round}_${c}" > "pgb_${round}_${c}.out" 2>&1)
-    count=$(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | wc -l)
-    tps=$(grep -E '^tps' "$logs/pgb_${round}_${c}.out" | sed -E 's/tps = ([0-9.]+).*/\1/')
-    read -r p50 p99 < <(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | awk '{print $3}' | sort -n |
-      awk '{a[NR]=$1} END {i50=int(NR*0.5); i99=int(NR*0.99); if (i50<1) i50=1; if (i99<1) i99=1; print a[i50], a[i99]}')
-    echo "pgbench $c $c $count $seconds ${tps%.*} $p50 $p99" | tee -a "$raw"
-    rm -f "$logs"/pgb_"${round}"_"${c}".[0-9]*
-    "$bin/psql" -Xqc "TRUNCATE bench.inserts"
-    echo "== round $round, $c: library, pool" >&2
-    "$benchmark" "$seconds" pool same "$c" | tee -a "$raw"
-    "$bin/psql" -Xqc "TRUNCATE bench.inserts"
-    echo "== round $round, $c: library, pipeline" >&2
-    "$benchmark" "$seconds" pipeline "$pipeline_connections" "$c" | tee -a "$raw"
+  for round in $(seq 1 "$rounds"); do
+    for c in "${concurrencies[@]}"; do
+      j=$(( c < 2 ? c : 2 ))
+      "$bin/psql" -Xqc "TRUNCATE bench.inserts"
+      echo "== round $round, $c: pgbench" >&2
+      (cd "$logs" && "$bin/pgbench" -n -M prepared -f "$here/custom.sql" -c "$c" -j "$j" -T "$seconds" \
+          -l --log-prefix="pgb_${round}_${c}" > "pgb_${round}_${c}.out" 2>&1)
+      count=$(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | wc -l)
+      tps=$(grep -E '^tps' "$logs/pgb_${round}_${c}.out" | sed -E 's/tps = ([0-9.]+).*/\1/')
+      read -r p50 p99 < <(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | awk '{print $3}' | sort -n |
+        awk '{a[NR]=$1} END {i50=int(NR*0.5); i99=int(NR*0.99); if (i50<1) i50=1; if (i99<1) i99=1; print a[i50], a[i99]}')
+      echo "pgbench $c $c $count $seconds ${tps%.*} $p50 $p99" | tee -a "$raw"
+      rm -f "$logs"/pgb_"${round}"_"${c}".[0-9]*
+      "$bin/psql" -Xqc "TRUNCATE bench.inserts"
+      echo "== round $round, $c: library, pool" >&2
+      "$benchmark" "$seconds" pool same "$c" | tee -a "$raw"
+      "$bin/psql" -Xqc "TRUNCATE bench.inserts"
+      echo "== round $round, $c: library, session" >&2
+      "$benchmark" "$seconds" session same "$c" | tee -a "$raw"
+      "$bin/psql" -Xqc "TRUNCATE bench.inserts"
+      echo "== round $round, $c: library, pipeline" >&2
+      "$benchmark" "$seconds" pipeline "$pipeline_connections" "$c" | tee -a "$raw"
+    done
   done
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+fi
 
 python3 - "$raw" "$root/docs/benchmarks.md" "$seconds" "$rounds" "$load_before" "$load_after" "$stamp" \
     "$pipeline_connections" <<'PY'
@@ -84,17 +97,25 @@ for line in open(raw):
 def median_run(key):
     values = sorted(runs.get(key, []))
     return values[len(values) // 2] if values else None
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
 rows = []
 for c in (1, 16, 64):
     pg = median_run(("pgbench", c))
     line = [f"| {c} | {pg[0]:,} | {pg[1]} / {pg[2]} |"]
-    for mode in ("pool", "pipeline"):
+    for mode in ("pool", "session", "pipeline"):
         lib = median_run((mode, c))
-        line.append(f" {lib[0]:,} | {lib[1]} / {lib[2]} | {lib[0] / pg[0]:.2f}x |")
+        if lib is None:
+            line.append(" — | — | — |")
+            continue
+        # Ratio within each round (runs minutes apart see different machine load), then the median.
+        ratios = [mine[0] / theirs[0] for mine, theirs in zip(runs[(mode, c)], runs[("pgbench", c)])]
+        line.append(f" {lib[0]:,} | {lib[1]} / {lib[2]} | {median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) |")
     rows.append("".join(line))
 all_rates = {k: [r[0] for r in v] for k, v in runs.items()}
 spread = "; ".join(f"{m} {c}: {', '.join(f'{x:,}' for x in all_rates[(m, c)])}"
-                   for c in (1, 16, 64) for m in ("pgbench", "pool", "pipeline"))
+                   for c in (1, 16, 64) for m in ("pgbench", "pool", "session", "pipeline") if (m, c) in all_rates)
 section = f"""## PostgreSQL layer
 
 Durable single-row inserts (`INSERT INTO bench.inserts (gate, payload) VALUES ('G1', $1)`,
@@ -102,15 +123,21 @@ each committed with `synchronous_commit = on` before it counts), measured by
 `benchmarks/postgres/run.sh {seconds} {rounds}` on {stamp}: {rounds} rounds of {seconds} s per
 run, pgbench and the library interleaved on the same server (scripts/pg.sh `--test`
 cluster, PostgreSQL 15, fsync on), median round shown. pgbench: `-M prepared -f custom.sql`
-with N clients (`-j` up to 2). Pool: `PostgresPool.query`, one connection per task.
+with N clients (`-j` up to 2). Pool: `PostgresPool.query` (a loan per insert), at most one
+connection per task. Session: each task holds one pooled connection for the whole run, as
+a pgbench client does (`withConnection {{ loop }}`: the loop runs on the connection's thread).
 Pipeline: `PostgresPipeline` with {pipeline_connections} connections (libpq pipeline mode; statements
 arriving together share one commit). Latencies are per insert, in microseconds.
 Machine: {__import__('os').cpu_count()} cores shared with other work; load average
 {load_before} before, {load_after} after. Figures on a shared machine move a lot from
-run to run: compare the columns of one row, not runs of different days.
+run to run: the "vs pgbench" columns divide each round's figure by pgbench's figure of
+the same round (seconds apart) and show the median, then every round's ratio.
+pgbench's own figure at 1 client tells how busy the disk was: on an idle machine of this
+kind it is about 4,000/s (fsync about 0.1 ms); far below that, commits waited on a disk
+shared with other work and the ratios mostly measure that noise.
 
-| concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench (rounds) | session inserts/s | session p50 / p99 µs | session vs pgbench (rounds) | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench (rounds) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 """ + "\n".join(rows) + f"""
 
 Every round (inserts/s): {spread}.

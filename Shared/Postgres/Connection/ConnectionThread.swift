@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A thread of the library's own that runs blocking libpq calls, one job at a time.
 ///
@@ -11,11 +12,23 @@ final class ConnectionThread: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     private var stopping = false
 
+    /// The running thread's id (`pthread_self`), 0 until it runs.
+    private let owner = Atomic<UInt>(0)
+
     init(name: String) {
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.stackSize = 512 * 1024
         thread.start()
+    }
+
+    /// Whether the caller runs on this thread (a task that prefers this executor).
+    var isCurrent: Bool {
+        #if canImport(Glibc)
+        return owner.load(ordering: .relaxed) == UInt(pthread_self())
+        #else
+        return false
+        #endif
     }
 
     /// Queues `job`; jobs run in submission order. Returns false (and drops the
@@ -39,8 +52,12 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     private func run() {
+        #if canImport(Glibc)
+        owner.store(UInt(pthread_self()), ordering: .relaxed)
+        #endif
         var batch: [@Sendable () -> Void] = []
         while true {
+            awaitNextJobBriefly()
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty && stopping {
@@ -54,6 +71,22 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
+    /// A task that just got its answer usually sends the next statement within
+    /// microseconds: look for it (yielding the core) for up to `idleSpin` before
+    /// sleeping on the condition, which saves a thread wake-up per statement.
+    private func awaitNextJobBriefly() {
+        let deadline = ContinuousClock.now + ConnectionThread.idleSpin
+        while ContinuousClock.now < deadline {
+            condition.lock()
+            let ready = !jobs.isEmpty || stopping
+            condition.unlock()
+            if ready { return }
+            sched_yield()
+        }
+    }
+
+    static let idleSpin: Duration = .microseconds(50)
+
     /// Runs `body` on the thread and returns its result to the awaiting task.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
@@ -65,6 +98,20 @@ final class ConnectionThread: @unchecked Sendable {
                 }
             }
             if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
+        }
+    }
+}
+
+/// A connection's thread is also a task executor: `PostgresPool.withConnection` runs
+/// the borrower's code on it, so the libpq calls of a loan run inline, without a
+/// hop per statement (the code is ordinary async Swift; only libpq blocks here).
+extension ConnectionThread: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        if !submit({ job.runSynchronously(on: executor) }) {
+            // The connection is gone but a task still prefers it: run it elsewhere.
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
         }
     }
 }

@@ -49,6 +49,8 @@ final class LibPQConnection: @unchecked Sendable {
 
     var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
 
+    var transactionStatus: PGTransactionStatusType { PQtransactionStatus(handle) }
+
     /// Whether the server closed the idle connection (restart, idle timeout,
     /// pg_terminate_backend): a non-blocking look at the socket, no round trip.
     func isClosedWhileIdle() -> Bool {

@@ -1,3 +1,4 @@
+import CLibPQ
 import Logging
 import Synchronization
 
@@ -81,9 +82,14 @@ public final class PostgresConnection: Sendable {
     func onThread<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
         let session = self.session
+        let thread = self.thread
         do {
             return try await withTaskCancellationHandler {
-                try await thread.run { try body(session) }
+                if thread.isCurrent {
+                    // Already on the connection's thread (a loan's code): call libpq inline.
+                    return try body(session)
+                }
+                return try await thread.run { try body(session) }
             } onCancel: {
                 // PQcancel blocks (it opens a socket): not on the canceller's thread.
                 let canceller = ConnectionThread(name: "pg-cancel")
@@ -94,6 +100,12 @@ public final class PostgresConnection: Sendable {
             if error.isConnectionFatal || session.isBroken { markBroken() }
             throw error
         }
+    }
+
+    /// Whether the session is outside any transaction (`PQtransactionStatus`, local
+    /// state, no round trip). Called by the pool on a returned connection.
+    func isIdleOutsideTransaction() -> Bool {
+        session.transactionStatus == PQTRANS_IDLE
     }
 
     /// Checks an idle connection before it is lent out (no round trip).
@@ -108,7 +120,7 @@ public final class PostgresConnection: Sendable {
 
     func markBroken() {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) {
-            logger.debug("postgres connection broken")
+            logger.debug("postgres connection dropped")
             thread.stop()
         }
     }

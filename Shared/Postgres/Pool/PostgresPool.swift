@@ -47,7 +47,7 @@ public final class PostgresPool: Sendable {
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
-            let result = try await body(connection)
+            let result = try await withTaskExecutorPreference(connection.thread) { try await body(connection) }
             release(connection)
             return result
         } catch {
@@ -109,6 +109,12 @@ public final class PostgresPool: Sendable {
     }
 
     func release(_ connection: PostgresConnection) {
+        if !connection.isBroken && !connection.isIdleOutsideTransaction() {
+            // A borrower left a transaction (or a COPY) open: its locks must not
+            // outlive the loan, and the next borrower must not inherit it.
+            logger.warning("postgres connection returned inside a transaction; closed")
+            connection.markBroken()
+        }
         if connection.isBroken {
             freeSlot()
             return

@@ -3,7 +3,9 @@
 // tasks insert in a loop for the given seconds, each insert its own committed
 // transaction (synchronous_commit on). Prints one line per run:
 //   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs>
-// Usage: PostgresBenchmark <seconds> <mode: pool|pipeline> <connections|same> <concurrency>...
+// Modes: pool (a loan per insert), session (each task holds one connection, like a
+// pgbench client), pipeline (PostgresPipeline over <connections> sessions).
+// Usage: PostgresBenchmark <seconds> <mode: pool|session|pipeline> <connections|same> <concurrency>...
 import Logging
 import Foundation
 import Postgres
@@ -41,10 +43,49 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
+func report(mode: String, concurrency: Int, connections: Int, latencies: [Int64], elapsed: Duration) {
+    let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let sorted = latencies.sorted()
+    let rate = Double(sorted.count) / elapsedSeconds
+    print("\(mode) \(concurrency) \(connections) \(sorted.count) \(String(format: "%.2f", elapsedSeconds)) "
+          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000)")
+}
+
 for concurrency in concurrencies {
     let connections = connectionArgument == "same" ? concurrency : (Int(connectionArgument) ?? concurrency)
     let insert: @Sendable (Int64) async throws -> Void
     let finish: @Sendable () async -> Void
+    if mode == "session" {
+        // Each task borrows one connection for the whole run, as a pgbench client does;
+        // its loop runs on the connection's thread, statements inline.
+        let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: concurrency), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask { try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', 0)") }
+            }
+            try await group.waitForAll()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + .milliseconds(Int64(seconds * 1000))
+        let all = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        try await insertLoop(until: deadline) { payload in
+                            try await connection.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+                        }
+                    }
+                }
+            }
+            var all: [Int64] = []
+            for try await latencies in group { all += latencies }
+            return all
+        }
+        report(mode: mode, concurrency: concurrency, connections: concurrency, latencies: all, elapsed: clock.now - start)
+        await pool.close()
+        continue
+    }
     switch mode {
     case "pipeline":
         let pipeline = PostgresPipeline(configuration: configuration, connections: connections, logger: logger)
@@ -73,11 +114,6 @@ for concurrency in concurrencies {
         for try await latencies in group { all += latencies }
         return all
     }
-    let elapsed = clock.now - start
-    let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let sorted = all.sorted()
-    let rate = Double(sorted.count) / elapsedSeconds
-    print("\(mode) \(concurrency) \(connections) \(sorted.count) \(String(format: "%.2f", elapsedSeconds)) "
-          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000)")
+    report(mode: mode, concurrency: concurrency, connections: connections, latencies: all, elapsed: clock.now - start)
     await finish()
 }
