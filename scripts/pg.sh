@@ -113,7 +113,7 @@ create_cluster() {
     local outside
     outside="/var/tmp/immigration-pgdata-$(printf '%s' "$root" | sha256sum | cut -c1-12)/$mode"
     log "$os_user cannot enter $dir: the data folder goes to $outside (linked from .pgdata/$mode)"
-    rm -rf "$outside" "$base/$mode"
+    rm -rf "${outside:?}" "${base:?}/${mode:?}"
     mkdir -p "$outside"
     chmod 0755 "$(dirname "$outside")"
     ln -sfn "$outside" "$base/$mode"
@@ -195,6 +195,6 @@ case "$command" in
   env) print_exports ;;
   destroy)
     stop
-    rm -rf "$data" "$base/$mode" "$password_file" ;;
+    rm -rf "${data:?}" "${base:?}/${mode:?}" "$password_file" ;;
   *) usage ;;
 esac

@@ -26,7 +26,7 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 if [ -x scripts/pg.sh ]; then
   step "PostgreSQL for the tests"
   eval "$(./scripts/pg.sh start --test)"
-  trap './scripts/pg.sh stop --test >/dev/null 2>&1 || true' EXIT
+  trap './scripts/pg.sh stop --test >/dev/null 2>&1 || true; ./scripts/pg.sh stop --scratch >/dev/null 2>&1 || true' EXIT
 fi
 
 step "Swift tests"
