@@ -5,6 +5,18 @@ import Foundation
 import GRPCRuntime
 import ServiceHost
 
+let definition = ServiceDefinition(
+    name: "interop", policy: [:],
+    openMethods: Grpc_Testing_TestService.methodDescriptors,   // interop clients carry no identity
+    usesDatabase: false,
+    makeProviders: { _ in [TestServiceProvider()] })
+
+// `interop-server serve`: configured from the environment like every service
+// (docs/service-host.md), through ServiceMain; it exercises that path end to end.
+if CommandLine.arguments.dropFirst().first == "serve" {
+    await ServiceMain.run(definition)
+}
+
 let signals = TerminationSignal()
 let options: InteropOptions
 do {
@@ -14,11 +26,6 @@ do {
     FileHandle.standardError.write(Data("interop-server: \(error)\n\(InteropOptions.usage)\n".utf8))
     exit(2)
 }
-let definition = ServiceDefinition(
-    name: "interop", policy: [:],
-    openMethods: Grpc_Testing_TestService.methodDescriptors,   // interop clients carry no identity
-    usesDatabase: false,
-    makeProviders: { _ in [TestServiceProvider()] })
 let logger = ServiceMain.bootstrapLogging(options.configuration)
 do {
     let service = try await RunningService.start(definition, configuration: options.configuration, logger: logger)
