@@ -72,6 +72,29 @@ final class DatabaseHostingTests: XCTestCase {
         await setup.close()
     }
 
+    func testTheMigrateSubcommandAppliesPendingMigrationsOnceAndAgainIsANoOp() async throws {
+        let database = try databaseConfiguration()
+        let schema = "hosttest_" + UUID().uuidString.prefix(8).lowercased()
+        let setup = PostgresPool(configuration: database, logger: quietLogger)
+        try await setup.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
+        var definition = ServiceDefinition(name: schema, policy: [:], makeProviders: { _ in [] })
+        definition.migrations = [Migration(version: 1, name: "one", sql: "CREATE TABLE a (id int PRIMARY KEY)")]
+        let configuration = ServiceConfiguration(serviceName: "host-test", grpcListen: "127.0.0.1:0",
+                                                 security: .plaintextForDevelopment, database: database)
+        try await ServiceMain.migrate(definition, configuration: configuration, logger: quietLogger)
+        definition.migrations.append(Migration(version: 2, name: "two", sql: "CREATE TABLE b (id int PRIMARY KEY)"))
+        try await ServiceMain.migrate(definition, configuration: configuration, logger: quietLogger)
+        try await ServiceMain.migrate(definition, configuration: configuration, logger: quietLogger)
+        let versions = try await setup.query(PostgresQuery(
+            unsafeSQL: "SELECT count(*)::int8 FROM \(schema).schema_migrations"))
+        XCTAssertEqual(try versions[0].decode(Int64.self, column: 0), 2)
+        let tables = try await setup.query(PostgresQuery(
+            unsafeSQL: "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = '\(schema)' AND tablename IN ('a', 'b')"))
+        XCTAssertEqual(try tables[0].decode(Int64.self, column: 0), 2)
+        try await setup.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        await setup.close()
+    }
+
     func testTheProbeMarksEveryServiceNotServingWhileTheDatabaseIsUnreachable() async throws {
         let unreachable = PostgresPool(configuration: PostgresConfiguration(
             parameters: ["host": "127.0.0.1", "port": "1", "sslmode": "disable", "connect_timeout": "1"]),
