@@ -88,8 +88,8 @@ final class DatabaseHostingTests: XCTestCase {
         let versions = try await setup.query(PostgresQuery(
             unsafeSQL: "SELECT count(*)::int8 FROM \(schema).schema_migrations"))
         XCTAssertEqual(try versions[0].decode(Int64.self, column: 0), 2)
-        let tables = try await setup.query(PostgresQuery(
-            unsafeSQL: "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = '\(schema)' AND tablename IN ('a', 'b')"))
+        let tables = try await setup.query(
+            "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = \(schema) AND tablename IN ('a', 'b')")
         XCTAssertEqual(try tables[0].decode(Int64.self, column: 0), 2)
         try await setup.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
         await setup.close()
