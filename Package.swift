@@ -63,7 +63,7 @@ let package = Package(
         // What every service executable shares: configuration, TLS, health,
         // reflection, metrics endpoint, database errors as statuses, shutdown.
         .target(name: "ServiceHost",
-                dependencies: ["Contracts", "GRPCRuntime", "Postgres",
+                dependencies: ["Contracts", "GRPCRuntime", "Postgres", "CLibPQ",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics")],
                 path: "Shared/ServiceHost", swiftSettings: swiftSettings),
@@ -113,6 +113,8 @@ let package = Package(
                     path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceHostTests", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres"],
+                    path: "Tests/ServiceHostTests", swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]

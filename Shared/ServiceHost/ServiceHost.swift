@@ -1,2 +1,0 @@
-/// What every service executable shares.
-public enum ServiceHostModule {}
