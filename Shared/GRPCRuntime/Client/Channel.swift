@@ -75,6 +75,11 @@ public final class Channel: Sendable {
 
     /// Creates a call on a client completion queue.
     func makeCall(_ method: MethodDescriptor, options: CallOptions) throws -> ClientCall {
+        // A deadline that has already passed fails at once, as in grpc-java and
+        // grpc-go: nothing is sent, so a fast server cannot win the race.
+        if let timeout = options.timeout, timeout <= .zero {
+            throw RPCError(.deadlineExceeded, "deadline exceeded before the call started")
+        }
         let deadline = Self.deadline(after: options.timeout)
         let queue = ClientQueues.group.pick()
         let path = Slice.make(method.path)
