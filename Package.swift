@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "ContractsGenerator", dependencies: ["CDescriptor", "CProtobufC"],
                           path: "Shared/Tools/ContractsGenerator", swiftSettings: swiftSettings),
         .executableTarget(name: "immigctl",
-                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "ProtoJSON",
+                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
@@ -113,6 +113,9 @@ let package = Package(
                     path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
+        // Runs the built immigctl binary against in-process servers (plaintext and mTLS).
+        .testTarget(name: "ImmigctlTests", dependencies: ["immigctl", "Contracts", "GRPCRuntime"],
+                    path: "Tests/ImmigctlTests", swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
