@@ -112,6 +112,26 @@ final class CallCommandTests: XCTestCase {
         XCTAssertEqual(denied.stderr, "ERROR: PERMISSION_DENIED (7): not for you\n")
     }
 
+    func testStatusDetailsOtherThanBadRequestArePrintedAsJSON() async throws {
+        let result = try await call("grpc.testing.TestService/UnaryCall",
+                                    ["--data", #"{"responseStatus":{"code":10,"message":"try again"}}"#])
+        XCTAssertEqual(result.status, 64 + 10)
+        XCTAssertEqual(result.stderr, """
+            ERROR: ABORTED (10): try again
+            detail: {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"LOCK_HELD",\
+            "domain":"records.immigration.example","metadata":{"attempt":"2"}}
+
+            """)
+    }
+
+    func testVerboseShowsResponseHeadersAndTrailers() async throws {
+        let result = try await call("grpc.testing.TestService/EmptyCall", ["-v"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "{}\n")
+        XCTAssertTrue(result.stderr.hasPrefix("headers:\n"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("trailers:"), result.stderr)
+    }
+
     func testStreamThatFailsAfterResponsesPrintsThemThenTheStatus() async throws {
         let request = #"{"responseParameters":[{"size":1}],"responseStatus":{"code":9,"message":"stopped"}}"#
         let result = try await call("grpc.testing.TestService/StreamingOutputCall", ["--data", request])

@@ -71,7 +71,8 @@ struct DemoTestService: Grpc_Testing_TestService.ServiceProtocol {
         }
     }
 
-    /// Throws the status asked for; INVALID_ARGUMENT comes with two field violations.
+    /// Throws the status asked for; INVALID_ARGUMENT comes with two field
+    /// violations, ABORTED with a google.rpc.ErrorInfo detail.
     static func fail(_ status: Grpc_Testing_EchoStatus?) throws {
         guard let status, status.code != 0 else { return }
         let code = StatusCode(rawValue: status.code)
@@ -79,7 +80,24 @@ struct DemoTestService: Grpc_Testing_TestService.ServiceProtocol {
             ? [FieldViolation(field: "payload.body", description: "must not be empty"),
                FieldViolation(field: "response_size", description: "must be at most 1024")]
             : []
-        throw RPCError(code, status.message, fieldViolations: violations)
+        var trailers = Metadata()
+        if code == .aborted {
+            let info = Google_Rpc_ErrorInfo.with {
+                $0.reason = "LOCK_HELD"
+                $0.domain = "records.immigration.example"
+                $0.metadata = ["attempt": "2"]
+            }
+            let details = Google_Rpc_Status.with {
+                $0.code = code.rawValue
+                $0.message = status.message
+                $0.details = [Google_Protobuf_Any.with {
+                    $0.typeURL = "type.googleapis.com/google.rpc.ErrorInfo"
+                    $0.value = (try? info.serializedBytes()) ?? []
+                }]
+            }
+            trailers.add("grpc-status-details-bin", binary: try details.serializedBytes())
+        }
+        throw RPCError(code, status.message, fieldViolations: violations, trailingMetadata: trailers)
     }
 }
 

@@ -26,14 +26,14 @@ struct CallCommand: AsyncParsableCommand {
     @Argument(help: "The method: package.Service/Method (or Service/Method when unique).")
     var method: String
 
-    @Option(name: [.short, .long], help: "Request JSON, @file, or @- for standard input.")
+    @Option(name: [.short, .long], help: ArgumentHelp("Request JSON, @file, or @- for standard input.", valueName: "json"))
     var data: String?
 
     @Option(name: [.customShort("H"), .customLong("header")], parsing: .singleValue,
-            help: "Request metadata, key:value (repeatable; -bin keys take base64).")
+            help: ArgumentHelp("Request metadata, key:value (repeatable; -bin keys take base64).", valueName: "key:value"))
     var headers: [HeaderOption] = []
 
-    @Option(help: "Deadline of the call: 500ms, 5s, 2m (default: none).")
+    @Option(help: ArgumentHelp("Deadline of the call: 500ms, 5s, 2m (default: none).", valueName: "duration"))
     var timeout: TimeoutOption?
 
     @Flag(help: "Indent the JSON output.")

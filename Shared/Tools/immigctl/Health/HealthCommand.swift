@@ -13,10 +13,10 @@ struct HealthCommand: AsyncParsableCommand {
     @Argument(help: "Services of the running suite or host:port addresses (default: all in endpoints.tsv).")
     var targets: [String] = []
 
-    @Option(help: "The health service name to ask about (default: \"\", the whole server).")
+    @Option(help: ArgumentHelp("The health service name to ask about (default: the whole server).", valueName: "name"))
     var service: String = ""
 
-    @Option(help: "Deadline of each check: 500ms, 5s (default 5s).")
+    @Option(help: ArgumentHelp("Deadline of each check: 500ms, 5s (default 5s).", valueName: "duration"))
     var timeout: TimeoutOption = TimeoutOption(argument: "5s")!
 
     @OptionGroup var connection: ConnectionOptions

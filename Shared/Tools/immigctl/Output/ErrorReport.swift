@@ -45,18 +45,20 @@ enum ErrorReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The status details other than BadRequest (already shown as field violations), as JSON.
+    /// The status details other than BadRequest (already shown as field
+    /// violations), each as the canonical JSON of its `Any`.
     private static func otherDetails(_ trailers: Metadata) -> [String] {
         guard let bytes = trailers.firstBinary("grpc-status-details-bin"),
-              let status = try? Google_Rpc_Status(serializedBytes: bytes) else { return [] }
+              let status = try? Google_Rpc_Status(serializedBytes: bytes),
+              let anyType = try? MessageType(named: "google.protobuf.Any") else { return [] }
+        let options = ProtoJSON.EncodingOptions(typeRegistry: MessageType.registry)
         return status.details.compactMap { any in
-            let typeName = String(any.typeURL.split(separator: "/").last ?? "")
-            if typeName == "google.rpc.BadRequest" { return nil }
-            guard let descriptor = ContractDescriptors.messageDescriptor(named: typeName),
-                  let json = try? ProtoJSON.encode(wire: any.value, descriptor: descriptor) else {
-                return #"{"@type":"\#(any.typeURL)","bytes":\#(any.value.count)}"#
+            if any.typeURL.hasSuffix("/google.rpc.BadRequest") { return nil }
+            guard let wire = try? any.serializedBytes(),
+                  let json = try? ProtoJSON.encode(wire: wire, descriptor: anyType.descriptor, options: options) else {
+                return nil
             }
-            return #"{"@type":"\#(any.typeURL)","value":\#(json)}"#
+            return json
         }
     }
 }

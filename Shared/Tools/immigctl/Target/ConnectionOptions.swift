@@ -11,28 +11,33 @@ struct ConnectionOptions: ParsableArguments {
     static let defaultCaller = "ops-operator-1"
 
     @Option(name: .customLong("as"),
-            help: "Demo caller whose certificate to present, <role>-<id> (e.g. gate-HAN-T2-07); default ops-operator-1.")
+            help: ArgumentHelp("Demo caller whose certificate to present, <role>-<id> (e.g. gate-HAN-T2-07); "
+                               + "default ops-operator-1.", valueName: "role-id"))
     var caller: String?
 
-    @Option(help: "Client certificate chain (PEM); overrides --as.")
+    @Option(help: ArgumentHelp("Client certificate chain (PEM); overrides --as.", valueName: "file"))
     var cert: String?
 
-    @Option(help: "Client private key (PEM); overrides --as.")
+    @Option(help: ArgumentHelp("Client private key (PEM); overrides --as.", valueName: "file"))
     var key: String?
 
-    @Option(help: "CA certificate(s) to trust (PEM); default .run/certs/ca.crt.")
+    @Option(help: ArgumentHelp("CA certificate(s) to trust (PEM); default .run/certs/ca.crt.", valueName: "file"))
     var ca: String?
 
     @Flag(help: "Connect without TLS (development servers only).")
     var plaintext = false
 
-    @Option(help: "Check the server certificate against this name instead of the target's host.")
+    @Option(help: ArgumentHelp("Check the server certificate against this name instead of the target's host.",
+                              valueName: "name"))
     var serverName: String?
 
     func validate() throws {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if plaintext && (cert != nil || ca != nil || serverName != nil) {
             throw ValidationError("--plaintext cannot be combined with --cert, --key, --ca or --server-name")
+        }
+        if plaintext, let caller, DemoCaller(caller) == nil {
+            throw ValidationError("--as \(caller): expected <role>-<id> with a role of docs/security.md, or a service name")
         }
     }
 
