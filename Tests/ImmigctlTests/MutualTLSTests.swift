@@ -66,6 +66,17 @@ final class MutualTLSTests: XCTestCase {
         await server.stop()
     }
 
+    func testCAAloneSpeaksServerOnlyTLS() async throws {
+        let run = try XCTUnwrap(Self.fixture, "scripts/dev-ca.sh could not issue the certificates")
+        let server = try RunningServer.start(security: .tls(certificateChainPath: run.certificate("records.crt"),
+                                                            privateKeyPath: run.certificate("records.key")))
+        let result = try await ImmigctlProcess.run(["call", server.address, "grpc.testing.TestService/UnaryCall",
+                                                    "--data", #"{"fillUsername":true}"#, "--ca", run.certificate("ca.crt")])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, #"{"username":"anonymous"}"# + "\n")
+        await server.stop()
+    }
+
     func testPlaintextAgainstAMutualTLSServerIsUnavailable() async throws {
         let (server, run) = try serve()
         let result = try await ImmigctlProcess.run(["call", "records", "grpc.testing.TestService/EmptyCall",

@@ -56,6 +56,10 @@ struct ConnectionOptions: ParsableArguments {
                               serverNameOverride: serverName)
         }
         guard let certificates else {
+            // A CA but no client identity: server-only TLS (servers that do not ask for one).
+            if let trustRoots, caller == nil {
+                return .tls(trustRootsPath: trustRoots, serverNameOverride: serverName)
+            }
             throw CommandFailure("no .run folder found (set \(RunFolder.environmentVariable) or run inside the checkout); "
                                  + "give --cert/--key/--ca, or --plaintext for a development server")
         }
