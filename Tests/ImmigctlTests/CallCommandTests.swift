@@ -30,6 +30,7 @@ final class CallCommandTests: XCTestCase {
         XCTAssertEqual(fromStdin.stdout, #"{"payload":{"body":"YQ=="}}"# + "\n")
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("request-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
         try #"{"fill_username": true}"#.write(to: file, atomically: true, encoding: .utf8)
         let fromFile = try await call("grpc.testing.TestService.UnaryCall", ["--data", "@" + file.path, "--as", "gate-HAN-T2-07"])
         XCTAssertEqual(fromFile.status, 0, fromFile.stderr)

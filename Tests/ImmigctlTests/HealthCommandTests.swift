@@ -6,6 +6,7 @@ final class HealthCommandTests: XCTestCase {
         let portal = try RunningServer.start(health: .notServing)
         let run = try RunFolderFixture(endpoints: [("records", records.address), ("portal", portal.address),
                                                    ("agency", "127.0.0.1:1")])
+        defer { run.remove() }
         let all = try await ImmigctlProcess.run(["health", "--plaintext", "--timeout", "5s"], directory: run.nestedDirectory)
         XCTAssertEqual(all.status, 2, all.stderr)
         XCTAssertEqual(all.lines.count, 4, all.stdout)
@@ -31,6 +32,7 @@ final class HealthCommandTests: XCTestCase {
     func testRunFolderIsFoundThroughTheEnvironmentVariable() async throws {
         let records = try RunningServer.start(health: .serving)
         let run = try RunFolderFixture(endpoints: [("records", records.address)])
+        defer { run.remove() }
         let result = try await ImmigctlProcess.run(["health", "--plaintext"],
                                                    environment: ["IMMIGRATION_RUN_DIR": run.runFolder.path])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -40,6 +42,7 @@ final class HealthCommandTests: XCTestCase {
 
     func testUnknownServiceNameListsTheKnownOnes() async throws {
         let run = try RunFolderFixture(endpoints: [("records", "127.0.0.1:1")])
+        defer { run.remove() }
         let result = try await ImmigctlProcess.run(["call", "biometric", "grpc.health.v1.Health/Check", "--plaintext"],
                                                    directory: run.nestedDirectory)
         XCTAssertEqual(result.status, 1)

@@ -17,6 +17,12 @@ final class MutualTLSTests: XCTestCase {
         }
     }
 
+    override class func tearDown() {
+        fixture?.remove()
+        fixture = nil
+        super.tearDown()
+    }
+
     private func serve() throws -> (RunningServer, RunFolderFixture) {
         let run = try XCTUnwrap(Self.fixture, "scripts/dev-ca.sh could not issue the certificates")
         let server = try RunningServer.start(security: .mutualTLS(certificateChainPath: run.certificate("records.crt"),

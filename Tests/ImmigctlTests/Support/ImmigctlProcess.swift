@@ -78,6 +78,7 @@ struct ImmigctlProcess {
         defer { watchdog.cancel() }
         var status: Int32 = -1
         for await code in exited { status = code }
+        defer { try? FileManager.default.removeItem(at: stdoutURL.deletingLastPathComponent()) }
         return Result(status: status, stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
     }

@@ -58,4 +58,7 @@ struct RunFolderFixture {
     }
 
     func certificate(_ name: String) -> String { certificates.appendingPathComponent(name).path }
+
+    /// Deletes the scratch checkout, keys included.
+    func remove() { try? FileManager.default.removeItem(at: root) }
 }

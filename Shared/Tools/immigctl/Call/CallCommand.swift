@@ -77,7 +77,8 @@ struct CallCommand: AsyncParsableCommand {
 
         let call = RPCInvocation(
             channel: channel, method: contract.descriptor, requestType: requestType, responseType: responseType,
-            options: callOptions(), input: try RequestInput.from(data: data),
+            options: callOptions(), input: try RequestInput.from(data: data, streaming: contract.descriptor.kind == .clientStreaming
+                                                       || contract.descriptor.kind == .bidirectionalStreaming),
             output: ProtoJSON.EncodingOptions(emitDefaultValues: emitDefaults, useProtoFieldNames: protoNames,
                                               prettyPrinted: pretty, typeRegistry: MessageType.registry),
             ignoreUnknownFields: ignoreUnknownFields, verbose: verbose)

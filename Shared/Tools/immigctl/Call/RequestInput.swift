@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the request JSON comes from: `--data TEXT`, `--data @file`, or standard
-/// input (`--data @-`, or no `--data` when stdin is not a terminal).
+/// input (`--data @-`, or no `--data` when stdin is not a terminal or the
+/// method takes a stream of requests).
 ///
 /// Standard input is read on a thread of its own (blocking `read`, never on
 /// Swift's cooperative pool) and handed over chunk by chunk, so client streams
@@ -12,8 +13,15 @@ enum RequestInput {
     /// No input at all (stdin is a terminal and no `--data`): an empty request.
     case none
 
-    static func from(data: String?) throws(CommandFailure) -> RequestInput {
-        guard let data else { return isatty(0) == 1 ? .none : .standardInput }
+    /// `streaming`: the method takes a stream of requests, which a person may
+    /// type on the terminal, one JSON object a line, ending with Ctrl-D.
+    static func from(data: String?, streaming: Bool) throws(CommandFailure) -> RequestInput {
+        guard let data else {
+            guard isatty(0) == 1 else { return .standardInput }
+            guard streaming else { return .none }
+            Console.error("immigctl: reading requests from the terminal, one JSON object a line; Ctrl-D ends the stream")
+            return .standardInput
+        }
         if data == "@-" { return .standardInput }
         if data.hasPrefix("@") {
             let path = String(data.dropFirst())

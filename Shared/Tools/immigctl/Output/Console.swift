@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// Writes to stdout and stderr unbuffered, so each streamed response reaches a
-/// pipe as soon as it arrives (no stdio buffer to flush).
+/// pipe as soon as it arrives (no stdio buffer to flush). A closed pipe ends
+/// the process with SIGPIPE, as it would a shell tool.
 enum Console {
     static func out(_ text: String) { write(1, text) }
 
@@ -25,6 +26,12 @@ enum Console {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                // The reader went away (`| head -n 1`): end as a shell expects, by SIGPIPE,
+                // rather than keep a server stream running with nobody reading.
+                if errno == EPIPE {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
                 return
             }
             offset += written
