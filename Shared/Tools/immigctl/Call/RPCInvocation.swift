@@ -20,7 +20,7 @@ struct RPCInvocation: Sendable {
             let response: UnaryResponse<RawMessage> = try await channel.unaryCall(
                 method, request: try await singleRequest(), options: options)
             showMetadata("headers", response.initialMetadata)
-            try print(response.message)
+            try show(response.message)
             showMetadata("trailers", response.trailingMetadata)
         case .serverStreaming:
             try await channel.serverStreaming(method, request: try await singleRequest(), options: options) {
@@ -30,7 +30,7 @@ struct RPCInvocation: Sendable {
             let response: RawMessage = try await channel.clientStreaming(method, options: options) { writer in
                 try await sendAll(writer)
             }
-            try print(response)
+            try show(response)
         case .bidirectionalStreaming:
             try await channel.bidirectionalStreaming(method, options: options, requests: { writer in
                 try await sendAll(writer)
@@ -66,12 +66,12 @@ struct RPCInvocation: Sendable {
         for try await response in responses {
             if first, let headers = responses.initialMetadata { showMetadata("headers", headers) }
             first = false
-            try print(response)
+            try show(response)
         }
         if verbose { showMetadata("trailers", await responses.trailingMetadata()) }
     }
 
-    private func print(_ response: RawMessage) throws {
+    private func show(_ response: RawMessage) throws {
         Console.out(try responseType.encode(response, options: output))
     }
 

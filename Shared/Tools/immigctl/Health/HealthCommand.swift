@@ -16,7 +16,7 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The health service name to ask about (default: the whole server).", valueName: "name"))
     var service: String = ""
 
-    @Option(help: ArgumentHelp("Deadline of each check: 500ms, 5s (default 5s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Deadline of each check: 500ms, 5s.", valueName: "duration"))
     var timeout: TimeoutOption = TimeoutOption(argument: "5s")!
 
     @OptionGroup var connection: ConnectionOptions
