@@ -16,11 +16,18 @@ struct DescribeCommand: ParsableCommand {
     @Argument(help: "Full name of a service, method, message or enum.")
     var symbol: String
 
+    @Flag(help: "For a message (or a method: its request), print an example JSON to edit and pass to call --data.")
+    var template = false
+
     func run() throws {
         let catalog = ContractCatalog.embedded
         guard let found = catalog.symbol(symbol) ?? shortService(catalog) else {
             Console.error("immigctl: unknown symbol \"\(symbol)\" (immigctl list shows every service)")
             throw ExitCode(ExitCodes.localFailure)
+        }
+        if template {
+            try printTemplate(found, catalog)
+            return
         }
         switch found {
         case .service(let service, let file):
@@ -33,6 +40,22 @@ struct DescribeCommand: ParsableCommand {
         case .enumeration(let enumeration, let file):
             Console.out("\(enumeration.fullName) is an enum (\(file)):\n\(ProtoText.enumeration(enumeration))")
         }
+    }
+
+    private func printTemplate(_ symbol: ProtoSymbol, _ catalog: ContractCatalog) throws {
+        let messageName: String
+        switch symbol {
+        case .message(let message, _): messageName = message.fullName
+        case .method(let method, _, _): messageName = method.inputType
+        default:
+            Console.error("immigctl: --template needs a message or a method")
+            throw ExitCode(ExitCodes.localFailure)
+        }
+        guard case .message(let message, _)? = catalog.symbol(messageName) else {
+            Console.error("immigctl: no message \(messageName) in the contracts")
+            throw ExitCode(ExitCodes.localFailure)
+        }
+        Console.out(MessageTemplate(catalog: catalog).json(for: message))
     }
 
     private func shortService(_ catalog: ContractCatalog) -> ProtoSymbol? {
