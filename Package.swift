@@ -115,7 +115,7 @@ let package = Package(
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         // Runs the built immigctl binary against in-process servers (plaintext and mTLS).
         .testTarget(name: "ImmigctlTests", dependencies: ["immigctl", "Contracts", "GRPCRuntime"],
-                    path: "Tests/ImmigctlTests", swiftSettings: swiftSettings),
+                    path: "Tests/ImmigctlTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
