@@ -58,7 +58,7 @@ final class GrpcioInteropTests: XCTestCase {
 
         // Watch never ends by itself; the deadline ends it after a few status changes.
         let watch = try await ImmigctlProcess.run(["call", address, "grpc.health.v1.Health/Watch", "--plaintext",
-                                                   "--timeout", "1s"])
+                                                   "--timeout", "2s"])
         XCTAssertEqual(watch.status, 64 + 4, watch.stderr)
         XCTAssertGreaterThanOrEqual(watch.lines.count, 3, watch.stdout)
         for line in watch.lines {
