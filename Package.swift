@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "ContractsGenerator", dependencies: ["CDescriptor", "CProtobufC"],
                           path: "Shared/Tools/ContractsGenerator", swiftSettings: swiftSettings),
         .executableTarget(name: "immigctl",
-                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "ProtoJSON",
+                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
@@ -115,6 +115,9 @@ let package = Package(
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         .testTarget(name: "ServiceHostTests", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres"],
                     path: "Tests/ServiceHostTests", swiftSettings: swiftSettings),
+        // Runs the built immigctl binary against in-process servers (plaintext and mTLS).
+        .testTarget(name: "ImmigctlTests", dependencies: ["immigctl", "Contracts", "GRPCRuntime"],
+                    path: "Tests/ImmigctlTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]

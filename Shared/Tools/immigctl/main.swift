@@ -1,1 +1,0 @@
-print("immigctl: not yet written")
