@@ -85,8 +85,9 @@ let package = Package(
 
         // Services.
         .executableTarget(name: "RecordsService",
-                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres", "COpenSSL",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
                           path: "Services/RecordsService",
                           exclude: ["Store/SchemaCheck"],
                           resources: [.copy("Store/Migrations")],
