@@ -114,7 +114,9 @@ let package = Package(
                     path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
+        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation",
+                                                              "GRPCRuntime", "Postgres",
+                                                              .product(name: "Logging", package: "swift-log")],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
 )

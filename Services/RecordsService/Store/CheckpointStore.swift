@@ -9,7 +9,7 @@ struct CheckpointStore: Sendable {
     /// Creates or replaces a checkpoint (idempotent by nature).
     func upsert(_ k: CheckpointRecord, provenance: ProvenanceInput) async throws -> Immigration_Records_V1_Checkpoint {
         let rows = try await pool.query("""
-            INSERT INTO records.checkpoints AS k (code, name, kind, ministry, border_country, retired, written_source,
+            INSERT INTO checkpoints AS k (code, name, kind, ministry, border_country, retired, written_source,
                 written_unit_code, written_actor_id)
             VALUES (\(k.code), \(k.name), \(k.kind.rawValue), \(k.ministry.rawValue), \(k.borderCountry), \(k.retired),
                 \(provenance.source.rawValue), \(provenance.unitCode), \(provenance.actorID))
@@ -22,13 +22,13 @@ struct CheckpointStore: Sendable {
     }
 
     func get(code: String) async throws -> Immigration_Records_V1_Checkpoint? {
-        let rows = try await pool.query("SELECT \(unsafeRaw: CheckpointRows.columns) FROM records.checkpoints k WHERE k.code = \(code)")
+        let rows = try await pool.query("SELECT \(unsafeRaw: CheckpointRows.columns) FROM checkpoints k WHERE k.code = \(code)")
         return try rows.first.map(CheckpointRows.checkpoint)
     }
 
     func list(kind: CheckpointKind?, includeRetired: Bool, after: String?, limit: Int) async throws -> [Immigration_Records_V1_Checkpoint] {
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: CheckpointRows.columns) FROM records.checkpoints k
+            SELECT \(unsafeRaw: CheckpointRows.columns) FROM checkpoints k
             WHERE (\(kind?.rawValue)::text IS NULL OR k.kind = \(kind?.rawValue)) AND (\(includeRetired) OR NOT k.retired)
               AND (\(after)::text IS NULL OR k.code > \(after))
             ORDER BY k.code LIMIT \(limit)

@@ -27,12 +27,12 @@ struct CrossingStore: Sendable {
         try await pool.transaction { tx in
             let crossingID = UUID()
             let inserted = try await tx.query("""
-                INSERT INTO records.crossings (person_id, crossing_id, request_id, request_fingerprint, document_id, direction,
+                INSERT INTO crossings (person_id, crossing_id, request_id, request_fingerprint, document_id, direction,
                     checkpoint_code, crossed_at, lane, gate_id, nationality, recorded_source, recorded_unit_code, recorded_actor_id)
                 SELECT \(c.personID), \(crossingID), \(c.requestID), sha256(\(c.fingerprintSource)), \(c.documentID),
                     \(c.direction.rawValue), \(c.checkpointCode), \(c.crossedAt), \(c.lane.rawValue), \(c.gateID),
                     p.nationalities[1], \(c.provenance.source.rawValue), \(c.provenance.unitCode), \(c.provenance.actorID)
-                FROM records.persons p WHERE p.person_id = \(c.personID)
+                FROM persons p WHERE p.person_id = \(c.personID)
                 ON CONFLICT (person_id, request_id) DO NOTHING
                 RETURNING crossing_id
                 """)
@@ -42,7 +42,7 @@ struct CrossingStore: Sendable {
                 return .with { $0.crossing = crossing; $0.replayed = false }
             }
             let existing = try await tx.query("""
-                SELECT crossing_id, request_fingerprint = sha256(\(c.fingerprintSource)) FROM records.crossings
+                SELECT crossing_id, request_fingerprint = sha256(\(c.fingerprintSource)) FROM crossings
                 WHERE person_id = \(c.personID) AND request_id = \(c.requestID)
                 """)
             guard let row = existing.first else { throw StoreError.notFound("person") }

@@ -19,10 +19,10 @@ struct DocumentStore: Sendable {
         let query: PostgresQuery
         switch selector {
         case .key(let personID, let documentID):
-            query = "SELECT person_id, document_id FROM records.documents WHERE person_id = \(personID) AND document_id = \(documentID)"
+            query = "SELECT person_id, document_id FROM documents WHERE person_id = \(personID) AND document_id = \(documentID)"
         case .reference(let kind, let number, let state):
             query = """
-                SELECT person_id, document_id FROM records.document_numbers
+                SELECT person_id, document_id FROM document_numbers
                 WHERE number = \(number) AND issuing_state = \(state) AND kind = \(kind.rawValue)
                 """
         }
@@ -40,12 +40,12 @@ struct DocumentStore: Sendable {
         do {
             return try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "IssueDocument",
                                                   request: request) { tx in
-                let person = try await tx.query("SELECT 1 FROM records.persons WHERE person_id = \(personID) FOR SHARE")
+                let person = try await tx.query("SELECT 1 FROM persons WHERE person_id = \(personID) FOR SHARE")
                 guard person.count == 1 else { throw StoreError.notFound("person") }
                 let documentID = UUID()
                 let source = provenance.source.rawValue
                 _ = try await tx.query("""
-                    INSERT INTO records.documents (person_id, document_id, kind, number, issuing_state, symbol, has_chip,
+                    INSERT INTO documents (person_id, document_id, kind, number, issuing_state, symbol, has_chip,
                         issuing_authority, issued_on, valid_from, valid_until, status, status_source, status_unit_code,
                         status_actor_id, created_source, created_unit_code, created_actor_id)
                     VALUES (\(personID), \(documentID), \(details.kind.rawValue), \(details.number), \(details.issuingState),
@@ -54,11 +54,11 @@ struct DocumentStore: Sendable {
                         \(provenance.unitCode), \(provenance.actorID), \(source), \(provenance.unitCode), \(provenance.actorID))
                     """)
                 _ = try await tx.query("""
-                    INSERT INTO records.document_numbers (number, issuing_state, kind, person_id, document_id)
+                    INSERT INTO document_numbers (number, issuing_state, kind, person_id, document_id)
                     VALUES (\(details.number), \(details.issuingState), \(details.kind.rawValue), \(personID), \(documentID))
                     """)
                 _ = try await tx.query("""
-                    INSERT INTO records.document_status_changes (person_id, document_id, version, from_status, to_status,
+                    INSERT INTO document_status_changes (person_id, document_id, version, from_status, to_status,
                         written_source, written_unit_code, written_actor_id)
                     VALUES (\(personID), \(documentID), 1, NULL, 'issued', \(source), \(provenance.unitCode), \(provenance.actorID))
                     """)
@@ -80,9 +80,9 @@ struct DocumentStore: Sendable {
                                        request: request) { tx in
             let rows = try await tx.query("""
                 SELECT d.kind, d.issuing_state::text, d.valid_until, d.status, d.version, d.issued_on,
-                    EXISTS (SELECT 1 FROM records.documents n WHERE n.person_id = d.person_id AND n.kind = d.kind
+                    EXISTS (SELECT 1 FROM documents n WHERE n.person_id = d.person_id AND n.kind = d.kind
                             AND n.document_id <> d.document_id AND n.issued_on >= d.issued_on) AS superseded
-                FROM records.documents d WHERE d.person_id = \(personID) AND d.document_id = \(documentID) FOR UPDATE
+                FROM documents d WHERE d.person_id = \(personID) AND d.document_id = \(documentID) FOR UPDATE
                 """)
             guard let row = rows.first else { throw StoreError.notFound("document") }
             let (kindText, state, validUntil, statusText, version, _, superseded) =
@@ -105,20 +105,20 @@ struct DocumentStore: Sendable {
                      provenance: ProvenanceInput) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse {
         let source = provenance.source.rawValue
         _ = try await tx.query("""
-            UPDATE records.documents SET status = \(to.rawValue), status_reason = \(reason), status_source = \(source),
+            UPDATE documents SET status = \(to.rawValue), status_reason = \(reason), status_source = \(source),
                 status_unit_code = \(provenance.unitCode), status_actor_id = \(provenance.actorID), status_changed_at = now(),
                 version = version + 1
             WHERE person_id = \(personID) AND document_id = \(documentID)
             """)
         _ = try await tx.query("""
-            INSERT INTO records.document_status_changes (person_id, document_id, version, from_status, to_status, reason,
+            INSERT INTO document_status_changes (person_id, document_id, version, from_status, to_status, reason,
                 exit_ban_id, written_source, written_unit_code, written_actor_id)
             VALUES (\(personID), \(documentID), \(version + 1), \(from.rawValue), \(to.rawValue), \(reason), \(exitBanID),
                 \(source), \(provenance.unitCode), \(provenance.actorID))
             """)
         let document = try await read(tx, personID: personID, documentID: documentID)
         let changes = try await tx.query("""
-            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM records.document_status_changes c
+            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM document_status_changes c
             WHERE c.person_id = \(personID) AND c.document_id = \(documentID) AND c.version = \(version + 1)
             """)
         let change = try DocumentRows.change(changes[0])
@@ -129,7 +129,7 @@ struct DocumentStore: Sendable {
 
     func read(_ tx: PostgresTransaction, personID: UUID, documentID: UUID) async throws -> Immigration_Records_V1_Document {
         let rows = try await tx.query("""
-            SELECT \(unsafeRaw: DocumentRows.columns) FROM records.documents d
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
             WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
             """)
         guard let row = rows.first else { throw StoreError.notFound("document") }
@@ -139,12 +139,12 @@ struct DocumentStore: Sendable {
     /// A document with its status history, oldest change first.
     func get(personID: UUID, documentID: UUID) async throws -> Immigration_Records_V1_GetDocumentResponse? {
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: DocumentRows.columns) FROM records.documents d
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
             WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
             """)
         guard let row = rows.first else { return nil }
         let changes = try await pool.query("""
-            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM records.document_status_changes c
+            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM document_status_changes c
             WHERE c.person_id = \(personID) AND c.document_id = \(documentID) ORDER BY c.version
             """)
         var response = Immigration_Records_V1_GetDocumentResponse()
@@ -157,7 +157,7 @@ struct DocumentStore: Sendable {
     func list(personID: UUID, kinds: [DocumentKind], statuses: [DocumentStatus], offset: Int,
               limit: Int) async throws -> [Immigration_Records_V1_Document] {
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: DocumentRows.columns) FROM records.documents d
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
             WHERE d.person_id = \(personID)
               AND (cardinality(\(kinds.map(\.rawValue))::text[]) = 0 OR d.kind = ANY(\(kinds.map(\.rawValue))::text[]))
               AND (cardinality(\(statuses.map(\.rawValue))::text[]) = 0 OR d.status = ANY(\(statuses.map(\.rawValue))::text[]))

@@ -14,18 +14,18 @@ struct ExitBanStore: Sendable {
                term: ExitBanTerm, provenance: ProvenanceInput) async throws -> Immigration_Records_V1_PlaceExitBanResponse {
         try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "PlaceExitBan", request: request) { tx in
             // The person row lock orders this ban against concurrent status changes of the person's permits.
-            let person = try await tx.query("SELECT 1 FROM records.persons WHERE person_id = \(personID) FOR UPDATE")
+            let person = try await tx.query("SELECT 1 FROM persons WHERE person_id = \(personID) FOR UPDATE")
             guard person.count == 1 else { throw StoreError.notFound("person") }
             let banID = UUID()
             let source = provenance.source.rawValue
             _ = try await tx.query("""
-                INSERT INTO records.exit_bans (person_id, exit_ban_id, deciding_authority, legal_basis, starts_on, ends_on,
+                INSERT INTO exit_bans (person_id, exit_ban_id, deciding_authority, legal_basis, starts_on, ends_on,
                     placed_source, placed_unit_code, placed_actor_id)
                 VALUES (\(personID), \(banID), \(decidingAuthority), \(legalBasis), \(term.startsOn.postgres),
                     \(term.endsOn?.postgres), \(source), \(provenance.unitCode), \(provenance.actorID))
                 """)
             let holdings = try await tx.query("""
-                SELECT document_id, kind, status, version FROM records.documents
+                SELECT document_id, kind, status, version FROM documents
                 WHERE person_id = \(personID) AND kind = 'entry_exit_permit' ORDER BY document_id FOR UPDATE
                 """)
             var versions: [UUID: (DocumentStatus, Int64)] = [:]
@@ -55,13 +55,13 @@ struct ExitBanStore: Sendable {
               provenance: ProvenanceInput) async throws -> Immigration_Records_V1_LiftExitBanResponse {
         try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "LiftExitBan", request: request) { tx in
             let rows = try await tx.query("""
-                SELECT \(unsafeRaw: ExitBanRows.columns) FROM records.exit_bans b
+                SELECT \(unsafeRaw: ExitBanRows.columns) FROM exit_bans b
                 WHERE b.person_id = \(personID) AND b.exit_ban_id = \(exitBanID) FOR UPDATE OF b
                 """)
             guard let row = rows.first else { throw StoreError.notFound("exit ban") }
             _ = try ExitBanRows.term(row).lifted(from: effectiveOn)
             _ = try await tx.query("""
-                UPDATE records.exit_bans SET lifted_on = \(effectiveOn.postgres), lifted_deciding_authority = \(decidingAuthority),
+                UPDATE exit_bans SET lifted_on = \(effectiveOn.postgres), lifted_deciding_authority = \(decidingAuthority),
                     lifted_legal_basis = \(legalBasis), lifted_source = \(provenance.source.rawValue),
                     lifted_unit_code = \(provenance.unitCode), lifted_actor_id = \(provenance.actorID), lifted_at = now()
                 WHERE person_id = \(personID) AND exit_ban_id = \(exitBanID)
@@ -74,7 +74,7 @@ struct ExitBanStore: Sendable {
 
     func read(_ tx: PostgresTransaction, personID: UUID, exitBanID: UUID) async throws -> Immigration_Records_V1_ExitBan {
         let rows = try await tx.query("""
-            SELECT \(unsafeRaw: ExitBanRows.columns) FROM records.exit_bans b
+            SELECT \(unsafeRaw: ExitBanRows.columns) FROM exit_bans b
             WHERE b.person_id = \(personID) AND b.exit_ban_id = \(exitBanID)
             """)
         guard let row = rows.first else { throw StoreError.notFound("exit ban") }
@@ -84,7 +84,7 @@ struct ExitBanStore: Sendable {
     /// Every ban of a person with its term, oldest first.
     func all(personID: UUID) async throws -> [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)] {
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: ExitBanRows.columns) FROM records.exit_bans b WHERE b.person_id = \(personID)
+            SELECT \(unsafeRaw: ExitBanRows.columns) FROM exit_bans b WHERE b.person_id = \(personID)
             ORDER BY b.starts_on, b.placed_at
             """)
         return try rows.map { (try ExitBanRows.exitBan($0), try ExitBanRows.term($0)) }
@@ -93,7 +93,7 @@ struct ExitBanStore: Sendable {
     /// The bans not lifted yet, as the eligibility check needs them.
     func unlifted(personID: UUID) async throws -> [CrossingEligibility.BanFacts] {
         let rows = try await pool.query("""
-            SELECT exit_ban_id, starts_on, ends_on, lifted_on FROM records.exit_bans
+            SELECT exit_ban_id, starts_on, ends_on, lifted_on FROM exit_bans
             WHERE person_id = \(personID) AND lifted_on IS NULL
             """)
         return try rows.map { row in

@@ -21,7 +21,7 @@ struct PersonStore: Sendable {
                 let day = details.dateOfBirth.day.map(Int16.init)
                 let since = details.residenceSince
                 _ = try await tx.query("""
-                    INSERT INTO records.persons (person_id, citizen_id, family_name, middle_name, given_name, folded_name,
+                    INSERT INTO persons (person_id, citizen_id, family_name, middle_name, given_name, folded_name,
                         birth_year, birth_month, birth_day, sex, nationalities, residence_address, residence_province,
                         residence_since_year, residence_since_month, residence_since_day, biometric_subject_id, remarks,
                         created_source, created_unit_code, created_actor_id, updated_source, updated_unit_code, updated_actor_id)
@@ -34,7 +34,7 @@ struct PersonStore: Sendable {
                         \(provenance.source.rawValue), \(provenance.unitCode), \(provenance.actorID))
                     """)
                 if let citizenID = details.citizenID {
-                    _ = try await tx.query("INSERT INTO records.citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
+                    _ = try await tx.query("INSERT INTO citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
                 }
                 try await writeRevision(tx, personID: personID, reason: "")
                 let person = try await read(tx, personID: personID)
@@ -53,14 +53,14 @@ struct PersonStore: Sendable {
             return try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "UpdatePerson",
                                                   request: request) { tx in
                 let current = try await tx.query("""
-                    SELECT version, citizen_id FROM records.persons WHERE person_id = \(personID) FOR UPDATE
+                    SELECT version, citizen_id FROM persons WHERE person_id = \(personID) FOR UPDATE
                     """)
                 guard let row = current.first else { throw StoreError.notFound("person") }
                 let (version, oldCitizenID) = try row.decode((Int64, String?).self)
                 if let expectedVersion, expectedVersion != version { throw StoreError.staleVersion(current: version) }
                 let since = details.residenceSince
                 _ = try await tx.query("""
-                    UPDATE records.persons SET citizen_id = \(details.citizenID?.digits), family_name = \(details.name.family),
+                    UPDATE persons SET citizen_id = \(details.citizenID?.digits), family_name = \(details.name.family),
                         middle_name = \(details.name.middle), given_name = \(details.name.given), folded_name = \(details.foldedName),
                         birth_year = \(Int16(details.dateOfBirth.year)), birth_month = \(details.dateOfBirth.month.map(Int16.init)),
                         birth_day = \(details.dateOfBirth.day.map(Int16.init)), sex = \(details.sex.rawValue),
@@ -74,10 +74,10 @@ struct PersonStore: Sendable {
                     """)
                 if oldCitizenID != details.citizenID?.digits {
                     if let oldCitizenID {
-                        _ = try await tx.query("DELETE FROM records.citizen_ids WHERE citizen_id = \(oldCitizenID) AND person_id = \(personID)")
+                        _ = try await tx.query("DELETE FROM citizen_ids WHERE citizen_id = \(oldCitizenID) AND person_id = \(personID)")
                     }
                     if let citizenID = details.citizenID {
-                        _ = try await tx.query("INSERT INTO records.citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
+                        _ = try await tx.query("INSERT INTO citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
                     }
                 }
                 try await writeRevision(tx, personID: personID, reason: reason)
@@ -93,22 +93,22 @@ struct PersonStore: Sendable {
     /// The current version as a revision row (the whole persons row as JSON).
     private func writeRevision(_ tx: PostgresTransaction, personID: UUID, reason: String) async throws {
         _ = try await tx.query("""
-            INSERT INTO records.person_revisions (person_id, version, details, reason, written_source, written_unit_code,
+            INSERT INTO person_revisions (person_id, version, details, reason, written_source, written_unit_code,
                 written_actor_id, written_at)
             SELECT p.person_id, p.version, to_jsonb(p), \(reason), p.updated_source, p.updated_unit_code, p.updated_actor_id,
                 p.updated_at
-            FROM records.persons p WHERE p.person_id = \(personID)
+            FROM persons p WHERE p.person_id = \(personID)
             """)
     }
 
     func read(_ tx: PostgresTransaction, personID: UUID) async throws -> Immigration_Records_V1_Person {
-        let rows = try await tx.query("SELECT \(unsafeRaw: PersonRows.columns) FROM records.persons p WHERE p.person_id = \(personID)")
+        let rows = try await tx.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
         guard let row = rows.first else { throw StoreError.notFound("person") }
         return try PersonRows.person(row)
     }
 
     func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {
-        let rows = try await pool.query("SELECT \(unsafeRaw: PersonRows.columns) FROM records.persons p WHERE p.person_id = \(personID)")
+        let rows = try await pool.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
         return try rows.first.map(PersonRows.person)
     }
 
@@ -117,8 +117,8 @@ struct PersonStore: Sendable {
         let rows = try await pool.query("""
             SELECT r.version AS revision, r.reason, r.written_source, r.written_unit_code, r.written_actor_id, r.written_at,
                 \(unsafeRaw: PersonRows.columns)
-            FROM records.person_revisions r
-            CROSS JOIN LATERAL jsonb_populate_record(NULL::records.persons, r.details) p
+            FROM person_revisions r
+            CROSS JOIN LATERAL jsonb_populate_record(NULL::persons, r.details) p
             WHERE r.person_id = \(personID) ORDER BY r.version DESC OFFSET \(offset) LIMIT \(limit)
             """)
         return try rows.map { row in
@@ -134,8 +134,8 @@ struct PersonStore: Sendable {
     /// Persons by citizen ID (one at most).
     func search(citizenID: String) async throws -> [Immigration_Records_V1_Person] {
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: PersonRows.columns) FROM records.citizen_ids c
-            JOIN records.persons p ON p.person_id = c.person_id WHERE c.citizen_id = \(citizenID)
+            SELECT \(unsafeRaw: PersonRows.columns) FROM citizen_ids c
+            JOIN persons p ON p.person_id = c.person_id WHERE c.citizen_id = \(citizenID)
             """)
         return try rows.map(PersonRows.person)
     }
@@ -143,8 +143,8 @@ struct PersonStore: Sendable {
     /// Holders of documents with this number (kind and state optional).
     func search(documentNumber: String, kind: DocumentKind?, issuingState: String?) async throws -> [Immigration_Records_V1_Person] {
         let rows = try await pool.query("""
-            SELECT DISTINCT ON (p.person_id) \(unsafeRaw: PersonRows.columns) FROM records.document_numbers n
-            JOIN records.persons p ON p.person_id = n.person_id
+            SELECT DISTINCT ON (p.person_id) \(unsafeRaw: PersonRows.columns) FROM document_numbers n
+            JOIN persons p ON p.person_id = n.person_id
             WHERE n.number = \(documentNumber) AND (\(kind?.rawValue)::text IS NULL OR n.kind = \(kind?.rawValue))
               AND (\(issuingState)::text IS NULL OR n.issuing_state = \(issuingState))
             ORDER BY p.person_id
@@ -162,7 +162,7 @@ struct PersonStore: Sendable {
         let month = dateOfBirth?.month.map(Int16.init)
         let day = dateOfBirth?.day.map(Int16.init)
         let rows = try await pool.query("""
-            SELECT \(unsafeRaw: PersonRows.columns) FROM records.persons p
+            SELECT \(unsafeRaw: PersonRows.columns) FROM persons p
             WHERE p.folded_name LIKE \(pattern)
               AND (\(after?.0)::text IS NULL OR (p.folded_name, p.person_id) > (\(after?.0)::text COLLATE "C", \(after?.1)))
               AND (\(year)::smallint IS NULL OR p.birth_year = \(year))

@@ -12,9 +12,10 @@ struct RecordsDatabase: Sendable {
     let pool: PostgresPool
     let logger: Logger
 
-    /// Applies the bundled migrations (`migrate` subcommand, and at start).
+    /// Applies the bundled migrations (`migrate` subcommand, and at start) to
+    /// `schema`, which is the pool's role's schema and search_path.
     func migrate(schema: String = "records") async throws -> [Migration] {
-        let migrations = try MigrationFiles.all().map { Migration(version: $0.version, name: $0.name, sql: $0.sql) }
+        let migrations = try MigrationFiles.migrations(schema: schema)
         return try await MigrationRunner(schema: schema, migrations: migrations, logger: logger).run(on: pool)
     }
 }
@@ -65,7 +66,7 @@ extension PostgresTransaction {
         event.payload = payload
         let bytes = try event.serializedBytes()
         _ = try await query("""
-            INSERT INTO records.outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
+            INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
             """)
         _ = try await query("SELECT pg_notify('records_outbox', '')")
     }
@@ -76,13 +77,13 @@ extension PostgresTransaction {
     /// id with other content is ALREADY_EXISTS.
     func claimRequest(personID: UUID, requestID: UUID, rpc: String, request: [UInt8]) async throws -> [UInt8]? {
         let inserted = try await query("""
-            INSERT INTO records.request_log (person_id, request_id, rpc, request_fingerprint, response)
+            INSERT INTO request_log (person_id, request_id, rpc, request_fingerprint, response)
             VALUES (\(personID), \(requestID), \(rpc), sha256(\(request)), '\\x'::bytea)
             ON CONFLICT (person_id, request_id) DO NOTHING RETURNING 1
             """)
         if inserted.count == 1 { return nil }
         let rows = try await query("""
-            SELECT rpc, request_fingerprint = sha256(\(request)), response FROM records.request_log
+            SELECT rpc, request_fingerprint = sha256(\(request)), response FROM request_log
             WHERE person_id = \(personID) AND request_id = \(requestID)
             """)
         guard let row = rows.first else { throw StoreError.alreadyExists("request_id is in use") }
@@ -96,7 +97,7 @@ extension PostgresTransaction {
     /// Stores the response of the request claimed in this transaction.
     func completeRequest(personID: UUID, requestID: UUID, response: [UInt8]) async throws {
         _ = try await query("""
-            UPDATE records.request_log SET response = \(response) WHERE person_id = \(personID) AND request_id = \(requestID)
+            UPDATE request_log SET response = \(response) WHERE person_id = \(personID) AND request_id = \(requestID)
             """)
     }
 }

@@ -80,7 +80,7 @@ enum PersonRows {
 }
 
 enum DocumentRows {
-    /// The document columns, from `records.documents d`.
+    /// The document columns, from `documents d`.
     static let columns = """
         d.person_id, d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state, d.symbol, d.has_chip, \
         d.issuing_authority, d.issued_on, d.valid_from, d.valid_until, d.status, d.status_reason, d.status_source, \
@@ -160,9 +160,9 @@ enum CrossingRows {
         SELECT x.crossing_id, x.person_id, x.document_id, x.request_id, x.direction, x.crossed_at, x.lane, x.gate_id, \
         x.recorded_source, x.recorded_unit_code, x.recorded_actor_id, x.recorded_at, \
         d.kind, d.number, d.issuing_state::text AS issuing_state, \(CheckpointRows.columns)
-        FROM records.crossings x
-        JOIN records.documents d ON d.person_id = x.person_id AND d.document_id = x.document_id
-        JOIN records.checkpoints k ON k.code = x.checkpoint_code
+        FROM crossings x
+        JOIN documents d ON d.person_id = x.person_id AND d.document_id = x.document_id
+        JOIN checkpoints k ON k.code = x.checkpoint_code
         """
 
     static func crossing(_ row: PostgresRow) throws -> Immigration_Records_V1_Crossing {
@@ -187,7 +187,7 @@ enum ExitBanRows {
         b.person_id, b.exit_ban_id, b.deciding_authority, b.legal_basis, b.starts_on, b.ends_on, b.placed_source, \
         b.placed_unit_code, b.placed_actor_id, b.placed_at, b.lifted_on, b.lifted_deciding_authority, \
         b.lifted_legal_basis, b.lifted_source, b.lifted_unit_code, b.lifted_actor_id, b.lifted_at, \
-        ARRAY(SELECT c.document_id FROM records.document_status_changes c
+        ARRAY(SELECT c.document_id FROM document_status_changes c
               WHERE c.person_id = b.person_id AND c.exit_ban_id = b.exit_ban_id ORDER BY c.document_id) AS withdrawn
         """
 

@@ -36,7 +36,7 @@ struct StatisticsStore: Sendable {
                 CASE WHEN \(f.byNationality) THEN x.nationality::text ELSE '' END AS nationality,
                 CASE WHEN \(f.byDirection) THEN x.direction ELSE '' END AS direction,
                 count(*) AS crossings
-            FROM records.crossings x
+            FROM crossings x
             WHERE x.crossed_at >= (\(f.firstDay.postgres)::timestamp - interval '7 hours') AT TIME ZONE 'UTC'
               AND x.crossed_at < (\(f.lastDay.postgres)::timestamp + interval '17 hours') AT TIME ZONE 'UTC'
               AND (cardinality(\(f.checkpointCodes)::text[]) = 0 OR x.checkpoint_code = ANY(\(f.checkpointCodes)::text[]))
@@ -65,7 +65,7 @@ struct StatisticsStore: Sendable {
             SELECT date_trunc(\(Self.unit(period)), d.issued_on::timestamp)::date AS period_start, d.kind,
                 CASE WHEN \(byIssuingAuthority) THEN d.issuing_authority ELSE '' END AS issuing_authority,
                 count(*) AS issued, count(*) FILTER (WHERE d.status = 'withdrawn') AS withdrawn
-            FROM records.documents d
+            FROM documents d
             WHERE d.issued_on BETWEEN \(firstDay.postgres) AND \(lastDay.postgres)
               AND (cardinality(\(kinds.map(\.rawValue))::text[]) = 0 OR d.kind = ANY(\(kinds.map(\.rawValue))::text[]))
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
