@@ -85,7 +85,7 @@ let package = Package(
 
         // Services.
         .executableTarget(name: "RecordsService",
-                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres", "COpenSSL",
+                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres", "COpenSSL", "CLibPQ",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Services/RecordsService",

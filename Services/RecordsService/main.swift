@@ -12,7 +12,8 @@ import Postgres
 //
 // GRPC_LISTEN (default 0.0.0.0:50051), DATABASE_URL (libpq conninfo or URI;
 // absent: the PG* variables), DATABASE_READ_URL (statistics), TLS_CERT,
-// TLS_KEY, TLS_CA (mutual TLS), INSECURE_DEVELOPMENT_PLAINTEXT=1 (plaintext
+// TLS_KEY, TLS_CA (mutual TLS), RECORDS_SCHEMA (default records: the schema of
+// the database role, which is also its search_path), INSECURE_DEVELOPMENT_PLAINTEXT=1 (plaintext
 // with x-dev-caller), TRUST_DOMAIN, LOG_LEVEL. Prints "listening on <port>"
 // once serving.
 
@@ -22,8 +23,8 @@ var logger = Logger(label: "records")
 logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
 func configuration(_ url: String?, label: String) -> PostgresConfiguration {
-    guard let url, !url.isEmpty else { return PostgresConfiguration(label: label) }
-    return PostgresConfiguration(parameters: ["dbname": url], label: label)
+    guard let configuration = DatabaseURL.configuration(url, label: label) else { fail("DATABASE_URL cannot be parsed") }
+    return configuration
 }
 
 func fail(_ message: String) -> Never {
@@ -31,6 +32,7 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+let schema = environment["RECORDS_SCHEMA"] ?? "records"
 let arguments = CommandLine.arguments.dropFirst()
 let command = arguments.first ?? "serve"
 let pool = PostgresPool(configuration: configuration(environment["DATABASE_URL"], label: "records"),
@@ -43,7 +45,7 @@ let provider = RecordsServiceProvider(pool: pool, standbyPool: readPool, logger:
 switch command {
 case "migrate":
     do {
-        let applied = try await provider.database.migrate()
+        let applied = try await provider.database.migrate(schema: schema)
         print("applied \(applied.count) migration(s)")
         await pool.close()
     } catch {
@@ -51,7 +53,7 @@ case "migrate":
     }
 case "serve":
     if environment["MIGRATE_ON_START"] == "1" {
-        do { _ = try await provider.database.migrate() } catch { fail("migration failed: \(error)") }
+        do { _ = try await provider.database.migrate(schema: schema) } catch { fail("migration failed: \(error)") }
     }
     let security: ServerSecurity
     if let cert = environment["TLS_CERT"], let key = environment["TLS_KEY"], let ca = environment["TLS_CA"] {
