@@ -35,14 +35,4 @@ extension RecordsServiceProvider {
         let stored = try await handle { try await checkpoints.upsert(record!, provenance: provenance!) }
         return .with { $0.checkpoint = stored }
     }
-
-    func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>,
-                    context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse {
-        throw RPCError(.unimplemented, "BulkIntake is not implemented yet")
-    }
-
-    func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest,
-                         context: ServerContext) async throws -> Immigration_Records_V1_GetIntakeStatusResponse {
-        throw RPCError(.unimplemented, "GetIntakeStatus is not implemented yet")
-    }
 }

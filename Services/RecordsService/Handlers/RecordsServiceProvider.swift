@@ -18,6 +18,7 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
     let checkpoints: CheckpointStore
     let feed: FeedStore
     let statistics: StatisticsStore
+    let intake: IntakeStore
     let feedWaker: FeedWaker
 
     /// `standbyPool` serves statistics (and may be `pool` itself).
@@ -30,6 +31,7 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
         checkpoints = CheckpointStore(pool: pool)
         feed = FeedStore(pool: pool)
         statistics = StatisticsStore(pool: standbyPool ?? pool)
+        intake = IntakeStore(pool: pool)
         feedWaker = FeedWaker()
     }
 
@@ -61,7 +63,15 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
         do {
             return try await body()
         } catch let error as PostgresError {
-            throw RecordsPostgresStatus.rpcError(for: error)
+            let status = RecordsPostgresStatus.rpcError(for: error)
+            if status.code == .internalError || status.code == .unavailable {
+                // The description is generic (SQLSTATE, category, object names), never data.
+                database.logger.error("database error", metadata: ["pg.error": "\(error)"])
+            }
+            throw status
+        } catch let error as PostgresDecodingError {
+            database.logger.error("row decoding error", metadata: ["pg.error": "\(error)"])
+            throw RPCError(.internalError, "internal error")
         }
     }
 }

@@ -13,7 +13,7 @@ import XCTest
 final class RecordsTestServer: @unchecked Sendable {
     static let logger: Logger = {
         var logger = Logger(label: "records-tests")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["RECORDS_TEST_LOG"] == "1" ? .debug : .warning
         return logger
     }()
 
