@@ -34,7 +34,7 @@ final class ChangeFeedTests: XCTestCase {
         }
     }
 
-    func testAConsumerThatReconnectsWithItsLastPositionMissesNothingAndSeesNothingTwice() async throws {
+    func testAConsumerThatReconnectsAfterARestartWithItsLastPositionMissesNothingAndSeesNothingTwice() async throws {
         let person = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("ops")).person!
         let document = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
         let first = try await caughtUp(after: "")
@@ -53,8 +53,9 @@ final class ChangeFeedTests: XCTestCase {
             $0.provenance = Sample.provenance()
         }, options: caller("control-unit"))
 
-        // A new connection (a new channel), resuming after the last handled event.
+        // The service restarts; the consumer connects anew and resumes after the last event it handled.
         channel.close()
+        try await records.restart()
         (client, channel) = try records.client()
         let resumed = try await caughtUp(after: first.last!.position)
         XCTAssertEqual(resumed.map(\.type), [.crossingRecorded, .exitBanPlaced])

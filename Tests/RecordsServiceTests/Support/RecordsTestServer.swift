@@ -20,9 +20,9 @@ final class RecordsTestServer: @unchecked Sendable {
     let schema: String
     let superuser: PostgresPool
     let pool: PostgresPool
-    let provider: RecordsServiceProvider
-    let server: Server
-    let listener: Task<Void, Never>
+    private(set) var provider: RecordsServiceProvider
+    private(set) var server: Server
+    private(set) var listener: Task<Void, Never>
     var port: Int { server.port }
 
     private init(schema: String, superuser: PostgresPool, pool: PostgresPool, provider: RecordsServiceProvider,
@@ -57,13 +57,28 @@ final class RecordsTestServer: @unchecked Sendable {
         let pool = PostgresPool(configuration: own, options: .init(maxConnections: 24), logger: logger)
         let provider = RecordsServiceProvider(pool: pool, logger: logger)
         _ = try await provider.database.migrate(schema: schema)
+        let server = try makeServer(provider, security: security)
+        return RecordsTestServer(schema: schema, superuser: superuser, pool: pool, provider: provider, server: server,
+                                 listener: provider.startFeedListener())
+    }
+
+    static func makeServer(_ provider: RecordsServiceProvider, security: ServerSecurity) throws -> Server {
         let server = try Server(configuration: ServerConfiguration(address: "127.0.0.1:0", security: security,
                                                                    interceptors: [RecordsPolicy.interceptor], logger: logger,
                                                                    name: "records-test"),
                                 services: [provider])
         try server.start()
-        return RecordsTestServer(schema: schema, superuser: superuser, pool: pool, provider: provider, server: server,
-                                 listener: provider.startFeedListener())
+        return server
+    }
+
+    /// Stops the server and serves the same database from a new provider and
+    /// server (a new port): nothing of the first one's memory survives.
+    func restart() async throws {
+        listener.cancel()
+        await server.shutdown(gracePeriod: .seconds(1))
+        provider = RecordsServiceProvider(pool: pool, logger: Self.logger)
+        server = try Self.makeServer(provider, security: .plaintextForDevelopment)
+        listener = provider.startFeedListener()
     }
 
     /// A plaintext client; callers name themselves with `x-dev-caller`.
