@@ -39,17 +39,19 @@ def records(swift_bin, repo_root):
         "LOG_LEVEL": "warning",
     })
     binary = str(swift_bin / "RecordsService")
-    subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True, timeout=60)
-    server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = None
     try:
+        subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True, timeout=60)
+        server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = server.stdout.readline()
         assert line.startswith("listening on "), line
         channel = grpc.insecure_channel(f"127.0.0.1:{int(line.split()[-1])}")
         yield records_pb2_grpc.RecordsServiceStub(channel)
         channel.close()
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=15)
         _psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         _psql(f"DROP OWNED BY {schema}")
         _psql(f"DROP ROLE IF EXISTS {schema}")

@@ -51,6 +51,30 @@ final class CrossingsOverGRPCTests: XCTestCase {
         await expectStatus(.alreadyExists) { try await client.recordCrossing(other, options: caller("gate", "HAN-T2-07")) }
     }
 
+    func testConcurrentRetriesOfOneExitBanPlaceItOnceAndWithdrawOnce() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        _ = try await client.issueDocument(Sample.issue(personID: person.personID, kind: .entryExitPermit), options: caller("ops"))
+        let ban = Immigration_Records_V1_PlaceExitBanRequest.with {
+            $0.requestID = UUID().uuidString
+            $0.personID = person.personID
+            $0.decidingAuthority = "Tòa án nhân dân TP Hồ Chí Minh"
+            $0.legalBasis = "QĐ 3/2026"
+            $0.startsOn = CalendarDay.today.proto
+            $0.provenance = Sample.provenance()
+        }
+        let client = self.client!
+        let answers = try await withThrowingTaskGroup(of: Immigration_Records_V1_PlaceExitBanResponse.self) { group in
+            for _ in 0..<8 { group.addTask { try await client.placeExitBan(ban, options: caller("control-unit")) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(Set(answers).count, 1)
+        let bans = try await records.pool.query("SELECT count(*)::int8 FROM exit_bans").scalar(Int64.self)
+        let withdrawals = try await records.pool.query("SELECT count(*)::int8 FROM document_status_changes WHERE to_status = 'withdrawn'")
+            .scalar(Int64.self)
+        XCTAssertEqual(bans, 1)
+        XCTAssertEqual(withdrawals, 1)
+    }
+
     func testACrossingNeedsAKnownCheckpointAKnownDocumentAndAGateForABCLanes() async throws {
         let document = try await passportHolder()
         var unknownCheckpoint = Sample.crossing(key: document, checkpoint: "XYZ")
