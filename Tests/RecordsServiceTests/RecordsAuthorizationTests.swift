@@ -13,12 +13,21 @@ final class RecordsAuthorizationTests: XCTestCase {
         let certificates = try RoleCertificates.make()
         let records = try await RecordsTestServer.start(security: .mutualTLS(
             certificateChainPath: certificates.serverChain, privateKeyPath: certificates.serverKey, clientCARootsPath: certificates.ca))
-        defer { Task { await records.stop() } }
+        do {
+            try await checkEveryRPCAndRole(port: records.port, certificates: certificates)
+        } catch {
+            await records.stop()
+            throw error
+        }
+        await records.stop()
+    }
+
+    func checkEveryRPCAndRole(port: Int, certificates: RoleCertificates) async throws {
         typealias RPC = Immigration_Records_V1_RecordsService
         XCTAssertEqual(Set(RecordsPolicy.roles.keys.map(\.path)), Set(RPC.methodDescriptors.map(\.path)), "every RPC has a policy")
         var checked = 0
         for role in CallerRole.allCases {
-            let channel = try Channel(target: "127.0.0.1:\(records.port)", security: .mutualTLS(
+            let channel = try Channel(target: "127.0.0.1:\(port)", security: .mutualTLS(
                 certificateChainPath: certificates.chain(role), privateKeyPath: certificates.key(role), trustRootsPath: certificates.ca,
                 serverNameOverride: "localhost"))
             defer { channel.close() }

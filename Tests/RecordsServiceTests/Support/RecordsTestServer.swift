@@ -55,11 +55,19 @@ final class RecordsTestServer: @unchecked Sendable {
         own.parameters["password"] = password
         own.label = schema
         let pool = PostgresPool(configuration: own, options: .init(maxConnections: 24), logger: logger)
-        let provider = RecordsServiceProvider(pool: pool, logger: logger)
-        _ = try await provider.database.migrate(schema: schema)
-        let server = try makeServer(provider, security: security)
-        return RecordsTestServer(schema: schema, superuser: superuser, pool: pool, provider: provider, server: server,
-                                 listener: provider.startFeedListener())
+        do {
+            let provider = RecordsServiceProvider(pool: pool, logger: logger)
+            _ = try await provider.database.migrate(schema: schema)
+            let server = try makeServer(provider, security: security)
+            return RecordsTestServer(schema: schema, superuser: superuser, pool: pool, provider: provider, server: server,
+                                     listener: provider.startFeedListener())
+        } catch {
+            // Leave nothing behind when the start fails half-way.
+            await pool.close()
+            try? await ServiceDatabaseProvisioner(superuserPool: superuser).remove(service: schema)
+            await superuser.close()
+            throw error
+        }
     }
 
     static func makeServer(_ provider: RecordsServiceProvider, security: ServerSecurity) throws -> Server {
