@@ -47,6 +47,24 @@ final class RecordsAuthorizationTests: XCTestCase {
         XCTAssertEqual(checked, CallerRole.allCases.count * RPC.methodDescriptors.count)
     }
 
+    /// The table of docs/records.md ("Who may call what"), written out again so
+    /// that a change of the policy that the documentation does not share fails.
+    func testThePolicyIsTheDocumentedTable() {
+        let readers = "service issuing-authority control-unit ops"
+        let documented: [String: String] = [
+            "CreatePerson": readers, "UpdatePerson": readers, "GetPersonHistory": readers, "SearchPersons": readers,
+            "ListDocuments": readers, "ListCrossings": readers, "ChangeDocumentStatus": readers,
+            "GetPerson": readers + " gate", "GetDocument": readers + " gate", "ListCheckpoints": readers + " gate",
+            "IssueDocument": "service issuing-authority ops",
+            "RecordCrossing": "service control-unit gate", "CheckCrossingEligibility": "service control-unit gate",
+            "PlaceExitBan": "service control-unit ops", "LiftExitBan": "service control-unit ops",
+            "StreamChanges": "service ops", "GetCrossingStatistics": "service ops", "GetDocumentStatistics": "service ops",
+            "BulkIntake": "service ops", "GetIntakeStatus": "service ops", "UpsertCheckpoint": "ops",
+        ]
+        let actual = Dictionary(uniqueKeysWithValues: RecordsPolicy.roles.map { ($0.key.method, Set($0.value.map(\.rawValue))) })
+        XCTAssertEqual(actual, documented.mapValues { Set($0.split(separator: " ").map(String.init)) })
+    }
+
     /// Calls `method` with an empty (invalid) request and returns the status.
     static func statusOfAnEmptyCall(_ method: MethodDescriptor, client: Immigration_Records_V1_RecordsService.Client) async -> StatusCode {
         let options = CallOptions(timeout: .seconds(10))
