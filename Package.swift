@@ -85,8 +85,9 @@ let package = Package(
 
         // Services.
         .executableTarget(name: "RecordsService",
-                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres", "COpenSSL", "CLibPQ",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
                           path: "Services/RecordsService",
                           exclude: ["Store/SchemaCheck"],
                           resources: [.copy("Store/Migrations")],
@@ -118,7 +119,9 @@ let package = Package(
         // Runs the built immigctl binary against in-process servers (plaintext and mTLS).
         .testTarget(name: "ImmigctlTests", dependencies: ["immigctl", "Contracts", "GRPCRuntime"],
                     path: "Tests/ImmigctlTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation"],
+        .testTarget(name: "RecordsServiceTests", dependencies: ["RecordsService", "ServiceHost", "Contracts", "SyntheticPopulation",
+                                                              "GRPCRuntime", "Postgres",
+                                                              .product(name: "Logging", package: "swift-log")],
                     path: "Tests/RecordsServiceTests", swiftSettings: swiftSettings),
     ]
 )

@@ -84,7 +84,7 @@ public final class RunningService: Sendable {
 
     /// Applies the definition's migrations to its schema under the runner's advisory lock.
     public static func migrate(_ definition: ServiceDefinition, pool: PostgresPool, logger: Logger) async throws {
-        let runner = try MigrationRunner(schema: String(definition.name.map { $0 == "-" ? "_" : $0 }),
+        let runner = try MigrationRunner(schema: definition.schema,
                                          migrations: definition.migrations, logger: logger)
         let applied = try await runner.run(on: pool)
         logger.notice("migrations applied", metadata: ["pg.migrations": "\(applied.count)"])

@@ -15,18 +15,21 @@ public struct ServiceDefinition: Sendable {
     public var openMethods: [MethodDescriptor]
     /// The schema's migrations, applied by `migrate` and at start; empty for none.
     public var migrations: [Migration]
+    /// The database schema the migrations apply to: the service's role owns it.
+    public var schema: String
     /// Whether the service needs DATABASE_URL.
     public var usesDatabase: Bool
     /// Builds the providers, given what the host set up.
     public var makeProviders: @Sendable (ServiceResources) async throws -> [any ServiceProvider]
 
     public init(name: String, policy: [MethodDescriptor: Set<CallerRole>], openMethods: [MethodDescriptor] = [],
-                migrations: [Migration] = [], usesDatabase: Bool = true,
+                migrations: [Migration] = [], schema: String? = nil, usesDatabase: Bool = true,
                 makeProviders: @escaping @Sendable (ServiceResources) async throws -> [any ServiceProvider]) {
         self.name = name
         self.policy = policy
         self.openMethods = openMethods
         self.migrations = migrations
+        self.schema = schema ?? String(name.map { $0 == "-" ? "_" : $0 })
         self.usesDatabase = usesDatabase
         self.makeProviders = makeProviders
     }

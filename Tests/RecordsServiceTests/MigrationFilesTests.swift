@@ -6,8 +6,8 @@ import XCTest
 final class MigrationFilesTests: XCTestCase {
     func testTheMigrationsShipInOrderWithoutGaps() throws {
         let files = try MigrationFiles.all()
-        XCTAssertEqual(files.map(\.name), ["0001_records.sql", "0002_change_feed.sql", "0003_intake.sql"])
-        XCTAssertEqual(files.map(\.version), [1, 2, 3])
+        XCTAssertEqual(files.map(\.name), ["0001_records.sql", "0002_change_feed.sql", "0003_intake.sql", "0004_intake_staging.sql"])
+        XCTAssertEqual(files.map(\.version), [1, 2, 3, 4])
     }
 
     func testMigrationsCreateNoRoleNoSchemaAndNoTransactionOfTheirOwn() throws {

@@ -1,0 +1,100 @@
+import Contracts
+import Foundation
+import GRPCRuntime
+import Logging
+import Postgres
+import ServiceHost
+
+/// RecordsService's RPCs (records.proto): each handler checks its request
+/// with the rules (Rules/), calls a store (Store/) and answers with the
+/// contract's messages. Errors: ValidationErrors → INVALID_ARGUMENT with field
+/// violations, StoreError and refusals → their statuses (Errors+Status.swift),
+/// PostgresError → ServiceHost's one mapping (`PostgresError.rpcError`).
+struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProtocol {
+    let database: RecordsDatabase
+    let persons: PersonStore
+    let documents: DocumentStore
+    let crossings: CrossingStore
+    let exitBans: ExitBanStore
+    let checkpoints: CheckpointStore
+    let feed: FeedStore
+    let statistics: StatisticsStore
+    let intake: IntakeStore
+    let feedWaker: FeedWaker
+
+    /// `standbyPool` serves statistics (and may be `pool` itself).
+    init(pool: PostgresPool, standbyPool: PostgresPool? = nil, logger: Logger) {
+        database = RecordsDatabase(pool: pool, logger: logger)
+        persons = PersonStore(pool: pool)
+        documents = DocumentStore(pool: pool)
+        crossings = CrossingStore(pool: pool)
+        exitBans = ExitBanStore(pool: pool, documents: documents)
+        checkpoints = CheckpointStore(pool: pool)
+        feed = FeedStore(pool: pool)
+        statistics = StatisticsStore(pool: standbyPool ?? pool)
+        intake = IntakeStore(pool: pool)
+        feedWaker = FeedWaker()
+    }
+
+    /// Listens for committed changes (`records_outbox`) and wakes the feed's
+    /// streams; cancel the task to stop.
+    func startFeedListener() -> Task<Void, Never> {
+        let pool = database.pool
+        let waker = feedWaker
+        let feed = feed
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    let notifications = try await pool.listen(["records_outbox"])
+                    waker.wakeAll()
+                    for try await _ in notifications {
+                        _ = try? await feed.sequence()
+                        waker.wakeAll()
+                    }
+                } catch {
+                    waker.wakeAll()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Runs a handler body, turning database errors into statuses.
+    func handle<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError {
+            let status = error.rpcError
+            if status.code == .internalError || status.code == .unavailable {
+                // The description is generic (SQLSTATE, category, object names), never data.
+                database.logger.error("database error", metadata: ["pg.error": "\(error)"])
+            }
+            throw status
+        } catch let error as PostgresDecodingError {
+            database.logger.error("row decoding error", metadata: ["pg.error": "\(error)"])
+            throw RPCError(.internalError, "internal error")
+        }
+    }
+}
+
+/// Collects every broken rule of a request, from checks that throw one error
+/// or several.
+struct Checks {
+    private(set) var errors: [ValidationError] = []
+
+    mutating func run<T>(_ body: () throws(ValidationErrors) -> T) -> T? {
+        do { return try body() } catch { errors += error.errors; return nil }
+    }
+
+    mutating func one<T>(_ body: () throws(ValidationError) -> T) -> T? {
+        do { return try body() } catch { errors.append(error); return nil }
+    }
+
+    mutating func add(_ field: String, _ rule: String, _ message: String = "") {
+        errors.append(ValidationError(field: field, rule: rule, message))
+    }
+
+    func throwIfAny() throws(ValidationErrors) {
+        if !errors.isEmpty { throw ValidationErrors(errors: errors) }
+    }
+}

@@ -1,0 +1,168 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Documents and their status history (D77 Art 4.1b, 6.2). Numbers are kept
+/// unique across persons by `document_numbers` (docs/scaling.md); every status
+/// change appends to `document_status_changes`.
+struct DocumentStore: Sendable {
+    let pool: PostgresPool
+
+    /// How a document is named: by ids, or by what is printed on it.
+    enum Selector: Sendable, Hashable {
+        case key(personID: UUID, documentID: UUID)
+        case reference(kind: DocumentKind, number: String, issuingState: String)
+    }
+
+    /// The ids of the document a selector names, or nil.
+    func resolve(_ selector: Selector, in tx: PostgresTransaction? = nil) async throws -> (personID: UUID, documentID: UUID)? {
+        let query: PostgresQuery
+        switch selector {
+        case .key(let personID, let documentID):
+            query = "SELECT person_id, document_id FROM documents WHERE person_id = \(personID) AND document_id = \(documentID)"
+        case .reference(let kind, let number, let state):
+            query = """
+                SELECT person_id, document_id FROM document_numbers
+                WHERE number = \(number) AND issuing_state = \(state) AND kind = \(kind.rawValue)
+                """
+        }
+        let rows: PostgresRows
+        if let tx { rows = try await tx.query(query) } else { rows = try await pool.query(query) }
+        guard let row = rows.first else { return nil }
+        let (p, d) = try row.decode((UUID, UUID).self)
+        return (p, d)
+    }
+
+    /// Registers an issued document, with its number claim, issuance status
+    /// change (version 1), request log and outbox event.
+    func issue(requestID: UUID, request: [UInt8], personID: UUID, details: DocumentDetails,
+               provenance: ProvenanceInput) async throws -> Immigration_Records_V1_IssueDocumentResponse {
+        do {
+            return try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "IssueDocument",
+                                                  request: request) { tx in
+                let person = try await tx.query("SELECT 1 FROM persons WHERE person_id = \(personID) FOR SHARE")
+                guard person.count == 1 else { throw StoreError.notFound("person") }
+                let documentID = UUID()
+                let source = provenance.source.rawValue
+                _ = try await tx.query("""
+                    INSERT INTO documents (person_id, document_id, kind, number, issuing_state, symbol, has_chip,
+                        issuing_authority, issued_on, valid_from, valid_until, status, status_source, status_unit_code,
+                        status_actor_id, created_source, created_unit_code, created_actor_id)
+                    VALUES (\(personID), \(documentID), \(details.kind.rawValue), \(details.number), \(details.issuingState),
+                        \(details.symbol), \(details.hasChip), \(details.issuingAuthority), \(details.issuedOn.postgres),
+                        \(details.validFrom.postgres), \(details.validUntil.postgres), 'issued', \(source),
+                        \(provenance.unitCode), \(provenance.actorID), \(source), \(provenance.unitCode), \(provenance.actorID))
+                    """)
+                _ = try await tx.query("""
+                    INSERT INTO document_numbers (number, issuing_state, kind, person_id, document_id)
+                    VALUES (\(details.number), \(details.issuingState), \(details.kind.rawValue), \(personID), \(documentID))
+                    """)
+                _ = try await tx.query("""
+                    INSERT INTO document_status_changes (person_id, document_id, version, from_status, to_status,
+                        written_source, written_unit_code, written_actor_id)
+                    VALUES (\(personID), \(documentID), 1, NULL, 'issued', \(source), \(provenance.unitCode), \(provenance.actorID))
+                    """)
+                let document = try await read(tx, personID: personID, documentID: documentID)
+                try await tx.appendChange(.documentIssued, personID: personID, payload: .document(document))
+                return .with { $0.document = document }
+            }
+        } catch let error as PostgresError where error.isUniqueViolation
+                    && (error.tableName == "document_numbers" || error.tableName == "documents") {
+            throw StoreError.alreadyExists("a document with this number, kind and issuing state exists")
+        }
+    }
+
+    /// Moves a document to `target` if the state table allows it.
+    func changeStatus(requestID: UUID, request: [UInt8], personID: UUID, documentID: UUID, target: DocumentStatus,
+                      reason: String, expectedVersion: Int64?,
+                      provenance: ProvenanceInput) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse {
+        try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "ChangeDocumentStatus",
+                                       request: request) { tx in
+            let rows = try await tx.query("""
+                SELECT d.kind, d.issuing_state::text, d.valid_until, d.status, d.version, d.issued_on,
+                    EXISTS (SELECT 1 FROM documents n WHERE n.person_id = d.person_id AND n.kind = d.kind
+                            AND n.document_id <> d.document_id AND n.issued_on >= d.issued_on) AS superseded
+                FROM documents d WHERE d.person_id = \(personID) AND d.document_id = \(documentID) FOR UPDATE
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("document") }
+            let (kindText, state, validUntil, statusText, version, _, superseded) =
+                try row.decode((String, String, PostgresDate, String, Int64, PostgresDate, Bool).self)
+            if let expectedVersion, expectedVersion != version { throw StoreError.staleVersion(current: version) }
+            guard let kind = DocumentKind(rawValue: kindText), let status = DocumentStatus(rawValue: statusText) else {
+                throw StoreError.refused(rule: "unknown_state", message: "the stored document has an unknown kind or status")
+            }
+            try DocumentLifecycle.check(from: status, to: target, facts: .init(
+                kind: kind, issuingState: state, validUntil: CalendarDay(validUntil), today: .today,
+                supersededByNewerPassport: superseded))
+            return try await applyStatus(tx, personID: personID, documentID: documentID, from: status, to: target,
+                                         version: version, reason: reason, exitBanID: nil, provenance: provenance)
+        }
+    }
+
+    /// Writes a status change the caller has decided on (also permit withdrawals).
+    func applyStatus(_ tx: PostgresTransaction, personID: UUID, documentID: UUID, from: DocumentStatus, to: DocumentStatus,
+                     version: Int64, reason: String, exitBanID: UUID?,
+                     provenance: ProvenanceInput) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse {
+        let source = provenance.source.rawValue
+        _ = try await tx.query("""
+            UPDATE documents SET status = \(to.rawValue), status_reason = \(reason), status_source = \(source),
+                status_unit_code = \(provenance.unitCode), status_actor_id = \(provenance.actorID), status_changed_at = now(),
+                version = version + 1
+            WHERE person_id = \(personID) AND document_id = \(documentID)
+            """)
+        _ = try await tx.query("""
+            INSERT INTO document_status_changes (person_id, document_id, version, from_status, to_status, reason,
+                exit_ban_id, written_source, written_unit_code, written_actor_id)
+            VALUES (\(personID), \(documentID), \(version + 1), \(from.rawValue), \(to.rawValue), \(reason), \(exitBanID),
+                \(source), \(provenance.unitCode), \(provenance.actorID))
+            """)
+        let document = try await read(tx, personID: personID, documentID: documentID)
+        let changes = try await tx.query("""
+            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM document_status_changes c
+            WHERE c.person_id = \(personID) AND c.document_id = \(documentID) AND c.version = \(version + 1)
+            """)
+        let change = try DocumentRows.change(changes[0])
+        try await tx.appendChange(.documentStatusChanged, personID: personID,
+                                  payload: .documentStatusChanged(.with { $0.document = document; $0.change = change }))
+        return .with { $0.document = document; $0.change = change }
+    }
+
+    func read(_ tx: PostgresTransaction, personID: UUID, documentID: UUID) async throws -> Immigration_Records_V1_Document {
+        let rows = try await tx.query("""
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
+            WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("document") }
+        return try DocumentRows.document(row)
+    }
+
+    /// A document with its status history, oldest change first.
+    func get(personID: UUID, documentID: UUID) async throws -> Immigration_Records_V1_GetDocumentResponse? {
+        let rows = try await pool.query("""
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
+            WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
+            """)
+        guard let row = rows.first else { return nil }
+        let changes = try await pool.query("""
+            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM document_status_changes c
+            WHERE c.person_id = \(personID) AND c.document_id = \(documentID) ORDER BY c.version
+            """)
+        var response = Immigration_Records_V1_GetDocumentResponse()
+        response.document = try DocumentRows.document(row)
+        response.statusHistory = try changes.map(DocumentRows.change)
+        return response
+    }
+
+    /// A person's documents, newest issue first, filtered by kind and status.
+    func list(personID: UUID, kinds: [DocumentKind], statuses: [DocumentStatus], offset: Int,
+              limit: Int) async throws -> [Immigration_Records_V1_Document] {
+        let rows = try await pool.query("""
+            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
+            WHERE d.person_id = \(personID)
+              AND (cardinality(\(kinds.map(\.rawValue))::text[]) = 0 OR d.kind = ANY(\(kinds.map(\.rawValue))::text[]))
+              AND (cardinality(\(statuses.map(\.rawValue))::text[]) = 0 OR d.status = ANY(\(statuses.map(\.rawValue))::text[]))
+            ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id OFFSET \(offset) LIMIT \(limit)
+            """)
+        return try rows.map(DocumentRows.document)
+    }
+}

@@ -1,0 +1,175 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Persons and their revisions (D77 Art 4.1b, 4.2). Every version of the
+/// details, the first included, is a `person_revisions` row written in the
+/// same transaction as the change; corrections never destroy.
+struct PersonStore: Sendable {
+    let pool: PostgresPool
+
+    /// Creates the person derived from the request id, with its first
+    /// revision, citizen ID claim, request log and outbox event.
+    func create(requestID: UUID, request: [UInt8], details: PersonDetails,
+                provenance: ProvenanceInput) async throws -> Immigration_Records_V1_CreatePersonResponse {
+        let personID = DerivedID.person(requestID: requestID)
+        do {
+            return try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "CreatePerson",
+                                                  request: request) { tx in
+                let year = Int16(details.dateOfBirth.year)
+                let month = details.dateOfBirth.month.map(Int16.init)
+                let day = details.dateOfBirth.day.map(Int16.init)
+                let since = details.residenceSince
+                _ = try await tx.query("""
+                    INSERT INTO persons (person_id, citizen_id, family_name, middle_name, given_name, folded_name,
+                        birth_year, birth_month, birth_day, sex, nationalities, residence_address, residence_province,
+                        residence_since_year, residence_since_month, residence_since_day, biometric_subject_id, remarks,
+                        created_source, created_unit_code, created_actor_id, updated_source, updated_unit_code, updated_actor_id)
+                    VALUES (\(personID), \(details.citizenID?.digits), \(details.name.family), \(details.name.middle),
+                        \(details.name.given), \(details.foldedName), \(year), \(month), \(day), \(details.sex.rawValue),
+                        \(details.nationalities)::char(3)[], \(details.residenceAddress), \(details.residenceProvince),
+                        \(since.map { Int16($0.year) }), \(since?.month.map(Int16.init)), \(since?.day.map(Int16.init)),
+                        \(details.biometricSubjectID), \(details.remarks),
+                        \(provenance.source.rawValue), \(provenance.unitCode), \(provenance.actorID),
+                        \(provenance.source.rawValue), \(provenance.unitCode), \(provenance.actorID))
+                    """)
+                if let citizenID = details.citizenID {
+                    _ = try await tx.query("INSERT INTO citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
+                }
+                try await writeRevision(tx, personID: personID, reason: "")
+                let person = try await read(tx, personID: personID)
+                try await tx.appendChange(.personCreated, personID: personID, payload: .person(person))
+                return .with { $0.person = person }
+            }
+        } catch let error as PostgresError where error.isUniqueViolation && error.tableName == "citizen_ids" {
+            throw StoreError.alreadyExists("the citizen ID belongs to another person")
+        }
+    }
+
+    /// Replaces the details as a whole; the previous version stays in history.
+    func update(requestID: UUID, request: [UInt8], personID: UUID, expectedVersion: Int64?, details: PersonDetails,
+                reason: String, provenance: ProvenanceInput) async throws -> Immigration_Records_V1_UpdatePersonResponse {
+        do {
+            return try await pool.idempotentWrite(personID: personID, requestID: requestID, rpc: "UpdatePerson",
+                                                  request: request) { tx in
+                let current = try await tx.query("""
+                    SELECT version, citizen_id FROM persons WHERE person_id = \(personID) FOR UPDATE
+                    """)
+                guard let row = current.first else { throw StoreError.notFound("person") }
+                let (version, oldCitizenID) = try row.decode((Int64, String?).self)
+                if let expectedVersion, expectedVersion != version { throw StoreError.staleVersion(current: version) }
+                let since = details.residenceSince
+                _ = try await tx.query("""
+                    UPDATE persons SET citizen_id = \(details.citizenID?.digits), family_name = \(details.name.family),
+                        middle_name = \(details.name.middle), given_name = \(details.name.given), folded_name = \(details.foldedName),
+                        birth_year = \(Int16(details.dateOfBirth.year)), birth_month = \(details.dateOfBirth.month.map(Int16.init)),
+                        birth_day = \(details.dateOfBirth.day.map(Int16.init)), sex = \(details.sex.rawValue),
+                        nationalities = \(details.nationalities)::char(3)[], residence_address = \(details.residenceAddress),
+                        residence_province = \(details.residenceProvince), residence_since_year = \(since.map { Int16($0.year) }),
+                        residence_since_month = \(since?.month.map(Int16.init)), residence_since_day = \(since?.day.map(Int16.init)),
+                        biometric_subject_id = \(details.biometricSubjectID), remarks = \(details.remarks),
+                        version = version + 1, updated_source = \(provenance.source.rawValue),
+                        updated_unit_code = \(provenance.unitCode), updated_actor_id = \(provenance.actorID), updated_at = now()
+                    WHERE person_id = \(personID)
+                    """)
+                if oldCitizenID != details.citizenID?.digits {
+                    if let oldCitizenID {
+                        _ = try await tx.query("DELETE FROM citizen_ids WHERE citizen_id = \(oldCitizenID) AND person_id = \(personID)")
+                    }
+                    if let citizenID = details.citizenID {
+                        _ = try await tx.query("INSERT INTO citizen_ids (citizen_id, person_id) VALUES (\(citizenID.digits), \(personID))")
+                    }
+                }
+                try await writeRevision(tx, personID: personID, reason: reason)
+                let person = try await read(tx, personID: personID)
+                try await tx.appendChange(.personUpdated, personID: personID, payload: .person(person))
+                return .with { $0.person = person }
+            }
+        } catch let error as PostgresError where error.isUniqueViolation && error.tableName == "citizen_ids" {
+            throw StoreError.alreadyExists("the citizen ID belongs to another person")
+        }
+    }
+
+    /// The current version as a revision row (the whole persons row as JSON).
+    private func writeRevision(_ tx: PostgresTransaction, personID: UUID, reason: String) async throws {
+        _ = try await tx.query("""
+            INSERT INTO person_revisions (person_id, version, details, reason, written_source, written_unit_code,
+                written_actor_id, written_at)
+            SELECT p.person_id, p.version, to_jsonb(p), \(reason), p.updated_source, p.updated_unit_code, p.updated_actor_id,
+                p.updated_at
+            FROM persons p WHERE p.person_id = \(personID)
+            """)
+    }
+
+    func read(_ tx: PostgresTransaction, personID: UUID) async throws -> Immigration_Records_V1_Person {
+        let rows = try await tx.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
+        guard let row = rows.first else { throw StoreError.notFound("person") }
+        return try PersonRows.person(row)
+    }
+
+    func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {
+        let rows = try await pool.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
+        return try rows.first.map(PersonRows.person)
+    }
+
+    /// Every version, newest first, `offset` and `limit` for paging.
+    func history(personID: UUID, offset: Int, limit: Int) async throws -> [Immigration_Records_V1_PersonRevision] {
+        let rows = try await pool.query("""
+            SELECT r.version AS revision, r.reason, r.written_source, r.written_unit_code, r.written_actor_id, r.written_at,
+                \(unsafeRaw: PersonRows.columns)
+            FROM person_revisions r
+            CROSS JOIN LATERAL jsonb_populate_record(NULL::persons, r.details) p
+            WHERE r.person_id = \(personID) ORDER BY r.version DESC OFFSET \(offset) LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            var revision = Immigration_Records_V1_PersonRevision()
+            revision.version = try row.value("revision")
+            revision.details = try PersonRows.details(row)
+            revision.provenance = try row.provenance("written")
+            revision.reason = try row.value("reason")
+            return revision
+        }
+    }
+
+    /// Persons by citizen ID (one at most).
+    func search(citizenID: String) async throws -> [Immigration_Records_V1_Person] {
+        let rows = try await pool.query("""
+            SELECT \(unsafeRaw: PersonRows.columns) FROM citizen_ids c
+            JOIN persons p ON p.person_id = c.person_id WHERE c.citizen_id = \(citizenID)
+            """)
+        return try rows.map(PersonRows.person)
+    }
+
+    /// Holders of documents with this number (kind and state optional).
+    func search(documentNumber: String, kind: DocumentKind?, issuingState: String?) async throws -> [Immigration_Records_V1_Person] {
+        let rows = try await pool.query("""
+            SELECT DISTINCT ON (p.person_id) \(unsafeRaw: PersonRows.columns) FROM document_numbers n
+            JOIN persons p ON p.person_id = n.person_id
+            WHERE n.number = \(documentNumber) AND (\(kind?.rawValue)::text IS NULL OR n.kind = \(kind?.rawValue))
+              AND (\(issuingState)::text IS NULL OR n.issuing_state = \(issuingState))
+            ORDER BY p.person_id
+            """)
+        return try rows.map(PersonRows.person)
+    }
+
+    /// A page of persons whose folded name starts with `prefix` and whose date
+    /// of birth is compatible with `dateOfBirth`, after the keyset `after`.
+    func search(foldedPrefix prefix: String, dateOfBirth: PartialDate?, after: (String, UUID)?,
+                limit: Int) async throws -> [Immigration_Records_V1_Person] {
+        let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let year = dateOfBirth.map { Int16($0.year) }
+        let month = dateOfBirth?.month.map(Int16.init)
+        let day = dateOfBirth?.day.map(Int16.init)
+        let rows = try await pool.query("""
+            SELECT \(unsafeRaw: PersonRows.columns) FROM persons p
+            WHERE p.folded_name LIKE \(pattern)
+              AND (\(after?.0)::text IS NULL OR (p.folded_name, p.person_id) > (\(after?.0)::text COLLATE "C", \(after?.1)))
+              AND (\(year)::smallint IS NULL OR p.birth_year = \(year))
+              AND (\(month)::smallint IS NULL OR p.birth_month IS NULL OR p.birth_month = \(month))
+              AND (\(day)::smallint IS NULL OR p.birth_day IS NULL OR p.birth_day = \(day))
+            ORDER BY p.folded_name, p.person_id LIMIT \(limit)
+            """)
+        return try rows.map(PersonRows.person)
+    }
+}

@@ -1,0 +1,136 @@
+import Contracts
+import Foundation
+import GRPCRuntime
+import Postgres
+import XCTest
+@testable import RecordsService
+
+/// BulkIntake over gRPC: batches through COPY, rejected rows with reasons,
+/// resume from the last committed batch with nothing lost or doubled.
+final class BulkIntakeTests: XCTestCase {
+    var records: RecordsTestServer!
+    var client: Immigration_Records_V1_RecordsService.Client!
+    var channel: Channel!
+
+    override func setUp() async throws {
+        records = try await RecordsTestServer.start()
+        (client, channel) = try records.client()
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
+    }
+
+    override func tearDown() async throws {
+        channel?.close()
+        await records?.stop()
+    }
+
+    static let spec = Immigration_Records_V1_IntakeJobSpec.with {
+        $0.sourceSystem = "legacy-a08"
+        $0.description = "test load"
+        $0.provenance = Sample.provenance(.convertedDatabase, unit: "A08", actor: "loader")
+    }
+
+    func personsBatch(_ jobID: String) -> Immigration_Records_V1_BulkIntakeRequest {
+        .with {
+            $0.jobID = jobID
+            $0.job = Self.spec
+            $0.batchSequence = 1
+            $0.rows = [
+                .with { $0.rowNumber = 1; $0.person = .with { $0.sourceKey = "P1"; $0.details = Sample.citizen() } },
+                .with { $0.rowNumber = 2; $0.person = .with { $0.sourceKey = "P2"; $0.details = Sample.foreigner() } },
+                .with { $0.rowNumber = 3; $0.person = .with { $0.sourceKey = "P3"; $0.details = Sample.citizen(citizenID: "999085012345") } },
+                .with { $0.rowNumber = 4; $0.person = .with { $0.sourceKey = "P4"; $0.details = Sample.citizen(given: "Bình") } },
+            ]
+        }
+    }
+
+    func documentsBatch(_ jobID: String, last: Bool) -> Immigration_Records_V1_BulkIntakeRequest {
+        let passport = Sample.issue(personID: "", number: "B1234567").details!
+        return .with {
+            $0.jobID = jobID
+            $0.batchSequence = 2
+            $0.lastBatch = last
+            $0.rows = [
+                .with { $0.rowNumber = 5; $0.document = .with { $0.personSourceKey = "P1"; $0.details = passport } },
+                .with { $0.rowNumber = 6; $0.document = .with { $0.personSourceKey = "NOBODY"; $0.details = Sample.issue(personID: "").details! } },
+                .with {
+                    $0.rowNumber = 7
+                    $0.crossing = .with {
+                        $0.personSourceKey = "P1"; $0.document = passport.reference!; $0.direction = .exit
+                        $0.checkpointCode = "HAN"; $0.crossedAt = ProtoTimestamp(Date().addingTimeInterval(-3600)); $0.lane = .manual
+                    }
+                },
+                .with {
+                    $0.rowNumber = 8
+                    $0.crossing = .with {
+                        $0.personSourceKey = "P1"; $0.document = passport.reference!; $0.direction = .entry
+                        $0.checkpointCode = "NOWHERE"; $0.crossedAt = ProtoTimestamp(Date().addingTimeInterval(-60)); $0.lane = .manual
+                    }
+                },
+            ]
+        }
+    }
+
+    func send(_ batches: [Immigration_Records_V1_BulkIntakeRequest]) async throws -> Immigration_Records_V1_BulkIntakeResponse {
+        try await client.bulkIntake(options: caller("ops")) { writer in
+            for batch in batches { try await writer.send(batch) }
+        }
+    }
+
+    func count(_ table: String) async throws -> Int64? {
+        try await records.pool.query(PostgresQueryText.count(table)).scalar(Int64.self)
+    }
+
+    func testALoadThatFailedResumesFromTheLastCommittedBatchWithNothingLostOrDoubled() async throws {
+        let jobID = UUID().uuidString
+        // The first attempt commits batch 1, then sends a batch with a gap and fails.
+        var gap = documentsBatch(jobID, last: false)
+        gap.batchSequence = 3
+        let error = await expectStatus(.failedPrecondition) { try await self.send([self.personsBatch(jobID), gap]) }
+        XCTAssertTrue(error?.message.hasPrefix("batch_gap") ?? false)
+        let status = try await client.getIntakeStatus(.with { $0.jobID = jobID }, options: caller("ops"))
+        XCTAssertEqual(status.lastCommittedBatch, 1)
+        XCTAssertEqual(status.acceptedRows, 2)
+        XCTAssertEqual(status.rejected.map(\.rowNumber), [3, 4])
+        XCTAssertEqual(status.rejected.map(\.rule), ["province_code", "duplicate_in_batch"])
+
+        // The resumed attempt sends everything again: batch 1 is skipped, batch 2 loads.
+        let resumed = try await send([personsBatch(jobID), documentsBatch(jobID, last: true)])
+        XCTAssertEqual(resumed.skippedBatches, 1)
+        XCTAssertEqual(resumed.lastCommittedBatch, 2)
+        XCTAssertEqual(resumed.acceptedRows, 2)
+        XCTAssertEqual(Set(resumed.rejected.map(\.rule)), ["unknown_person", "known_checkpoint"])
+        let persons = try await count("persons")
+        let documents = try await count("documents")
+        let crossings = try await count("crossings")
+        XCTAssertEqual([persons, documents, crossings], [2, 1, 1])
+        let done = try await client.getIntakeStatus(.with { $0.jobID = jobID }, options: caller("ops"))
+        XCTAssertEqual(done.state, .completed)
+        XCTAssertEqual(done.acceptedRows, 4)
+        XCTAssertEqual(done.rejectedRows, 4)
+
+        // The same source rows in another job are the same persons: rejected, never doubled.
+        let again = try await send([personsBatch(UUID().uuidString)])
+        XCTAssertEqual(again.acceptedRows, 0)
+        XCTAssertEqual(Set(again.rejected.map(\.rule)), ["duplicate", "province_code", "citizen_id_taken"])
+        let personsAfter = try await count("persons")
+        XCTAssertEqual(personsAfter, 2)
+        let found = try await client.searchPersons(.with { $0.citizenID = "001085012345" }, options: caller("ops"))
+        XCTAssertEqual(found.persons.first?.created?.source, .convertedDatabase)
+    }
+
+    func testANewJobWithoutItsDescriptionIsInvalid() async throws {
+        var batch = personsBatch(UUID().uuidString)
+        batch.job = nil
+        let error = await expectStatus(.invalidArgument) { try await self.send([batch]) }
+        XCTAssertEqual(error?.fieldViolations.first?.field, "job")
+        var wrongSource = personsBatch(UUID().uuidString)
+        wrongSource.job?.provenance?.source = .procedure
+        let refused = await expectStatus(.invalidArgument) { try await self.send([wrongSource]) }
+        XCTAssertEqual(refused?.fieldViolations.first?.field, "job.provenance.source")
+    }
+}
+
+/// Counting rows of a table of the test's schema.
+enum PostgresQueryText {
+    static func count(_ table: String) -> PostgresQuery { PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)") }
+}

@@ -1,0 +1,93 @@
+import Contracts
+import Foundation
+import GRPCRuntime
+import Synchronization
+import XCTest
+@testable import RecordsService
+
+/// StreamChanges: events in commit order, resumable from the last handled
+/// position after a reconnect, woken by LISTEN/NOTIFY while open.
+final class ChangeFeedTests: XCTestCase {
+    var records: RecordsTestServer!
+    var client: Immigration_Records_V1_RecordsService.Client!
+    var channel: Channel!
+
+    override func setUp() async throws {
+        records = try await RecordsTestServer.start()
+        (client, channel) = try records.client()
+    }
+
+    override func tearDown() async throws {
+        channel?.close()
+        await records?.stop()
+    }
+
+    func caughtUp(after position: String, types: [Immigration_Records_V1_ChangeType] = []) async throws -> [Immigration_Records_V1_ChangeEvent] {
+        try await client.streamChanges(.with {
+            $0.afterPosition = position
+            $0.stopWhenCaughtUp = true
+            $0.types = types
+        }, options: caller("service", "agency-access")) { responses in
+            var events: [Immigration_Records_V1_ChangeEvent] = []
+            for try await event in responses { events.append(event) }
+            return events
+        }
+    }
+
+    func testAConsumerThatReconnectsAfterARestartWithItsLastPositionMissesNothingAndSeesNothingTwice() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("ops")).person!
+        let document = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        let first = try await caughtUp(after: "")
+        XCTAssertEqual(first.map(\.type), [.personCreated, .documentIssued])
+        XCTAssertEqual(first.last?.document.documentID, document.documentID)
+        XCTAssertEqual(first.first?.person.personID, person.personID)
+
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
+        _ = try await client.recordCrossing(Sample.crossing(key: document), options: caller("gate"))
+        _ = try await client.placeExitBan(.with {
+            $0.requestID = UUID().uuidString
+            $0.personID = person.personID
+            $0.decidingAuthority = "Tòa án nhân dân Hà Nội"
+            $0.legalBasis = "QĐ 7/2026"
+            $0.startsOn = CalendarDay.today.proto
+            $0.provenance = Sample.provenance()
+        }, options: caller("control-unit"))
+
+        // The service restarts; the consumer connects anew and resumes after the last event it handled.
+        channel.close()
+        try await records.restart()
+        (client, channel) = try records.client()
+        let resumed = try await caughtUp(after: first.last!.position)
+        XCTAssertEqual(resumed.map(\.type), [.crossingRecorded, .exitBanPlaced])
+        let positions = (first + resumed).map { try! FeedPosition.parse($0.position) }
+        XCTAssertEqual(positions, positions.sorted())
+        XCTAssertEqual(Set(positions).count, 4)
+        let onlyBans = try await caughtUp(after: "", types: [.exitBanPlaced])
+        XCTAssertEqual(onlyBans.map(\.type), [.exitBanPlaced])
+        let error = await expectStatus(.invalidArgument) { try await self.caughtUp(after: "garbage") }
+        XCTAssertEqual(error?.fieldViolations.first?.field, "after_position")
+    }
+
+    func testAnOpenStreamReceivesAChangeSoonAfterItCommits() async throws {
+        let client = self.client!
+        let received = try await withThrowingTaskGroup(of: Immigration_Records_V1_ChangeEvent?.self) { group in
+            group.addTask {
+                try await client.streamChanges(.with { $0.startAtNewest = true }, options: caller("ops")) { responses in
+                    for try await event in responses { return event }
+                    return nil
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops"))
+                try await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        XCTAssertEqual(received?.type, .personCreated)
+        XCTAssertEqual(received?.person.details?.name?.familyName, "Smith")
+    }
+}
