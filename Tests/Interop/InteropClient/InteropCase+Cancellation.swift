@@ -8,7 +8,8 @@ extension InteropCase {
             defer { startedSignal.finish() }
             _ = try await client.streamingInputCall { _ in
                 startedSignal.yield()
-                try await Task.sleep(for: .seconds(60))
+                // Wait to be cancelled; the call must then end with CANCELLED (not the sleep's error).
+                try? await Task.sleep(for: .seconds(60))
             }
         }
         var iterator = started.makeAsyncIterator()
@@ -29,7 +30,7 @@ extension InteropCase {
                     $0.responseParameters = [.with { $0.size = Int32(InteropSizes.streamingResponses[0]) }]
                     $0.payload = .zeros(InteropSizes.streamingRequests[0])
                 })
-                try await Task.sleep(for: .seconds(60))
+                try? await Task.sleep(for: .seconds(60))
             }, onResponse: { responses in
                 defer { firstResponseSignal.finish() }
                 for try await response in responses {
