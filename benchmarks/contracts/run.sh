@@ -5,12 +5,15 @@
 # against Shared/CContracts), (c) Python protobuf (upb) - same content (checked: same
 # bytes), same iteration count, same run, interleaved rounds. Prints a table with
 # ratios against protobuf-c. Not run by CI.
-#   benchmarks/contracts/run.sh [ITERATIONS=200000] [ROUNDS=3]
+# Times are CPU time of the process (steadier than wall time on a shared machine); then
+# callgrind counts instructions per encode+decode (independent of load): the difference
+# between runs of N and 2N iterations, divided by N (CALLGRIND=0 skips it).
+#   benchmarks/contracts/run.sh [ITERATIONS=200000] [ROUNDS=5]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 iterations=${1:-200000}
-rounds=${2:-3}
+rounds=${2:-5}
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 work=$(mktemp -d /tmp/contracts-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -41,5 +44,29 @@ for round in $(seq "$rounds"); do
     PYTHONPATH="$work/python" python3 "$here/person_python.py" "$iterations" | tee -a "$work/results" >&2
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/notes"
+
+: > "$work/instructions"
+if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
+    n=${CALLGRIND_ITERATIONS:-5000}
+    instructions() { # N command... -> total instructions (Ir) of the run
+        local n=$1; shift
+        PYTHONPATH="$work/python" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" "$n" 2>&1 >/dev/null | awk '/Collected :/ {print $NF}'
+    }
+    for name in c swift python; do
+        case $name in
+            c) command=("$work/person_c") ;;
+            # valgrind cannot read the Swift binary's DWARF: measure a copy without it.
+            swift) cp "$swift_bin" "$work/swift-stripped"; strip -g "$work/swift-stripped"
+                   command=("$work/swift-stripped") ;;
+            # the interpreter itself, not a wrapper script (pyenv shims) that valgrind would measure instead
+            python) command=("$(python3 -c 'import sys; print(sys.executable)')"
+                             "$here/person_python.py") ;;
+        esac
+        echo "== callgrind: $name" >&2
+        one=$(instructions "$n" "${command[@]}")
+        two=$(instructions $((2 * n)) "${command[@]}")
+        echo "$name $(( (two - one) / n ))" >> "$work/instructions"
+    done
+fi
 cat "$work/notes"
-python3 "$here/table.py" < "$work/results"
+python3 "$here/table.py" "$work/instructions" < "$work/results"

@@ -5,6 +5,12 @@ protobuf-c (higher is faster: C's time divided by the implementation's)."""
 import statistics
 import sys
 
+instructions = {}
+if len(sys.argv) > 1:
+    for line in open(sys.argv[1]):
+        name, count = line.split()
+        instructions[name] = int(count)
+
 rows = [line.split() for line in sys.stdin if line.strip()]
 names = list(dict.fromkeys(row[0] for row in rows))
 encodings = {(row[4], row[5]) for row in rows}
@@ -24,7 +30,7 @@ def median(name, pick):
 
 
 total = lambda run: run[0] + run[1]
-print(f"message: {size} bytes, identical in every implementation; {iterations} iterations, "
+print(f"times: process CPU time; message: {size} bytes, identical in every implementation; {iterations} iterations, "
       f"{len(runs['c'])} rounds; times are the best round (median in brackets)")
 print(f"| {'implementation':<22} | {'encode µs':>10} | {'decode µs':>10} | {'enc+dec/s':>18} | {'vs protobuf-c':>16} |")
 print(f"|{'-' * 24}|{'-' * 12}:|{'-' * 12}:|{'-' * 20}:|{'-' * 18}:|")
@@ -38,3 +44,11 @@ for name in names:
     ratio_median = median("c", total) / median(name, total)
     print(f"| {labels.get(name, name):<22} | {enc:>10.3f} | {dec:>10.3f} | {rate:>9,.0f} ({rate_median:,.0f}) |"
           f" {ratio:>6.2f}x ({ratio_median:.2f}x) |")
+if instructions:
+    print("\ninstructions per encode+decode (callgrind, load-independent; ratio: protobuf-c's count / this one)")
+    print(f"| {'implementation':<22} | {'instructions':>12} | {'vs protobuf-c':>13} |")
+    print(f"|{'-' * 24}|{'-' * 13}:|{'-' * 14}:|")
+    for name in names:
+        if name in instructions:
+            print(f"| {labels.get(name, name):<22} | {instructions[name]:>12,} |"
+                  f" {instructions['c'] / instructions[name]:>12.2f}x |")
