@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "ContractsGenerator", dependencies: ["CDescriptor", "CProtobufC"],
                           path: "Shared/Tools/ContractsGenerator", swiftSettings: swiftSettings),
         .executableTarget(name: "immigctl",
-                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor",
+                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor", "SyntheticPopulation",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
