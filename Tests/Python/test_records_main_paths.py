@@ -6,12 +6,15 @@ the x-dev-caller header."""
 import datetime
 import os
 import secrets
+import socket
 import subprocess
+import time
 import uuid
 
 import grpc
 import pytest
 from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from immigration.common.v1 import common_pb2
@@ -29,12 +32,15 @@ def records(swift_bin, repo_root):
     schema = "records_py_" + secrets.token_hex(4)
     password = secrets.token_hex(16)
     subprocess.run([str(repo_root / "scripts" / "db-provision.sh"), schema, password], check=True, capture_output=True)
+    with socket.socket() as probe:  # a free port; the service's logs own stdout
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": f"host={os.environ['PGHOST']} port={os.environ['PGPORT']} dbname={os.environ['PGDATABASE']} "
                         f"user={schema} password={password} sslmode=disable",
         "RECORDS_SCHEMA": schema,
-        "GRPC_LISTEN": "127.0.0.1:0",
+        "GRPC_LISTEN": f"127.0.0.1:{port}",
         "INSECURE_DEVELOPMENT_PLAINTEXT": "1",
         "LOG_LEVEL": "warning",
     })
@@ -42,10 +48,19 @@ def records(swift_bin, repo_root):
     server = None
     try:
         subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True, timeout=60)
-        server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = server.stdout.readline()
-        assert line.startswith("listening on "), line
-        channel = grpc.insecure_channel(f"127.0.0.1:{int(line.split()[-1])}")
+        server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        health = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + 60
+        while True:  # serving once health says so (ServiceHost marks SERVING after start)
+            assert server.poll() is None, "RecordsService exited during start"
+            try:
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == health_pb2.HealthCheckResponse.SERVING:
+                    break
+            except grpc.RpcError:
+                pass
+            assert time.monotonic() < deadline, "RecordsService did not become SERVING"
+            time.sleep(0.2)
         yield records_pb2_grpc.RecordsServiceStub(channel)
         channel.close()
     finally:
