@@ -7,20 +7,10 @@ import XCTest
 
 /// BulkIntake over gRPC: batches through COPY, rejected rows with reasons,
 /// resume from the last committed batch with nothing lost or doubled.
-final class BulkIntakeTests: XCTestCase {
-    var records: RecordsTestServer!
-    var client: Immigration_Records_V1_RecordsService.Client!
-    var channel: Channel!
-
+final class BulkIntakeTests: RecordsOverGRPCTestCase {
     override func setUp() async throws {
-        records = try await RecordsTestServer.start()
-        (client, channel) = try records.client()
+        try await super.setUp()
         _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
-    }
-
-    override func tearDown() async throws {
-        channel?.close()
-        await records?.stop()
     }
 
     static let spec = Immigration_Records_V1_IntakeJobSpec.with {

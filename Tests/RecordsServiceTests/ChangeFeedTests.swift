@@ -7,21 +7,7 @@ import XCTest
 
 /// StreamChanges: events in commit order, resumable from the last handled
 /// position after a reconnect, woken by LISTEN/NOTIFY while open.
-final class ChangeFeedTests: XCTestCase {
-    var records: RecordsTestServer!
-    var client: Immigration_Records_V1_RecordsService.Client!
-    var channel: Channel!
-
-    override func setUp() async throws {
-        records = try await RecordsTestServer.start()
-        (client, channel) = try records.client()
-    }
-
-    override func tearDown() async throws {
-        channel?.close()
-        await records?.stop()
-    }
-
+final class ChangeFeedTests: RecordsOverGRPCTestCase {
     func caughtUp(after position: String, types: [Immigration_Records_V1_ChangeType] = []) async throws -> [Immigration_Records_V1_ChangeEvent] {
         try await client.streamChanges(.with {
             $0.afterPosition = position

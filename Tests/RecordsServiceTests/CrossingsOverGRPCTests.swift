@@ -6,21 +6,11 @@ import XCTest
 
 /// RecordCrossing (idempotent, also under racing retries), ListCrossings,
 /// CheckCrossingEligibility, exit bans withdrawing permits, and statistics.
-final class CrossingsOverGRPCTests: XCTestCase {
-    var records: RecordsTestServer!
-    var client: Immigration_Records_V1_RecordsService.Client!
-    var channel: Channel!
-
+final class CrossingsOverGRPCTests: RecordsOverGRPCTestCase {
     override func setUp() async throws {
-        records = try await RecordsTestServer.start()
-        (client, channel) = try records.client()
+        try await super.setUp()
         _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
         _ = try await client.upsertCheckpoint(Sample.checkpoint(code: "HUU-NGHI", kind: .land), options: caller("ops"))
-    }
-
-    override func tearDown() async throws {
-        channel?.close()
-        await records?.stop()
     }
 
     func passportHolder() async throws -> Immigration_Records_V1_Document {

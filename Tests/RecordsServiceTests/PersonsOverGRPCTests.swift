@@ -6,21 +6,7 @@ import XCTest
 
 /// CreatePerson, GetPerson, UpdatePerson with history, SearchPersons and the
 /// document RPCs over real gRPC against a real PostgreSQL.
-final class PersonsOverGRPCTests: XCTestCase {
-    var records: RecordsTestServer!
-    var client: Immigration_Records_V1_RecordsService.Client!
-    var channel: Channel!
-
-    override func setUp() async throws {
-        records = try await RecordsTestServer.start()
-        (client, channel) = try records.client()
-    }
-
-    override func tearDown() async throws {
-        channel?.close()
-        await records?.stop()
-    }
-
+final class PersonsOverGRPCTests: RecordsOverGRPCTestCase {
     func testACreatedPersonIsReadBackWithDocumentsBansAndCrossings() async throws {
         let created = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("issuing-authority"))
         let person = try XCTUnwrap(created.person)

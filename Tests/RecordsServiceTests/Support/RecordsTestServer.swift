@@ -208,3 +208,21 @@ extension XCTestCase {
         return nil
     }
 }
+
+/// A test case with a fresh RecordsTestServer (its own schema, real
+/// PostgreSQL, real gRPC) and a client of it for every test.
+class RecordsOverGRPCTestCase: XCTestCase {
+    var records: RecordsTestServer!
+    var client: Immigration_Records_V1_RecordsService.Client!
+    var channel: Channel!
+
+    override func setUp() async throws {
+        records = try await RecordsTestServer.start()
+        (client, channel) = try records.client()
+    }
+
+    override func tearDown() async throws {
+        channel?.close()
+        await records?.stop()
+    }
+}
