@@ -32,6 +32,14 @@ fi
 step "Swift tests"
 swift test --skip-build --parallel --num-workers 2
 
+step "AddressSanitizer: malformed payloads and 100,000 mutated payloads to a running server"
+# The codec and runtime tests again, built with ASan and LeakSanitizer in their own
+# scratch folder; suppressions cover only what XCTest and Foundation keep for the
+# life of the process.
+LSAN_OPTIONS="suppressions=$root/Tests/Sanitizers/lsan.supp" GRPC_RUNTIME_MUTATIONS=100000 \
+  swift test --sanitize=address --scratch-path .build/asan \
+  --filter 'ContractsTests|ProtoJSONTests|GRPCRuntimeTests'
+
 if [ -f Tests/Python/run.sh ]; then
   step "Python interoperability tests"
   ./Tests/Python/run.sh
