@@ -63,7 +63,7 @@ class RecordsDatabase:
     def environment(self, **extra):
         env = dict(os.environ)
         env.update({"DATABASE_URL": self.url(), "RECORDS_SCHEMA": self.schema, "INSECURE_DEVELOPMENT_PLAINTEXT": "1",
-                    "LOG_LEVEL": "warning"})
+                    "GRPC_LISTEN": "127.0.0.1:0", "LOG_LEVEL": "warning"})
         env.update(extra)
         return env
 
