@@ -26,10 +26,16 @@ final class IntakeProgress {
         self.totalBytes = totalBytes.flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// Counts rows sent and redraws when it is time.
+    /// Counts rows sent by this run.
     func sent(rows: Int, bytesRead: Int64) {
         sent += Int64(rows)
         sentThisRun += Int64(rows)
+        bytes = bytesRead
+    }
+
+    /// Counts rows of a batch an earlier attempt committed (not in the rate).
+    func skipped(rows: Int, bytesRead: Int64) {
+        sent += Int64(rows)
         bytes = bytesRead
     }
 

@@ -94,7 +94,7 @@ final class IntakeSession {
             }
             progress.batch = sequence
             if skipping {
-                progress.sent(rows: rows.count, bytesRead: source.bytesRead)
+                progress.skipped(rows: rows.count, bytesRead: source.bytesRead)
                 progress.draw()
                 continue
             }
