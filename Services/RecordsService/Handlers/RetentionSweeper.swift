@@ -10,19 +10,29 @@ struct RetentionSweeper: Sendable {
     let policy: RetentionPolicy
     let logger: Logger
 
-    /// Starts the loop; the first run is one interval after start (a service
-    /// starting is busy enough). Cancel the task to stop.
+    /// Starts the loop. The first run comes a little after start, at a random
+    /// moment within `firstRunDelay` (so that replicas restarted together do not
+    /// all try at once, and a service redeployed more often than the interval
+    /// still purges), then every interval. Cancel the task to stop.
     func start() -> Task<Void, Never> {
         Task {
+            var pause = Self.firstRunDelay(interval: policy.intervalSeconds)
             while !Task.isCancelled {
                 do {
-                    try await Task.sleep(for: .seconds(policy.intervalSeconds))
+                    try await Task.sleep(for: pause)
                 } catch {
                     return
                 }
                 await runOnce()
+                pause = .seconds(policy.intervalSeconds)
             }
         }
+    }
+
+    /// Between a fifth of and the whole of the shorter of the interval and five minutes.
+    static func firstRunDelay(interval seconds: Int) -> Duration {
+        let ceiling = Double(min(seconds, 300))
+        return .milliseconds(Int(Double.random(in: (ceiling / 5)...ceiling) * 1000))
     }
 
     /// One purge run; failures are logged and retried at the next interval.
