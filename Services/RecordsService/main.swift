@@ -9,6 +9,15 @@ import ServiceHost
 /// give each run its own.
 let schema = ProcessInfo.processInfo.environment["RECORDS_SCHEMA"] ?? "records"
 
+/// How long the feed and the request log are kept (docs/records.md, "Retention").
+let retention: RetentionPolicy
+do {
+    retention = try RetentionPolicy.from(environment: ProcessInfo.processInfo.environment)
+} catch {
+    FileHandle.standardError.write(Data("RecordsService: \(error)\n".utf8))
+    exit(78)  // EX_CONFIG
+}
+
 let definition = ServiceDefinition(
     name: "records",
     policy: RecordsPolicy.roles,
@@ -19,6 +28,8 @@ let definition = ServiceDefinition(
                                               logger: resources.logger)
         // Wakes change-feed streams on NOTIFY; lives as long as the process.
         _ = provider.startFeedListener()
+        // Purges old feed events and request log entries; one replica at a time.
+        _ = RetentionSweeper(store: provider.retention, policy: retention, logger: resources.logger).start()
         return [provider]
     })
 

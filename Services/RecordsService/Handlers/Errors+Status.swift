@@ -26,7 +26,9 @@ extension ExitBanTerm.LiftRefusal: RPCErrorConvertible {
 
 extension FeedPosition.Purged: RPCErrorConvertible {
     var rpcError: RPCError {
-        RPCError(.outOfRange, "the feed no longer holds events after this position; resume from the oldest retained one")
+        RPCError(.outOfRange, "after_position: retained: events through position \"\(FeedPosition.token(purgedThrough))\" "
+                 + "were purged; the oldest available event follows it: re-read the state you need, then resume with "
+                 + "after_position \"\(FeedPosition.token(purgedThrough))\"")
     }
 }
 

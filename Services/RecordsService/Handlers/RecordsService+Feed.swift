@@ -25,6 +25,12 @@ extension RecordsServiceProvider {
             var position = request.startAtNewest ? bounds.newest : max(after!, request.afterPosition.isEmpty ? bounds.purgedThrough : 0)
             while !Task.isCancelled {
                 let events = try await feed.events(after: position, kinds: kinds, limit: 500)
+                if !events.isEmpty {
+                    // A purge that ran while this consumer lagged must not be skipped silently: it
+                    // commits with purged_through, so if these events are past it, the check sees it.
+                    try FeedPosition.checkRetained(after: position, purgedThrough: try await feed.bounds().purgedThrough,
+                                                   fromOldest: false)
+                }
                 for event in events {
                     try await responses.send(event)
                     position = (try? FeedPosition.parse(event.position)) ?? position

@@ -85,7 +85,7 @@ extension RecordsServiceProvider {
                 checks.add("citizen_id", "twelve_digits", "a citizen ID number is exactly 12 digits")
             }
             try checks.throwIfAny()
-            let found = try await handle { try await persons.search(citizenID: citizenID) }
+            let found = try await handle { try await reads.read { try await $0.persons.search(citizenID: citizenID) } }
             return .with { $0.persons = found }
         case .document(let reference)?:
             let number = checks.one { () throws(ValidationError) in try DocumentNumber.validated(reference.number, field: "document.number") }
@@ -97,7 +97,7 @@ extension RecordsServiceProvider {
             }
             try checks.throwIfAny()
             let found = try await handle {
-                try await persons.search(documentNumber: number!, kind: reference.kind.rule, issuingState: state)
+                try await reads.read { try await $0.persons.search(documentNumber: number!, kind: reference.kind.rule, issuingState: state) }
             }
             return .with { $0.persons = found }
         case .name(let query)?:
@@ -119,7 +119,9 @@ extension RecordsServiceProvider {
             }
             try checks.throwIfAny()
             let found = try await handle {
-                try await persons.search(foldedPrefix: prefix!, dateOfBirth: dateOfBirth, after: after, limit: size + 1)
+                try await reads.read {
+                    try await $0.persons.search(foldedPrefix: prefix!, dateOfBirth: dateOfBirth, after: after, limit: size + 1)
+                }
             }
             var response = Immigration_Records_V1_SearchPersonsResponse()
             response.persons = Array(found.prefix(size))

@@ -36,7 +36,7 @@ extension RecordsServiceProvider {
             firstDay: first, lastDay: last, period: period, byCheckpoint: request.byCheckpoint, byNationality: request.byNationality,
             byDirection: request.byDirection, checkpointCodes: request.checkpointCodes, nationalities: request.nationalities,
             direction: request.direction.rule)
-        let rows = try await handle { try await statistics.crossings(filter) }
+        let rows = try await handle { try await reads.read { try await $0.statistics.crossings(filter) } }
         return .with { $0.rows = rows }
     }
 
@@ -51,8 +51,10 @@ extension RecordsServiceProvider {
         try checks.throwIfAny()
         let (first, last, period) = range!
         let rows = try await handle {
-            try await statistics.documents(firstDay: first, lastDay: last, period: period, kinds: kinds,
-                                           byIssuingAuthority: request.byIssuingAuthority)
+            try await reads.read {
+                try await $0.statistics.documents(firstDay: first, lastDay: last, period: period, kinds: kinds,
+                                                  byIssuingAuthority: request.byIssuingAuthority)
+            }
         }
         return .with { $0.rows = rows }
     }

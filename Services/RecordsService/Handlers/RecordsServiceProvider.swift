@@ -18,11 +18,13 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
     let exitBans: ExitBanStore
     let checkpoints: CheckpointStore
     let feed: FeedStore
-    let statistics: StatisticsStore
+    /// Search and statistics, from the standby pool.
+    let reads: StandbyReads
     let intake: IntakeStore
+    let retention: RetentionStore
     let feedWaker: FeedWaker
 
-    /// `standbyPool` serves statistics (and may be `pool` itself).
+    /// `standbyPool` serves search and statistics (and may be `pool` itself).
     init(pool: PostgresPool, standbyPool: PostgresPool? = nil, logger: Logger) {
         database = RecordsDatabase(pool: pool, logger: logger)
         persons = PersonStore(pool: pool)
@@ -31,8 +33,9 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
         exitBans = ExitBanStore(pool: pool, documents: documents)
         checkpoints = CheckpointStore(pool: pool)
         feed = FeedStore(pool: pool)
-        statistics = StatisticsStore(pool: standbyPool ?? pool)
+        reads = StandbyReads(primary: pool, standby: standbyPool)
         intake = IntakeStore(pool: pool)
+        retention = RetentionStore(pool: pool)
         feedWaker = FeedWaker()
     }
 

@@ -14,10 +14,12 @@ struct FeedStore: Sendable {
         try await pool.query("SELECT sequence_outbox(\(batchSize))").scalar(Int64.self) ?? 0
     }
 
-    /// How far retention has purged, and the newest position.
+    /// How far retention has purged, and the newest position (never below
+    /// what was purged, also when everything was).
     func bounds() async throws -> (purgedThrough: Int64, newest: Int64) {
         let rows = try await pool.query("""
-            SELECT r.purged_through, coalesce((SELECT max(position) FROM outbox WHERE position IS NOT NULL), 0)
+            SELECT r.purged_through,
+                greatest(r.purged_through, coalesce((SELECT max(position) FROM outbox WHERE position IS NOT NULL), 0))
             FROM outbox_retention r
             """)
         let (purged, newest) = try rows[0].decode((Int64, Int64).self)

@@ -165,6 +165,7 @@ struct IntakeStore: Sendable {
                     SELECT person_id, document_id, 1, NULL, status, 'bulk intake', \(sourceText), \(unit), \(actor)
                     FROM intake_stage_documents
                     """)
+                try await tx.appendIntakeDocumentEvents()
             }
 
             // Crossings.

@@ -20,5 +20,6 @@ struct Immigctl: AsyncParsableCommand {
             is found by walking up from the current directory, or named by IMMIGRATION_RUN_DIR.
             """,
         version: "1.0.0",
-        subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, DemoDataCommand.self])
+        subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, DemoDataCommand.self,
+                      IntakeCommand.self])
 }
