@@ -136,6 +136,36 @@ final class PoolPipeliningTests: XCTestCase {
         XCTAssertEqual(singles, 120)
     }
 
+    /// The second run of a statement is sent by the calling task (it is prepared by
+    /// then): errors, cancellation and a changed table behave as on the first run.
+    func testALoneStatementSentByItsCallerReportsErrorsAndCanBeCancelled() async throws {
+        let table = schema.table("outbox")
+        let pool = self.pool!
+        for round in 0..<2 {
+            try await pool.query("INSERT INTO \(unsafeRaw: table) VALUES (\(Int64(round)), 'x')")
+            let error = await expectPostgresError {
+                try await pool.query("INSERT INTO \(unsafeRaw: table) VALUES (\(Int64(round)), 'x')")
+            }
+            XCTAssertEqual(error?.category, .uniqueViolation, "round \(round)")
+        }
+        for _ in 0..<2 {
+            let sleeper = Task { try await pool.query("SELECT pg_sleep(\(10.0))") }
+            try await Task.sleep(for: .milliseconds(200))
+            sleeper.cancel()
+            let error = await expectPostgresError { try await sleeper.value }
+            XCTAssertEqual(error?.code, .queryCanceled)
+        }
+        // A prepared statement whose result shape changed fails once, then is prepared anew.
+        let select: PostgresQuery = "SELECT * FROM \(unsafeRaw: table) WHERE crossing_id = \(Int64(0))"
+        try await pool.query(select)
+        try await pool.query("ALTER TABLE \(unsafeRaw: table) ADD COLUMN extra int")
+        _ = try? await pool.query(select)
+        let columns = try await pool.query(select).columns
+        XCTAssertEqual(columns, ["crossing_id", "note", "extra"])
+        let stored = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
+        XCTAssertEqual(stored, 2)
+    }
+
     func testAStatementWithATimeoutOrAloneStillBorrowsAConnection() async throws {
         let pool = try TestDatabase.pool(maxConnections: 1, statementTimeout: .milliseconds(300))
         // A lone statement borrows (and so honours the pool's statement timeout).

@@ -84,7 +84,15 @@ public final class PostgresPool: Sendable {
         let alone = singleStatements.add(1, ordering: .relaxed).oldValue == 0
         defer { singleStatements.subtract(1, ordering: .relaxed) }
         if alone {
-            return try await withConnection { try await $0.query(query) }
+            let connection = try await acquire()
+            do {
+                let rows = try await connection.querySentByCaller(query)
+                release(connection)
+                return rows
+            } catch {
+                release(connection)
+                throw error
+            }
         }
         return try await pipeline.query(query)
     }
