@@ -26,7 +26,7 @@ public final class PostgresPool: Sendable {
         public var pipelineConnections: Int
 
         public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), transactionAttempts: Int = 5,
-                    pipelineConnections: Int = 2) {
+                    pipelineConnections: Int = 4) {
             precondition(maxConnections > 0 && transactionAttempts > 0 && pipelineConnections >= 0)
             self.maxConnections = maxConnections
             self.acquireTimeout = acquireTimeout
