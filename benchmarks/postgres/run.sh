@@ -9,7 +9,7 @@
 # For each round and each concurrency (1, 16, 64): pgbench -M prepared with
 # custom.sql at that many clients (-j up to 2), then the library through
 # PostgresPool.query with default options (the path a service handler uses: a lone
-# statement borrows a connection, concurrent ones are pipelined over the pool's 2
+# statement borrows a connection, concurrent ones are pipelined over the pool's 4
 # pipelined sessions and share commits), through pooled connections each held by
 # one task for the whole run (like pgbench's clients), and through a standalone
 # PostgresPipeline (4 connections). Every insert is
