@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 import XCTest
 
 /// Runs against the `--scratch` cluster of scripts/pg.sh, not `--test`: stopping
@@ -45,12 +46,66 @@ final class ServerRestartTests: XCTestCase {
                                      sslmode: "disable", label: "restart")
     }
 
+    /// 16 tasks insert through `pool.query` (pipelined, shared commits) while the
+    /// server restarts: failures are `unavailable` only, every statement reported
+    /// done is stored, nothing is stored twice, and inserts succeed again afterwards.
+    private func restartUnderLoad(_ pool: PostgresPool) async throws {
+        let table = TestDatabase.uniqueName("restart_load")
+        try await pool.query("CREATE TABLE \(identifier: table) (id bigint NOT NULL)")
+        let phase = LoadPhase()
+        let outcomes = try await withThrowingTaskGroup(of: LoadOutcome.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var outcome = LoadOutcome()
+                    var index: Int64 = 0
+                    while !phase.stopped {
+                        let id = Int64(task) * 1_000_000 + index
+                        index += 1
+                        outcome.attempted.insert(id)
+                        do {
+                            try await pool.query("INSERT INTO \(identifier: table) VALUES (\(id))")
+                            outcome.succeeded.insert(id)
+                            if phase.restarted { outcome.succeededAfterRestart += 1 }
+                        } catch let error as PostgresError {
+                            outcome.errors.append(error)
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
+                    return outcome
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await pgScript("restart", "--scratch")
+            phase.markRestarted()
+            try await Task.sleep(for: .seconds(1))
+            phase.stop()
+            var outcomes: [LoadOutcome] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let stored = try await pool.query("SELECT id FROM \(identifier: table)").map { try $0.decode(Int64.self) }
+        let storedSet = Set(stored)
+        XCTAssertEqual(stored.count, storedSet.count, "no statement applied twice")
+        let succeeded = outcomes.reduce(into: Set<Int64>()) { $0.formUnion($1.succeeded) }
+        let attempted = outcomes.reduce(into: Set<Int64>()) { $0.formUnion($1.attempted) }
+        XCTAssertTrue(succeeded.isSubset(of: storedSet), "every insert reported done is stored")
+        XCTAssertTrue(storedSet.isSubset(of: attempted))
+        let errors = outcomes.flatMap(\.errors)
+        XCTAssertFalse(errors.isEmpty, "the restart was noticed")
+        XCTAssertTrue(errors.allSatisfy { $0.category == .unavailable }, "\(Set(errors.map(\.code.rawValue)))")
+        XCTAssertTrue(outcomes.allSatisfy { $0.succeededAfterRestart > 0 }, "every task inserts again after the restart")
+        try await pool.query("DROP TABLE \(identifier: table)")
+    }
+
     func testThePoolSurvivesAServerRestartAndReportsUnavailableMeanwhile() async throws {
         let configuration = try await scratchConfiguration()
         let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: 3), logger: TestDatabase.logger)
         // Three open connections, all idle in the pool.
+        let holding = Barrier(parties: 3)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<3 { group.addTask { try await pool.query("SELECT pg_sleep(0.1)") } }
+            for _ in 0..<3 {
+                group.addTask { try await pool.withConnection { _ in await holding.arriveAndWait() } }
+            }
             try await group.waitForAll()
         }
         XCTAssertEqual(pool.statistics.open, 3)
@@ -99,7 +154,27 @@ final class ServerRestartTests: XCTestCase {
         }
         let value = try await pool.query("SELECT 3::int4").scalar(Int32.self)
         XCTAssertEqual(value, 3)
+
+        try await restartUnderLoad(pool)
         await pool.close()
         _ = try await pgScript("stop", "--scratch")
     }
+}
+
+/// What one task of `restartUnderLoad` saw.
+private struct LoadOutcome: Sendable {
+    var attempted: Set<Int64> = []
+    var succeeded: Set<Int64> = []
+    var succeededAfterRestart = 0
+    var errors: [PostgresError] = []
+}
+
+/// The phases of `restartUnderLoad`, read by its tasks.
+private final class LoadPhase: Sendable {
+    private let restartedFlag = Atomic<Bool>(false)
+    private let stoppedFlag = Atomic<Bool>(false)
+    var restarted: Bool { restartedFlag.load(ordering: .acquiring) }
+    var stopped: Bool { stoppedFlag.load(ordering: .acquiring) }
+    func markRestarted() { restartedFlag.store(true, ordering: .releasing) }
+    func stop() { stoppedFlag.store(true, ordering: .releasing) }
 }

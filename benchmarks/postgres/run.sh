@@ -8,9 +8,11 @@
 #
 # For each round and each concurrency (1, 16, 64): pgbench -M prepared with
 # custom.sql at that many clients (-j up to 2), then the library through
-# PostgresPool (a loan per insert), through pooled connections each held by one
-# task for the whole run (like pgbench's clients), and through PostgresPipeline
-# (4 connections, statements arriving together share a commit). Every insert is
+# PostgresPool.query with default options (the path a service handler uses: a lone
+# statement borrows a connection, concurrent ones are pipelined over the pool's 4
+# pipelined sessions and share commits), through pooled connections each held by
+# one task for the whole run (like pgbench's clients), and through a standalone
+# PostgresPipeline (4 connections). Every insert is
 # committed with synchronous_commit on before it is counted. The median round
 # (by inserts/s) of each is written to docs/benchmarks.md, section
 # "PostgreSQL layer"; raw lines go to benchmarks/postgres/results/.
@@ -123,8 +125,10 @@ each committed with `synchronous_commit = on` before it counts), measured by
 `benchmarks/postgres/run.sh {seconds} {rounds}` on {stamp}: {rounds} rounds of {seconds} s per
 run, pgbench and the library interleaved on the same server (scripts/pg.sh `--test`
 cluster, PostgreSQL 15, fsync on), median round shown. pgbench: `-M prepared -f custom.sql`
-with N clients (`-j` up to 2). Pool: `PostgresPool.query` (a loan per insert), at most one
-connection per task. Session: each task holds one pooled connection for the whole run, as
+with N clients (`-j` up to 2). **Pool: `PostgresPool.query` with default options, the
+ordinary path of a service handler** (a statement alone in flight borrows a connection and
+is sent by the calling task; statements arriving while others are in flight go to the
+pool's 4 pipelined sessions and share commits). Session: each task holds one pooled connection for the whole run, as
 a pgbench client does (`withConnection {{ loop }}`: the loop runs on the connection's thread).
 Pipeline: `PostgresPipeline` with {pipeline_connections} connections (libpq pipeline mode; statements
 arriving together share one commit). Latencies are per insert, in microseconds.

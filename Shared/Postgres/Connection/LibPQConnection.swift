@@ -97,13 +97,25 @@ final class LibPQConnection: @unchecked Sendable {
         do {
             return try check(result)
         } catch {
-            // A statement the server forgot, or whose plan changed shape: prepare anew next time.
-            if error.code == .invalidSQLStatementName || error.code == .featureNotSupported {
-                preparedStatements[key] = nil
-            }
+            forgetPreparedStatementIfStale(error, sql: query.sql, types: key.types)
             throw error
         }
     }
+
+    /// A statement the server forgot, or whose plan changed shape: prepare anew next time.
+    func forgetPreparedStatementIfStale(_ error: PostgresError, sql: String, types: [PostgresType]) {
+        if error.code == .invalidSQLStatementName || error.code == .featureNotSupported {
+            preparedStatements[PreparedKey(sql: sql, types: types)] = nil
+        }
+    }
+
+    /// The server-side name of a statement prepared on this session, if it is.
+    func preparedName(sql: String, types: [PostgresType]) -> String? {
+        preparedStatements[PreparedKey(sql: sql, types: types)]
+    }
+
+    /// Whether the session's `statement_timeout` is known to be `milliseconds`.
+    func hasStatementTimeout(_ milliseconds: Int64) -> Bool { statementTimeout == milliseconds }
 
     private func prepare(_ key: PreparedKey) throws(PostgresError) -> String {
         if preparedStatements.count >= LibPQConnection.preparedStatementLimit {

@@ -57,6 +57,24 @@ public final class PostgresConnection: Sendable {
         return try await onThread { session in try session.execute(query, timeout: milliseconds) }
     }
 
+    /// `query` for a lone statement of the pool: when the statement is already
+    /// prepared on this session, the calling task sends it (non-blocking) and the
+    /// connection's thread only waits for the answer, so the thread's wake-up
+    /// overlaps the server's work. Otherwise (first use) as `query`.
+    func querySentByCaller(_ query: PostgresQuery) async throws -> PostgresRows {
+        guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
+        switch session.sendPreparedWithoutBlocking(query) {
+        case .needsPreparation:
+            return try await self.query(query)
+        case .failed(let error):
+            if error.isConnectionFatal || session.isBroken { markBroken() }
+            throw error
+        case .sent:
+            let sql = query.sql, types = query.bindings.types
+            return try await onThread { session in try session.finishSentStatement(sql: sql, types: types) }
+        }
+    }
+
     /// Runs statements given as text, several separated by semicolons allowed
     /// (migrations, DDL). No binds: never build this text from request values.
     /// Rows come back in text format (decode them as `String`).

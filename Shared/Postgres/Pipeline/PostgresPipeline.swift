@@ -1,26 +1,28 @@
 import Logging
 import Synchronization
 
-/// Runs independent single statements from many tasks over a few connections in
-/// libpq's pipeline mode (PostgreSQL 14+): statements are sent without waiting
-/// for the previous answer, so round trips and server wake-ups are shared.
+/// Runs independent statements from many tasks over a few connections in libpq's
+/// pipeline mode (PostgreSQL 14+): statements are sent without waiting for the
+/// previous answer, so round trips and server wake-ups are shared.
+/// `PostgresPool.query` sends its concurrent statements here; services use the pool.
 ///
-/// Statements that arrive together (up to `maxBatch`) share one Sync, that is
-/// one implicit transaction and one durable commit (one WAL flush): group commit
-/// done by the client. Each caller is answered only after that commit. When one
-/// statement of a batch fails, the server rolls the whole batch back; that
-/// statement gets its error and the others are sent again, so each statement is
-/// still applied exactly once and fails only for its own reasons. Statements in
-/// one batch see one another's effects (they share a transaction), which is
-/// harmless for inserts and keyed updates; with `maxBatch: 1` every statement is
+/// Requests that arrive together (up to `maxBatch` statements) share one Sync, that
+/// is one implicit transaction and one durable commit (one WAL flush): group commit
+/// done by the client. Each caller is answered only after that commit. When a
+/// statement of a batch fails, the server rolls the whole batch back; the failed
+/// request is sent again alone and the others together, so each is applied exactly
+/// once, and an error a caller gets is the one its statement met running alone.
+/// Statements in one batch see one another's effects and share `now()`, which is
+/// harmless for independent writes and reads; with `maxBatch: 1` every request is
 /// its own transaction.
 ///
-/// Made for the hot path of the suite: durable single-row inserts from concurrent
-/// RPCs (gate crossings, audit entries). Transactions, COPY, and anything that
-/// needs session state stay on `PostgresPool`. Each connection has its own thread
-/// that sleeps in `poll` on the socket and a wake-up pipe; a lost connection fails
-/// the statements in flight on it (category `unavailable`) and is replaced on the
-/// next statement.
+/// Made for the hot path of the suite: durable single-row writes from concurrent
+/// RPCs (gate crossings, audit entries), and short write transactions without
+/// Swift logic between statements (`transaction(_:)`). Interactive transactions,
+/// COPY, and anything that needs session state stay on `PostgresPool`. Each
+/// connection has its own thread that sleeps in `poll` on the socket and a wake-up
+/// pipe; a lost connection fails the statements in flight on it (category
+/// `unavailable`: their outcome is unknown) and is replaced on the next statement.
 public final class PostgresPipeline: Sendable {
     public let configuration: PostgresConfiguration
     let logger: Logger
@@ -28,6 +30,7 @@ public final class PostgresPipeline: Sendable {
     private let connections: Int
     let maxBatch: Int
     private let next = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
 
     /// - Parameter connections: sessions to spread statements over; a few per core
     ///   of the database server is plenty.
@@ -46,14 +49,32 @@ public final class PostgresPipeline: Sendable {
     /// Runs one statement (autocommit) and returns its rows.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await send([query])[0]
+    }
+
+    /// Runs the statements as one transaction, sent in one round trip: all are
+    /// applied or none. Returns each statement's rows, in order. Statements cannot
+    /// depend on one another's rows in Swift (they are sent together), only in SQL
+    /// (a later statement may read what an earlier one wrote). The transaction may
+    /// share its commit with other requests; when one of its statements fails, the
+    /// whole transaction fails with that statement's error. READ COMMITTED.
+    @discardableResult
+    public func transaction(_ statements: [PostgresQuery]) async throws -> [PostgresRows] {
+        guard !statements.isEmpty else { return [] }
+        return try await send(statements)
+    }
+
+    private func send(_ statements: [PostgresQuery]) async throws -> [PostgresRows] {
+        guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
         let loop = try await connectedLoop()
         return try await withUnsafeThrowingContinuation { continuation in
-            loop.submit(PipelineRequest(query: query, continuation: continuation))
+            loop.submit(PipelineRequest(statements: statements, continuation: continuation))
         }
     }
 
     /// Closes every connection; statements in flight finish first.
     public func close() {
+        closed.store(true, ordering: .releasing)
         let loops = slots.withLock { loops in
             defer { loops = [PipelineSlot](repeating: .empty, count: connections) }
             return loops
@@ -121,8 +142,11 @@ enum PipelineSlot: Sendable {
     case ready(PipelineLoop)
 }
 
+/// Statements that commit together (one, for `query`), and their caller.
 struct PipelineRequest: @unchecked Sendable {
     // The continuation is resumed exactly once, on the loop's thread.
-    let query: PostgresQuery
-    let continuation: UnsafeContinuation<PostgresRows, any Error>
+    let statements: [PostgresQuery]
+    let continuation: UnsafeContinuation<[PostgresRows], any Error>
+    /// Sent in a segment of its own (after it failed in company).
+    var alone = false
 }

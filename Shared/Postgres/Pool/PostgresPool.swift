@@ -20,12 +20,18 @@ public final class PostgresPool: Sendable {
         public var acquireTimeout: Duration
         /// Attempts of a `transaction` that fails with 40001 or 40P01 (first try included).
         public var transactionAttempts: Int
+        /// Sessions in pipeline mode for single statements that arrive while others
+        /// are in flight (see `query`), opened on demand, in addition to
+        /// `maxConnections`; 0 sends every statement over a lent connection.
+        public var pipelineConnections: Int
 
-        public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), transactionAttempts: Int = 5) {
-            precondition(maxConnections > 0 && transactionAttempts > 0)
+        public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), transactionAttempts: Int = 5,
+                    pipelineConnections: Int = 4) {
+            precondition(maxConnections > 0 && transactionAttempts > 0 && pipelineConnections >= 0)
             self.maxConnections = maxConnections
             self.acquireTimeout = acquireTimeout
             self.transactionAttempts = transactionAttempts
+            self.pipelineConnections = pipelineConnections
         }
     }
 
@@ -33,6 +39,10 @@ public final class PostgresPool: Sendable {
     public let options: Options
     let logger: Logger
     let state = Mutex(PoolState())
+    /// Where concurrent single statements go (nil with `pipelineConnections == 0`).
+    let pipeline: PostgresPipeline?
+    /// Single statements (`query` without a timeout) in flight.
+    private let singleStatements = Atomic<Int>(0)
 
     public init(configuration: PostgresConfiguration, options: Options = Options(), logger: Logger) {
         self.configuration = configuration
@@ -40,6 +50,8 @@ public final class PostgresPool: Sendable {
         var logger = logger
         logger[metadataKey: "pg.pool"] = "\(configuration.label)"
         self.logger = logger
+        pipeline = options.pipelineConnections == 0 ? nil
+            : PostgresPipeline(configuration: configuration, connections: options.pipelineConnections, logger: logger)
     }
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
@@ -56,10 +68,33 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Runs one statement on any connection (autocommit).
+    /// Runs one statement as its own transaction (autocommit) and returns its rows.
+    ///
+    /// A statement that finds no other in flight borrows a connection (the fastest
+    /// path for a lone caller). One that arrives while others are in flight goes to
+    /// the pool's pipelined sessions, where statements arriving together share one
+    /// round trip and one commit (group commit); a failure is still only its own
+    /// (see `PostgresPipeline`). Either way the caller is answered after its
+    /// statement committed. With `timeout` the statement always borrows a connection.
     @discardableResult
     public func query(_ query: PostgresQuery, timeout: Duration? = nil) async throws -> PostgresRows {
-        try await withConnection { try await $0.query(query, timeout: timeout) }
+        guard timeout == nil, let pipeline else {
+            return try await withConnection { try await $0.query(query, timeout: timeout) }
+        }
+        let alone = singleStatements.add(1, ordering: .relaxed).oldValue == 0
+        defer { singleStatements.subtract(1, ordering: .relaxed) }
+        if alone {
+            let connection = try await acquire()
+            do {
+                let rows = try await connection.querySentByCaller(query)
+                release(connection)
+                return rows
+            } catch {
+                release(connection)
+                throw error
+            }
+        }
+        return try await pipeline.query(query)
     }
 
     /// Counts for metrics and tests.
@@ -70,6 +105,7 @@ public final class PostgresPool: Sendable {
     /// Refuses new borrowers, fails the waiting ones and closes idle connections;
     /// lent connections close when they come back.
     public func close() async {
+        pipeline?.close()
         let (idle, waiters) = state.withLock { state in
             state.closed = true
             defer { state.idle.removeAll(); state.waiters.removeAll() }

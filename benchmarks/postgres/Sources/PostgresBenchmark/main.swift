@@ -3,7 +3,7 @@
 // tasks insert in a loop for the given seconds, each insert its own committed
 // transaction (synchronous_commit on). Prints one line per run:
 //   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs>
-// Modes: pool (a loan per insert), session (each task holds one connection, like a
+// Modes: pool (`PostgresPool.query` with default options, the path services use), session (each task holds one connection, like a
 // pgbench client), pipeline (PostgresPipeline over <connections> sessions).
 // Usage: PostgresBenchmark <seconds> <mode: pool|session|pipeline> <connections|same> <concurrency>...
 import Logging
@@ -94,7 +94,9 @@ for concurrency in concurrencies {
         }
         finish = { pipeline.close() }
     default:
-        let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: connections), logger: logger)
+        // The ordinary path of a service: default options, `pool.query` per insert
+        // (a lone statement borrows a connection, concurrent ones are pipelined).
+        let pool = PostgresPool(configuration: configuration, logger: logger)
         insert = { payload in
             try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
         }
