@@ -29,8 +29,16 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/Shared/CContracts/include" -I
 mkdir -p "$work/python"
 python3 -m grpc_tools.protoc -I"$root/Tests/Protos" -I"$root/Protos" --python_out="$work/python" \
     immigration/common/v1/common.proto immigration/testing/v1/field_kinds.proto
-swift build -c release --package-path "$here" --product ContractsBenchmark >&2
-swift_bin="$(swift build -c release --package-path "$here" --show-bin-path)/ContractsBenchmark"
+# SwiftPM names a path package after its folder: a checkout itself called "contracts"
+# would clash with this one. Build a copy named contracts-benchmark that points at the
+# checkout by absolute path (kept under .build, so the build stays warm).
+package="$root/.build/contracts-benchmark"
+mkdir -p "$package"
+rm -rf "$package/Sources"; cp -a "$here/Sources" "$package/"
+sed "s|path: \"\.\./\.\.\"|path: \"$root\"|" "$here/Package.swift" > "$work/Package.swift"
+cmp -s "$work/Package.swift" "$package/Package.swift" || cp "$work/Package.swift" "$package/Package.swift"
+swift build -c release --package-path "$package" --product ContractsBenchmark >&2
+swift_bin="$(swift build -c release --package-path "$package" --show-bin-path)/ContractsBenchmark"
 
 {
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
