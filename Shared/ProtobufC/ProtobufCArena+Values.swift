@@ -5,47 +5,55 @@ import Glibc
 import Darwin
 #endif
 
-// Writing Swift values into protobuf-c structs: every pointer comes from the arena.
+// Writing Swift values into protobuf-c structs. Small values are copied into the
+// arena; long strings, bytes and numeric arrays are borrowed: protobuf-c reads
+// the Swift value's own storage. A struct filled this way is valid only while
+// the values it was filled from are alive and unchanged, which holds during
+// `protobufCBytes()` (the message is borrowed until the pack returns).
 extension ProtobufCArena {
-    /// A NUL-terminated copy of `value`; throws when it contains U+0000.
+    /// `value` as a NUL-terminated string for protobuf-c; throws when it
+    /// contains U+0000. Long native strings (and literals) are NUL-terminated
+    /// in their own storage and are borrowed; other strings are copied into the
+    /// arena. The pointer is valid while `value`, or a message holding it, is alive.
     @inlinable
     public func string(_ value: String, field: String) throws -> UnsafeMutablePointer<CChar> {
-        if let copy = try value.utf8.withContiguousStorageIfAvailable({ try cString($0, field: field) }) {
+        let count = value.utf8.count
+        return try value.withCString { pointer in
+            // One pass finds both the length and an embedded NUL.
+            guard strlen(pointer) == count else { throw WireFormatError.stringContainsNUL(field: field) }
+            // A small string (up to 15 bytes) lives inside the String value and
+            // withCString hands over a temporary copy; so does a string whose
+            // storage is not NUL-terminated. Only the string's own storage is borrowed.
+            if count >= MemoryLayout<String>.size, Self.isOwnStorage(pointer, of: value) {
+                return UnsafeMutablePointer(mutating: pointer)
+            }
+            let copy = allocate(CChar.self, count: count + 1)
+            copy.initialize(from: pointer, count: count + 1)
             return copy
         }
-        var contiguous = value
-        return try contiguous.withUTF8 { try cString($0, field: field) }
     }
 
-    @inlinable
-    func cString(_ utf8: UnsafeBufferPointer<UInt8>, field: String) throws -> UnsafeMutablePointer<CChar> {
-        let copy = allocate(CChar.self, count: utf8.count + 1)
-        if let source = utf8.baseAddress, utf8.count > 0 {
-            // Short strings (names, codes, numbers) are scanned inline; long ones with memchr.
-            let containsNUL = utf8.count <= 32 ? utf8.contains(0) : memchr(source, 0, utf8.count) != nil
-            if containsNUL { throw WireFormatError.stringContainsNUL(field: field) }
-            UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
-        }
-        copy[utf8.count] = 0
-        return copy
+    /// Whether `pointer` is the start of `value`'s own contiguous UTF-8 storage.
+    @usableFromInline
+    static func isOwnStorage(_ pointer: UnsafePointer<CChar>, of value: String) -> Bool {
+        value.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) == UnsafeRawPointer(pointer) } ?? false
     }
 
-    /// A copy of `value` as protobuf-c bytes.
+    /// `value` as protobuf-c bytes, borrowing the array's storage (valid while
+    /// `value`, or a message holding it, is alive).
     @inlinable
     public func bytes(_ value: [UInt8]) -> ProtobufCBinaryData {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
-        let copy = allocate(UInt8.self, count: value.count)
-        value.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
-        return ProtobufCBinaryData(len: value.count, data: copy)
+        let data = value.withUnsafeBufferPointer { UnsafeMutablePointer(mutating: $0.baseAddress) }
+        return ProtobufCBinaryData(len: value.count, data: data)
     }
 
-    /// A copy of an array of plain values (integers, floating point), or nil when empty.
+    /// An array of plain values (integers, floating point) borrowing the
+    /// array's storage, or nil when empty.
     @inlinable
     public func array<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T>? {
         guard !values.isEmpty else { return nil }
-        let copy = allocate(T.self, count: values.count)
-        values.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
-        return copy
+        return values.withUnsafeBufferPointer { UnsafeMutablePointer(mutating: $0.baseAddress) }
     }
 
     /// An array of converted values, or nil when empty.
@@ -135,12 +143,16 @@ public enum ProtobufCRead {
         _ pointer: UnsafePointer<UnsafeMutablePointer<M.CStruct>?>?, count: Int, as type: M.Type = M.self
     ) throws -> [M] {
         guard count > 0, let pointer else { return [] }
-        return try [M](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for index in 0..<count {
-                (buffer.baseAddress! + index).initialize(to: M())
-                initialized += 1
-                if let element = pointer[index] { try buffer[index].read(protobufC: element) }
-            }
+        // reserveCapacity and append are specialised here, where Array's
+        // unsafeUninitializedCapacity initialiser looks up the array's generic
+        // metadata in the runtime on every call. Each element is read in place
+        // (reading into a local and appending it copies the element).
+        var result = [M]()
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            result.append(M())
+            if let c = pointer[index] { try result[index].read(protobufC: c) }
         }
+        return result
     }
 }

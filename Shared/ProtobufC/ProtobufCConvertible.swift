@@ -22,25 +22,44 @@ public protocol ProtobufCConvertible: Sendable, Hashable {
     /// in place; validates strings as UTF-8.
     mutating func read(protobufC c: UnsafePointer<CStruct>) throws
     /// Writes the message into an initialised struct, allocating from `arena`.
+    /// The struct may point into this message's strings and arrays: pack it
+    /// while the message is alive and unchanged.
     func fill(protobufC c: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws
 }
 
 extension ProtobufCConvertible {
     /// Encodes through protobuf-c: builds the C struct in an arena, then packs it.
+    /// The struct borrows this message's long strings and arrays, so the
+    /// message is kept alive until the pack returns.
     @inlinable
     public func protobufCBytes() throws -> [UInt8] {
-        try ProtobufCArena.withArena { arena in
-            let c = arena.allocate(CStruct.self)
-            Self.initializeProtobufC(c)
-            try fill(protobufC: c, arena: arena)
-            let message = UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
-            let size = protobuf_c_message_get_packed_size(message)
-            guard size > 0 else { return [] }
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = protobuf_c_message_pack(message, buffer.baseAddress!)
+        try withExtendedLifetime(self) {
+            try ProtobufCArena.withArena { arena in
+                let c = arena.allocate(CStruct.self)
+                Self.initializeProtobufC(c)
+                try fill(protobufC: c, arena: arena)
+                let message = UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+                let size = protobuf_c_message_get_packed_size(message)
+                guard size > 0 else { return [] }
+                if size <= Self.packedInArenaLimit {
+                    // Packed in the arena, then copied: creating the array from a
+                    // buffer is specialised, where unsafeUninitializedCapacity looks
+                    // up the array's generic metadata in the runtime on every call.
+                    let buffer = arena.allocate(UInt8.self, count: size)
+                    let written = protobuf_c_message_pack(message, buffer)
+                    return [UInt8](UnsafeBufferPointer(start: buffer, count: written))
+                }
+                return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                    count = protobuf_c_message_pack(message, buffer.baseAddress!)
+                }
             }
         }
     }
+
+    /// Encodings up to this size are packed in the arena and copied out; larger
+    /// ones straight into the result, to copy them only once.
+    @inlinable
+    static var packedInArenaLimit: Int { 2048 }
 
     /// Decodes through protobuf-c into an arena, then reads the C struct.
     @inlinable

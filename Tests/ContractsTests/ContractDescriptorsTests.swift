@@ -29,13 +29,16 @@ final class ContractDescriptorsTests: XCTestCase {
             "grpc.health.v1.HealthCheckResponse.ServingStatus": "grpc/health/v1/health.proto",
             "immigration.common.v1.PersonName": "immigration/common/v1/common.proto",
             "immigration.common.v1.SEX_FEMALE": "immigration/common/v1/common.proto",
-            "immigration.testing.v1.Nested.Leaf": "immigration/testing/v1/field_kinds.proto",
+            "google.rpc.BadRequest.FieldViolation": "google/rpc/error_details.proto",
             "google.protobuf.Timestamp": "google/protobuf/timestamp.proto",
         ]
         for (symbol, file) in cases {
             XCTAssertEqual(ContractDescriptors.file(containingSymbol: symbol)?.name, file, symbol)
         }
         XCTAssertNil(ContractDescriptors.file(containingSymbol: "immigration.common.v1.NoSuchThing"))
+        // The test-only protos (Tests/Protos, module TestContracts) are not part of the shipped contracts.
+        XCTAssertNil(ContractDescriptors.file(containingSymbol: "immigration.testing.v1.FieldKinds"))
+        XCTAssertNil(ContractDescriptors.file(named: "immigration/testing/v1/field_kinds.proto"))
         XCTAssertTrue(ContractDescriptors.serviceNames.contains("grpc.reflection.v1alpha.ServerReflection"))
     }
 
@@ -50,8 +53,8 @@ final class ContractDescriptorsTests: XCTestCase {
     }
 
     func testMessageDescriptorsAreProtobufCsOwn() throws {
-        for name in ["immigration.common.v1.PersonName", "immigration.testing.v1.FieldKinds",
-                     "immigration.testing.v1.Nested.Leaf", "google.protobuf.Timestamp",
+        for name in ["immigration.common.v1.PersonName", "immigration.records.v1.Person",
+                     "google.rpc.BadRequest.FieldViolation", "google.protobuf.Timestamp",
                      "grpc.reflection.v1.ServerReflectionRequest"] {
             let descriptor = try XCTUnwrap(ContractDescriptors.messageDescriptor(named: name), name)
             XCTAssertEqual(String(cString: descriptor.pointee.name), name)
@@ -60,6 +63,7 @@ final class ContractDescriptorsTests: XCTestCase {
         XCTAssertEqual(ContractDescriptors.messageDescriptor(named: "immigration.common.v1.PersonName"),
                        Immigration_Common_V1_PersonName.protobufCDescriptor)
         XCTAssertNil(ContractDescriptors.messageDescriptor(named: "immigration.common.v1.Missing"))
+        XCTAssertNil(ContractDescriptors.messageDescriptor(named: "immigration.testing.v1.FieldKinds"))
     }
 
     func testMethodPathsGiveTheRequestAndResponseTypes() throws {

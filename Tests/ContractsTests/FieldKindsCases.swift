@@ -1,4 +1,5 @@
 import Contracts
+import TestContracts
 
 typealias FieldKinds = Immigration_Testing_V1_FieldKinds
 typealias Nested = Immigration_Testing_V1_Nested

@@ -1,4 +1,5 @@
 import Contracts
+import TestContracts
 import XCTest
 
 /// Every field kind survives an encode and decode through protobuf-c, and the

@@ -1,4 +1,5 @@
 import Contracts
+import TestContracts
 import XCTest
 
 /// Bad bytes give a `WireFormatError` that names the message or field, never a crash.

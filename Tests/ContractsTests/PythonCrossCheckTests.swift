@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import TestContracts
 import XCTest
 
 /// Checks the generated Swift API against an independent implementation,

@@ -35,7 +35,8 @@ def _load_classes():
     out = pathlib.Path(tempfile.mkdtemp(prefix="contracts-py-"))
     protos = ["immigration/testing/v1/field_kinds.proto", "immigration/common/v1/common.proto"]
     subprocess.run(
-        [sys.executable, "-m", "grpc_tools.protoc", f"-I{ROOT / 'Protos'}", f"--python_out={out}", *protos],
+        [sys.executable, "-m", "grpc_tools.protoc", f"-I{ROOT / 'Tests' / 'Protos'}", f"-I{ROOT / 'Protos'}",
+         f"--python_out={out}", *protos],
         check=True,
     )
     sys.path.insert(0, str(out))

@@ -9,7 +9,8 @@ let package = Package(
     dependencies: [.package(name: "Immigration", path: "../..")],
     targets: [
         .executableTarget(name: "ContractsBenchmark",
-                          dependencies: [.product(name: "Contracts", package: "Immigration")],
+                          dependencies: [.product(name: "Contracts", package: "Immigration"),
+                                         .product(name: "TestContracts", package: "Immigration")],
                           path: "Sources/ContractsBenchmark",
                           swiftSettings: [.swiftLanguageMode(.v6)]),
     ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Contracts codec benchmark: encode + decode of immigration.testing.v1.PersonWithDocuments
+# (Tests/Protos/immigration/testing/v1/field_kinds.proto, module TestContracts)
 # (a Vietnamese citizen, three documents) through (a) the generated Swift API (release
 # build of the package here), (b) protobuf-c called directly from C (person_c.c compiled
 # against Shared/CContracts), (c) Python protobuf (upb) - same content (checked: same
@@ -19,16 +20,25 @@ work=$(mktemp -d /tmp/contracts-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 echo "== building (C -O2, Swift release, Python classes)" >&2
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/Shared/CContracts/include" -o "$work/person_c" "$here/person_c.c" \
-    "$root"/Shared/CContracts/src/immigration/testing/v1/field_kinds.pb-c.c \
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/Shared/CContracts/include" -I"$root/Tests/CTestContracts/include" \
+    -o "$work/person_c" "$here/person_c.c" \
+    "$root"/Tests/CTestContracts/src/immigration/testing/v1/field_kinds.pb-c.c \
     "$root"/Shared/CContracts/src/immigration/common/v1/common.pb-c.c \
     "$root"/Shared/CContracts/src/google/protobuf/{timestamp,duration,wrappers}.pb-c.c \
     -lprotobuf-c
 mkdir -p "$work/python"
-(cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" \
-    immigration/common/v1/common.proto immigration/testing/v1/field_kinds.proto)
-swift build -c release --package-path "$here" --product ContractsBenchmark >&2
-swift_bin="$(swift build -c release --package-path "$here" --show-bin-path)/ContractsBenchmark"
+python3 -m grpc_tools.protoc -I"$root/Tests/Protos" -I"$root/Protos" --python_out="$work/python" \
+    immigration/common/v1/common.proto immigration/testing/v1/field_kinds.proto
+# SwiftPM names a path package after its folder: a checkout itself called "contracts"
+# would clash with this one. Build a copy named contracts-benchmark that points at the
+# checkout by absolute path (kept under .build, so the build stays warm).
+package="$root/.build/contracts-benchmark"
+mkdir -p "$package"
+rm -rf "$package/Sources"; cp -a "$here/Sources" "$package/"
+sed "s|path: \"\.\./\.\.\"|path: \"$root\"|" "$here/Package.swift" > "$work/Package.swift"
+cmp -s "$work/Package.swift" "$package/Package.swift" || cp "$work/Package.swift" "$package/Package.swift"
+swift build -c release --package-path "$package" --product ContractsBenchmark >&2
+swift_bin="$(swift build -c release --package-path "$package" --show-bin-path)/ContractsBenchmark"
 
 {
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

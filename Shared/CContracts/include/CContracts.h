@@ -18,5 +18,4 @@
 #include "grpc/testing/test.pb-c.h"
 #include "immigration/common/v1/common.pb-c.h"
 #include "immigration/records/v1/records.pb-c.h"
-#include "immigration/testing/v1/field_kinds.pb-c.h"
 #endif

@@ -3,6 +3,8 @@
 struct MessageFileRenderer {
     let file: ProtoFile
     let registry: TypeRegistry
+    /// The modules the file imports.
+    let imports: [String]
 
     /// The file's text, or nil when it defines nothing the Swift API shows
     /// (the well-known types that map to Swift types).
@@ -25,7 +27,7 @@ struct MessageFileRenderer {
         try renderConversions(file.messages, into: &conversions)
         guard rendered else { return nil }
         var text = GeneratedHeader.text(source: file.name)
-        text += "\nimport CContracts\nimport CProtobufC\nimport GRPCRuntime\nimport ProtobufC\n\n"
+        text += "\n" + imports.map { "import \($0)\n" }.joined() + "\n"
         text += body.text + conversions.text
         while text.hasSuffix("\n\n") { text.removeLast() }
         return text

@@ -1,4 +1,5 @@
 import Contracts
+import TestContracts
 
 /// The benchmark's message: a Vietnamese citizen with three documents. The C
 /// (person_c.c) and Python (person_python.py) programs build the same content;

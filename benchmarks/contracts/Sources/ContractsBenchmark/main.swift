@@ -2,6 +2,7 @@
 // Usage: ContractsBenchmark ITERATIONS
 // Prints one line: swift ITERATIONS ENCODE_SECONDS DECODE_SECONDS BYTES FNV1A64
 import Contracts
+import TestContracts
 
 #if canImport(Glibc)
 import Glibc

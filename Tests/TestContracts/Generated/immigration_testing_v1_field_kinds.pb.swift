@@ -3,6 +3,8 @@
 
 import CContracts
 import CProtobufC
+import CTestContracts
+import Contracts
 import GRPCRuntime
 import ProtobufC
 
