@@ -63,9 +63,11 @@ final class ContractCommandTests: XCTestCase {
                        "rpc FullDuplexCall(stream grpc.testing.StreamingOutputCallRequest) returns (stream grpc.testing.StreamingOutputCallResponse);")
         let enumeration = try await ImmigctlProcess.run(["describe", "grpc.health.v1.HealthCheckResponse.ServingStatus"])
         XCTAssertEqual(enumeration.lines.first, "grpc.health.v1.HealthCheckResponse.ServingStatus is an enum (grpc/health/v1/health.proto):")
-        let kinds = try await ImmigctlProcess.run(["describe", "immigration.testing.v1.FieldKinds"])
-        XCTAssertTrue(kinds.stdout.contains("  map<string, string> labels = 50;\n"), kinds.stdout)
-        XCTAssertTrue(kinds.stdout.contains("  oneof choice {\n    string choice_text = 60;  // JSON: choiceText\n"), kinds.stdout)
+        let errorInfo = try await ImmigctlProcess.run(["describe", "google.rpc.ErrorInfo"])
+        XCTAssertTrue(errorInfo.stdout.contains("  map<string, string> metadata = 3;\n"), errorInfo.stdout)
+        let request = try await ImmigctlProcess.run(["describe", "grpc.reflection.v1.ServerReflectionRequest"])
+        XCTAssertTrue(request.stdout.contains(
+            "  oneof message_request {\n    string file_by_filename = 3;  // JSON: fileByFilename\n"), request.stdout)
     }
 
     func testDescribeOfAnUnknownSymbolFails() async throws {

@@ -19,14 +19,18 @@ final class MessageTemplateTests: XCTestCase {
     }
 
     func testTemplateFillsNestedMessagesListsMapsAndTheFirstOneofMember() async throws {
-        let result = try await ImmigctlProcess.run(["describe", "immigration.testing.v1.FieldKinds", "--template"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.contains(#"  "int64Value": "0","#), result.stdout)
-        XCTAssertTrue(result.stdout.contains(#"  "labels": {"# + "\n" + #"    "key": """#), result.stdout)
-        XCTAssertTrue(result.stdout.contains(#"  "choiceText": "","#), result.stdout)
-        XCTAssertFalse(result.stdout.contains("choiceNumber"), "one member per oneof")
-        XCTAssertTrue(result.stdout.contains(#"  "instant": "1970-01-01T00:00:00Z","#), result.stdout)
-        XCTAssertTrue(result.stdout.contains(#"  "elapsed": "0s","#), result.stdout)
+        let person = try await ImmigctlProcess.run(["describe", "immigration.records.v1.Person", "--template"])
+        XCTAssertEqual(person.status, 0, person.stderr)
+        XCTAssertTrue(person.stdout.contains(#"  "version": "0","#), person.stdout)
+        XCTAssertTrue(person.stdout.contains(#"    "nationalities": ["# + "\n" + #"      """#), person.stdout)
+        XCTAssertTrue(person.stdout.contains(#"    "recordedAt": "1970-01-01T00:00:00Z""#), person.stdout)
+        let errorInfo = try await ImmigctlProcess.run(["describe", "google.rpc.ErrorInfo", "--template"])
+        XCTAssertTrue(errorInfo.stdout.contains(#"  "metadata": {"# + "\n" + #"    "key": """#), errorInfo.stdout)
+        let request = try await ImmigctlProcess.run(["describe", "grpc.reflection.v1.ServerReflectionRequest", "--template"])
+        XCTAssertTrue(request.stdout.contains(#"  "fileByFilename": """#), request.stdout)
+        XCTAssertFalse(request.stdout.contains("fileContainingSymbol"), "one member per oneof")
+        let retry = try await ImmigctlProcess.run(["describe", "google.rpc.RetryInfo", "--template"])
+        XCTAssertEqual(retry.stdout, "{\n  \"retryDelay\": \"0s\"\n}\n")
 
         let method = try await ImmigctlProcess.run(["describe", "grpc.health.v1.Health/Check", "--template"])
         XCTAssertEqual(method.stdout, "{\n  \"service\": \"\"\n}\n")
