@@ -24,6 +24,9 @@ final class ServerCall: @unchecked Sendable {
     private struct State {
         var task: Task<Void, Never>?
         var cancelled = false
+        /// Whether the close watcher completed, and a handler waiting for it.
+        var closed = false
+        var closeWaiter: UnsafeContinuation<Void, Never>?
         var initialMetadataSent = false
         var statusSent = false
         var receiving = false
@@ -51,9 +54,32 @@ final class ServerCall: @unchecked Sendable {
         let batch = Batch(owner: self)
         batch.receiveCloseOnServer()
         let error = batch.start(on: pointer) { [self] result in
-            if result.cancelled || !result.success { cancelHandler() }
+            closed(cancelled: result.cancelled || !result.success)
         }
-        if error != GRPC_CALL_OK { cancelHandler() }
+        if error != GRPC_CALL_OK { closed(cancelled: true) }
+    }
+
+    private func closed(cancelled: Bool) {
+        let (task, waiter) = state.withLock { state in
+            state.closed = true
+            if cancelled { state.cancelled = true }
+            defer { state.closeWaiter = nil }
+            return (cancelled ? state.task : nil, state.closeWaiter)
+        }
+        task?.cancel()
+        waiter?.resume()
+    }
+
+    /// Returns once the close watcher has completed.
+    private func waitForClose() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.closed { return true }
+                state.closeWaiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// Runs the handler in its own Task.
@@ -64,14 +90,6 @@ final class ServerCall: @unchecked Sendable {
             return state.cancelled
         }
         if cancelNow { task.cancel() }
-    }
-
-    private func cancelHandler() {
-        let task = state.withLock { state -> Task<Void, Never>? in
-            state.cancelled = true
-            return state.task
-        }
-        task?.cancel()
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
@@ -91,14 +109,21 @@ final class ServerCall: @unchecked Sendable {
         state.withLock { $0.task = nil }
     }
 
-    func decodeInitialRequest<Req: WireMessage>() throws -> Req {
-        guard let initialPayload else {
-            if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 {
-                throw RPCError(.cancelled, "call cancelled before its request arrived")
-            }
-            throw RPCError(.internalError, "request message missing")
-        }
-        return try decodeRequest(initialPayload)
+    /// The single request, read with the call.
+    ///
+    /// Without it, either the stream was cut off (reset, connection lost) or the
+    /// client half-closed without a message. The core cannot always tell yet
+    /// which, so the call is answered INTERNAL, and once it has ended the close
+    /// watcher tells: a cancelled call throws CANCELLED (no client heard the
+    /// answer), a half-closed one INTERNAL, so interceptors count the right code.
+    func decodeInitialRequest<Req: WireMessage>() async throws -> Req {
+        if let initialPayload { return try decodeRequest(initialPayload) }
+        let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
+        if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
+        let missing = RPCError(.internalError, "request message missing")
+        await finish(error: missing, response: nil)
+        await waitForClose()
+        throw isCancelled ? cutOff : missing
     }
 
     /// The next request message, `nil` at the end of the stream.
