@@ -94,11 +94,24 @@ extension CompletionQueue: TaskExecutor {
         }
         runningJob = true
         job.runSynchronously(on: asUnownedTaskExecutor())
+        // Jobs the first one enqueued (a child task, a resumed awaiter) run
+        // next, up to a bound: a task that keeps yielding must not keep this
+        // thread from its completion queue, so the rest go to the global executor.
+        var ran = 0
         while !deferredJobs.isEmpty {
-            deferredJobs.removeFirst().runSynchronously(on: asUnownedTaskExecutor())
+            let next = deferredJobs.removeFirst()
+            ran += 1
+            if ran > Self.jobsPerTurn {
+                globalConcurrentExecutor.enqueue(ExecutorJob(next))
+            } else {
+                next.runSynchronously(on: asUnownedTaskExecutor())
+            }
         }
         runningJob = false
     }
+
+    /// How many deferred jobs one turn of the draining thread runs itself.
+    private static let jobsPerTurn = 64
 }
 
 /// Names the current thread (at most 15 bytes on Linux).
