@@ -28,6 +28,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     private struct State {
         var task: Task<Void, Never>?
+        /// Set when the handler's Task has finished (it may run to its end
+        /// before `Task.init` returns, on this queue's thread).
+        var handlerDone = false
         var cancelled = false
         /// Whether the close watcher completed, and a handler waiting for it.
         var closed = false
@@ -106,8 +109,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     func startHandler() {
         let task = Task(executorPreference: queue) { await self.run() }
         let cancelNow = state.withLock { state -> Bool in
-            state.task = task
-            return state.cancelled
+            if !state.handlerDone { state.task = task }
+            return state.cancelled && !state.handlerDone
         }
         if cancelNow { task.cancel() }
     }
@@ -124,7 +127,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         } catch {
             await finish(error: RPCError.from(error), response: nil)
         }
-        state.withLock { $0.task = nil }
+        state.withLock { state in
+            state.task = nil
+            state.handlerDone = true
+        }
     }
 
     /// The single request, read with the call.
