@@ -60,6 +60,32 @@ final class DeadlineAndCancellationTests: XCTestCase {
         await running.stop()
     }
 
+    func testRequestClosuresStoppedByCancellationEndTheCallWithCancelled() async throws {
+        let running = try RunningServer.start()
+        await assertRPCError(.cancelled) {
+            let _: Bytes = try await running.channel.clientStreaming(Echo.collect, options: CallOptions()) {
+                (writer: RequestStreamWriter<Bytes>) in
+                try await writer.send(Bytes("a"))
+                throw CancellationError()
+            }
+        }
+        await assertRPCError(.cancelled) {
+            try await running.channel.bidirectionalStreaming(
+                Echo.update, options: CallOptions(),
+                requests: { (writer: RequestStreamWriter<Bytes>) in
+                    try await writer.send(Bytes("a"))
+                    throw CancellationError()
+                },
+                onResponse: { (responses: ResponseStream<Bytes>) in
+                    for try await _ in responses {}
+                })
+        }
+        // The channel still works.
+        let response: Bytes = try await running.channel.unary(Echo.get, request: Bytes("x"), options: CallOptions())
+        XCTAssertEqual(response.text, "x")
+        await running.stop()
+    }
+
     func testServerEndingAStreamEarlyReachesTheClientAsItsStatus() async throws {
         let early = MethodDescriptor(service: "test.Early", method: "Stop", kind: .bidirectionalStreaming)
         struct EarlyService: ServiceProvider {

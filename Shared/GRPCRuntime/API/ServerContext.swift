@@ -3,34 +3,79 @@ import Logging
 /// What a handler knows about its call besides the request: the method, the
 /// request headers, the deadline, the verified caller, a logger carrying the
 /// trace id, and where to put response headers and trailers.
+///
+/// A value type holding one reference: every interceptor and the handler get
+/// a copy, and a copy costs one retain, whatever the call carries.
 public struct ServerContext: Sendable {
-    public let method: MethodDescriptor
-    public let requestMetadata: Metadata
+    private var storage: Storage
+
+    /// Immutable once shared: `logger`'s setter copies it unless this context holds the only reference.
+    private final class Storage: @unchecked Sendable {
+        let method: MethodDescriptor
+        let requestMetadata: Metadata
+        let deadline: ContinuousClock.Instant?
+        let caller: CallerIdentity?
+        var logger: Logger
+        /// The trace id as given, or `nil` when it comes from `trace`.
+        let traceIDText: String?
+        let trace: TraceContext?
+        let response: ResponseMetadata
+        let peer: String
+
+        init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?,
+             caller: CallerIdentity?, logger: Logger, traceIDText: String?, trace: TraceContext?,
+             response: ResponseMetadata, peer: String) {
+            self.method = method
+            self.requestMetadata = requestMetadata
+            self.deadline = deadline
+            self.caller = caller
+            self.logger = logger
+            self.traceIDText = traceIDText
+            self.trace = trace
+            self.response = response
+            self.peer = peer
+        }
+
+        func copy() -> Storage {
+            Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller, logger: logger,
+                    traceIDText: traceIDText, trace: trace, response: response, peer: peer)
+        }
+    }
+
+    public var method: MethodDescriptor { storage.method }
+    public var requestMetadata: Metadata { storage.requestMetadata }
     /// When the client stops waiting; the handler's Task is cancelled then.
-    public let deadline: ContinuousClock.Instant?
+    public var deadline: ContinuousClock.Instant? { storage.deadline }
     /// The verified caller; `nil` when the peer presented no usable identity.
-    public let caller: CallerIdentity?
+    public var caller: CallerIdentity? { storage.caller }
     /// The server's logger with `rpc.method` and `trace.id` set.
-    public var logger: Logger
+    public var logger: Logger {
+        get { storage.logger }
+        set {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            storage.logger = newValue
+        }
+    }
     /// The W3C trace id (32 hex digits) of this call, from `traceparent` or new.
-    public let traceID: String
+    public var traceID: String { storage.traceIDText ?? storage.trace?.traceID ?? "" }
     /// Response headers and trailers the handler wants sent.
-    public let response: ResponseMetadata
+    public var response: ResponseMetadata { storage.response }
     /// The peer's address as the core reports it, such as `ipv4:127.0.0.1:50412`.
-    public let peer: String
+    public var peer: String { storage.peer }
 
     public init(method: MethodDescriptor, requestMetadata: Metadata = [:],
                 deadline: ContinuousClock.Instant? = nil, caller: CallerIdentity? = nil,
                 logger: Logger, traceID: String, response: ResponseMetadata = ResponseMetadata(),
                 peer: String = "") {
-        self.method = method
-        self.requestMetadata = requestMetadata
-        self.deadline = deadline
-        self.caller = caller
-        self.logger = logger
-        self.traceID = traceID
-        self.response = response
-        self.peer = peer
+        storage = Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller,
+                          logger: logger, traceIDText: traceID, trace: nil, response: response, peer: peer)
+    }
+
+    /// The server's context of a call: the trace id is read from `trace` only when asked for.
+    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?,
+         caller: CallerIdentity?, logger: Logger, trace: TraceContext, response: ResponseMetadata) {
+        storage = Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller,
+                          logger: logger, traceIDText: nil, trace: trace, response: response, peer: "")
     }
 
     /// Time left before the deadline, `nil` when there is none.

@@ -81,6 +81,9 @@ extension Channel {
                     do {
                         try await requests(RequestStreamWriter(call: call))
                         try await call.closeSend()
+                    } catch is CancellationError {
+                        call.cancel()
+                        throw RPCError(.cancelled, "request stream cancelled")
                     } catch {
                         call.cancel()
                         throw error
@@ -152,9 +155,12 @@ extension Channel {
         Task.isCancelled ? RPCError(.cancelled, "call cancelled") : RPCError(.internalError, "no response message")
     }
 
-    /// A send that failed because the call ended reports the call's status.
+    /// A send that failed because the call ended reports the call's status;
+    /// a request closure stopped by cancellation reports CANCELLED. Other
+    /// errors of the caller's own closure surface as thrown.
     private func preferStatus(of call: ClientCall, over error: any Error) async -> any Error {
         if error is RPCError, let status = await call.status().error { return status }
+        if error is CancellationError { return RPCError(.cancelled, "request stream cancelled") }
         return error
     }
 

@@ -15,6 +15,12 @@ final class CompletionQueue: @unchecked Sendable {
     let pointer: OpaquePointer
     let name: String
     private var thread: pthread_t?
+    /// The draining thread's id (`pthread_self`), set when it starts.
+    private let drainingThread = Atomic<UInt>(0)
+    /// Whether the draining thread is running a job now, and the jobs
+    /// enqueued meanwhile. Touched only by the draining thread.
+    private var runningJob = false
+    private var deferredJobs: [UnownedJob] = []
 
     init(name: String) {
         GRPCLibrary.ensureInitialised()
@@ -40,6 +46,7 @@ final class CompletionQueue: @unchecked Sendable {
 
     private func drain() {
         setCurrentThreadName(name)
+        drainingThread.store(UInt(pthread_self()), ordering: .releasing)
         let forever = gpr_inf_future(GPR_CLOCK_REALTIME)
         while true {
             let event = grpc_completion_queue_next(pointer, forever, nil)
@@ -65,6 +72,46 @@ final class CompletionQueue: @unchecked Sendable {
         if let thread { pthread_join(thread, nil) }
         thread = nil
     }
+}
+
+/// Server handlers run on the completion-queue thread that announced their
+/// call, as the C++ callback API runs its reactors on the core's threads:
+/// the request, the handler and its response batch then cost no hop to
+/// another thread. A job enqueued by the draining thread itself runs at once
+/// (or, while that thread already runs a job, right after it); a job
+/// enqueued from any other thread (a timer, a database thread, another
+/// queue) goes to the global concurrent executor and comes back here only
+/// when a completion of this queue resumes it.
+extension CompletionQueue: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        guard UInt(pthread_self()) == drainingThread.load(ordering: .relaxed) else {
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
+        if runningJob {
+            deferredJobs.append(UnownedJob(job))
+            return
+        }
+        runningJob = true
+        job.runSynchronously(on: asUnownedTaskExecutor())
+        // Jobs the first one enqueued (a child task, a resumed awaiter) run
+        // next, up to a bound: a task that keeps yielding must not keep this
+        // thread from its completion queue, so the rest go to the global executor.
+        var ran = 0
+        while !deferredJobs.isEmpty {
+            let next = deferredJobs.removeFirst()
+            ran += 1
+            if ran > Self.jobsPerTurn {
+                globalConcurrentExecutor.enqueue(ExecutorJob(next))
+            } else {
+                next.runSynchronously(on: asUnownedTaskExecutor())
+            }
+        }
+        runningJob = false
+    }
+
+    /// How many deferred jobs one turn of the draining thread runs itself.
+    private static let jobsPerTurn = 64
 }
 
 /// Names the current thread (at most 15 bytes on Linux).

@@ -41,6 +41,8 @@ public struct MetricsInterceptor: ServerInterceptor {
         final class PerMethod: Sendable {
             let started: Counter
             let timer: Timer
+            /// The OK counter, made up front: most calls end OK, and need no lock.
+            let handledOK: Counter
             private let method: String
             private let factory: (any MetricsFactory)?
             private let handledByCode = Mutex<[Int32: Counter]>([:])
@@ -52,10 +54,13 @@ public struct MetricsInterceptor: ServerInterceptor {
                 started = Instruments.counter("grpc_server_started_total", dimensions, factory)
                 timer = factory.map { Timer(label: "grpc_server_handling_seconds", dimensions: dimensions, factory: $0) }
                     ?? Timer(label: "grpc_server_handling_seconds", dimensions: dimensions)
+                handledOK = Instruments.counter("grpc_server_handled_total",
+                                                [("grpc_method", method), ("grpc_code", StatusCode.ok.name)], factory)
             }
 
             func handled(_ code: StatusCode) -> Counter {
-                handledByCode.withLock { counters in
+                if code == .ok { return handledOK }
+                return handledByCode.withLock { counters in
                     if let existing = counters[code.rawValue] { return existing }
                     let made = Instruments.counter("grpc_server_handled_total",
                                                    [("grpc_method", method), ("grpc_code", code.name)], factory)

@@ -2,7 +2,8 @@ import Logging
 
 /// Puts `trace.id` and `rpc.method` on every log line of a call without
 /// touching the logger per call: a metadata provider reads them, when a line
-/// is written, from task-locals the server binds around each handler.
+/// is written, from the task-local trace (`TraceContext.current`, which also
+/// carries the method) the server binds around each handler.
 ///
 /// Setting metadata on a logger per call would cost every call (some
 /// handlers, such as swift-log's stream handler, re-render their metadata on
@@ -12,14 +13,12 @@ import Logging
 /// Services may pass `provider` to `LoggingSystem.bootstrap(_:metadataProvider:)`
 /// so that every logger, not only `ServerContext.logger`, carries the call's ids.
 public enum CallLogMetadata {
-    /// The path of the method whose handler runs in the current Task.
-    @TaskLocal static var method: String?
-
     /// `trace.id` and `rpc.method` of the call running in the current Task.
     public static let provider = Logger.MetadataProvider {
         var metadata: Logger.Metadata = [:]
-        if let trace = TraceContext.current { metadata["trace.id"] = .string(trace.traceID) }
-        if let method { metadata["rpc.method"] = .string(method) }
+        guard let trace = TraceContext.current else { return metadata }
+        metadata["trace.id"] = .string(trace.traceID)
+        if let method = trace.method { metadata["rpc.method"] = .string(method) }
         return metadata
     }
 

@@ -9,33 +9,62 @@ import Synchronization
 public struct TraceContext: Sendable, Hashable {
     public static let metadataKey = "traceparent"
 
-    /// 32 lower-case hex digits, not all zero.
-    public var traceID: String
-    /// 16 lower-case hex digits: the span that made this call.
-    public var parentID: String
+    /// The ids, kept as they came until someone reads them as text: most
+    /// calls never log, so a server does not format ids for every call.
+    private var ids: IDs
     /// The trace flags byte as two hex digits (`01` = sampled).
     public var flags: String
+    /// The path of the method whose handler runs with this trace, for log
+    /// lines (`rpc.method`); not part of the trace, nor of equality.
+    var method: String?
+
+    private enum IDs: Sendable {
+        case text(traceID: String, parentID: String)
+        /// A valid `traceparent`: the trace id is at UTF-8 offsets 3..<35, the parent id at 36..<52.
+        case header(String)
+        case generated(high: UInt64, low: UInt64, parent: UInt64)
+    }
 
     /// The trace of the handler running in the current Task, if any.
     @TaskLocal public static var current: TraceContext?
 
     public init(traceID: String, parentID: String, flags: String = "01") {
-        self.traceID = traceID
-        self.parentID = parentID
+        ids = .text(traceID: traceID, parentID: parentID)
         self.flags = flags
+    }
+
+    /// 32 lower-case hex digits, not all zero.
+    public var traceID: String {
+        get {
+            switch ids {
+            case .text(let traceID, _): return traceID
+            case .header(let header): return TraceContext.slice(header, 3..<35)
+            case .generated(let high, let low, _): return TraceContext.hex([high, low])
+            }
+        }
+        set { ids = .text(traceID: newValue, parentID: parentID) }
+    }
+
+    /// 16 lower-case hex digits: the span that made this call.
+    public var parentID: String {
+        get {
+            switch ids {
+            case .text(_, let parentID): return parentID
+            case .header(let header): return TraceContext.slice(header, 36..<52)
+            case .generated(_, _, let parent): return TraceContext.hex([parent])
+            }
+        }
+        set { ids = .text(traceID: traceID, parentID: newValue) }
     }
 
     /// Reads a `traceparent` header (version 00 layout; later versions are read
     /// by their first four fields as the spec asks). `nil` when malformed.
     public init?(traceparent: String) {
-        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
-              parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-              parts.prefix(4).allSatisfy(TraceContext.isLowerHex),
-              parts[1] != Substring(repeating: "0", count: 32),
-              parts[2] != Substring(repeating: "0", count: 16) else { return nil }
-        if parts[0] == "00" && parts.count != 4 { return nil }
-        self.init(traceID: String(parts[1]), parentID: String(parts[2]), flags: String(parts[3]))
+        var header = traceparent
+        let valid = header.withUTF8 { TraceContext.isValidTraceparent($0) }
+        guard valid else { return nil }
+        ids = .header(header)
+        flags = TraceContext.slice(header, 53..<55)
     }
 
     /// The incoming trace, or a new one when the header is missing or malformed.
@@ -49,18 +78,67 @@ public struct TraceContext: Sendable, Hashable {
 
     /// A new trace with random ids.
     public static func newTrace() -> TraceContext {
-        TraceContext(traceID: randomHex(bytes: 16), parentID: randomHex(bytes: 8))
+        var trace = TraceContext(traceID: "", parentID: "")
+        trace.ids = .generated(high: IDSource.next(), low: IDSource.next(), parent: IDSource.next())
+        return trace
     }
 
     /// The same trace with a new span id, for an outgoing call.
     public func child() -> TraceContext {
-        TraceContext(traceID: traceID, parentID: TraceContext.randomHex(bytes: 8), flags: flags)
+        var child = TraceContext(traceID: traceID, parentID: TraceContext.randomHex(bytes: 8), flags: flags)
+        child.method = method
+        return child
     }
 
     public var traceparent: String { "00-\(traceID)-\(parentID)-\(flags)" }
 
-    private static func isLowerHex(_ part: Substring) -> Bool {
-        part.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    public static func == (lhs: TraceContext, rhs: TraceContext) -> Bool {
+        lhs.traceID == rhs.traceID && lhs.parentID == rhs.parentID && lhs.flags == rhs.flags
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(traceID)
+        hasher.combine(parentID)
+        hasher.combine(flags)
+    }
+
+    /// `version-traceid-parentid-flags[-...]`: lower-case hex fields of 2, 32,
+    /// 16 and 2 digits, version not `ff`, ids not all zero; version 00 has
+    /// exactly four fields. Checked on the bytes, without splitting.
+    private static func isValidTraceparent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 55, bytes[2] == 0x2d, bytes[35] == 0x2d, bytes[52] == 0x2d else { return false }
+        func hex(_ range: Range<Int>) -> Bool {
+            range.allSatisfy { (0x30...0x39).contains(bytes[$0]) || (0x61...0x66).contains(bytes[$0]) }
+        }
+        func zero(_ range: Range<Int>) -> Bool { range.allSatisfy { bytes[$0] == 0x30 } }
+        guard hex(0..<2), hex(3..<35), hex(36..<52), hex(53..<55),
+              !(bytes[0] == 0x66 && bytes[1] == 0x66), !zero(3..<35), !zero(36..<52) else { return false }
+        if bytes[0] == 0x30 && bytes[1] == 0x30 { return bytes.count == 55 }
+        return bytes.count == 55 || bytes[55] == 0x2d
+    }
+
+    /// Part of an ASCII string, by UTF-8 offsets.
+    private static func slice(_ text: String, _ range: Range<Int>) -> String {
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let end = utf8.index(start, offsetBy: range.count)
+        return String(Substring(utf8[start..<end]))
+    }
+
+    /// Words as lower-case hex, 16 digits each.
+    private static func hex(_ words: [UInt64]) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: words.count * 16) { buffer in
+            var written = 0
+            for var word in words {
+                for _ in 0..<16 {
+                    buffer[written] = digits.utf8Start[Int(word & 0xf)]
+                    word >>= 4
+                    written += 1
+                }
+            }
+            return written
+        }
     }
 
     /// Random-looking hex ids without a system call per id: a process-wide

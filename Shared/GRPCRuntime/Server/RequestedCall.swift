@@ -1,11 +1,13 @@
 import CGRPC
 
-/// A request for the next incoming call, kept armed on one completion queue.
+/// A request for the next incoming call, kept armed on one completion queue:
+/// each time it completes, it is armed again with the same slots.
 ///
-/// Ownership: `slots` is allocated here and freed in `deinit`; when the tag
-/// completes, the `grpc_call` inside moves to a `ServerCall` (or is unref'd
-/// at once if the server is stopping), the request metadata array, call
-/// details and payload buffer are read and destroyed here.
+/// Ownership: `slots` is allocated here and freed in `deinit` (once the
+/// server stopped and the last request failed); when the tag completes, the
+/// `grpc_call` inside moves to a `ServerCall` (or is unref'd at once if the
+/// server is stopping), the request metadata array, call details and payload
+/// buffer are read, then destroyed (or reset for the next request) here.
 final class RequestedCall: CompletionTag, @unchecked Sendable {
     private let engine: ServerEngine
     /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
@@ -70,21 +72,28 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             grpc_call_unref(call)
             return
         }
-        // Re-arm first, so a request is always waiting.
-        _ = RequestedCall(engine: engine, method: method, queue: queue).arm()
         let metadata = Metadata(reading: field(Offset.requestMetadata))
         let deadline = Self.instant(slots.pointee.deadline)
-        guard let method else {
-            let path = Slice.string(field(Offset.detailsMethod))
-            engine.rejectUnimplemented(call: call, path: path)
-            return
-        }
         var payload: [UInt8]?
         if let buffer = slots.pointee.payload {
             slots.pointee.payload = nil
             payload = ByteBuffer.consume(buffer)
         }
-        let serverCall = ServerCall(pointer: call, engine: engine, method: method.method,
+        let path = method == nil ? Slice.string(field(Offset.detailsMethod)) : ""
+        // Everything is copied out: this request is armed again at once (a
+        // backlog of requests is always waiting), reusing its slots.
+        grpc_metadata_array_destroy(field(Offset.requestMetadata))
+        grpc_metadata_array_init(field(Offset.requestMetadata))
+        if method == nil {
+            grpc_call_details_destroy(field(Offset.details))
+            grpc_call_details_init(field(Offset.details))
+        }
+        _ = arm()
+        guard let method else {
+            engine.rejectUnimplemented(call: call, path: path)
+            return
+        }
+        let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
                                     requestMetadata: metadata, deadline: deadline, initialPayload: payload)
         serverCall.watchForClose()
         serverCall.startHandler()

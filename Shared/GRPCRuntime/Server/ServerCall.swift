@@ -1,15 +1,19 @@
 import CGRPC
 import Synchronization
 
-/// The server side of one accepted call.
+/// The server side of one accepted call. It is also the tag of its
+/// RECV_CLOSE_ON_SERVER operation (the close watcher).
 ///
 /// Ownership: holds the one reference to the `grpc_call` that the core gave
 /// the request tag, and drops it (`grpc_call_unref`) in `deinit`. Every batch
-/// on the call retains this object, and so does the handler's Task, so the
-/// call is released exactly once, after its last operation completed.
+/// on the call retains this object, the close watcher is retained as a tag
+/// until it completes, and so does the handler's Task, so the call is
+/// released exactly once, after its last operation completed. `closeSlot`
+/// (where the core writes whether the call was cancelled) is allocated here
+/// and freed in `deinit`.
 /// Threading: receives happen one at a time (one iterator), sends are
 /// serialised by `sendLock`; the close watcher runs on a completion-queue thread.
-final class ServerCall: @unchecked Sendable {
+final class ServerCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
     let engine: ServerEngine
     let method: ServerMethod
@@ -19,59 +23,96 @@ final class ServerCall: @unchecked Sendable {
     /// The single request of unary and server-streaming calls, read by the core with the call.
     private let initialPayload: [UInt8]?
     private let sendLock = SendLock()
+    private let closeSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     private let state = Mutex<State>(State())
 
     private struct State {
         var task: Task<Void, Never>?
+        /// Set when the handler's Task has finished (it may run to its end
+        /// before `Task.init` returns, on this queue's thread).
+        var handlerDone = false
         var cancelled = false
+        /// Whether the close watcher completed, and a handler waiting for it.
+        var closed = false
+        var closeWaiter: UnsafeContinuation<Void, Never>?
         var initialMetadataSent = false
         var statusSent = false
         var receiving = false
     }
 
-    init(pointer: OpaquePointer, engine: ServerEngine, method: ServerMethod, requestMetadata: Metadata,
+    /// The queue that announced the call; its completions and its handler run there.
+    let queue: CompletionQueue
+
+    init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod, requestMetadata: Metadata,
          deadline: ContinuousClock.Instant?, initialPayload: [UInt8]?) {
         self.pointer = pointer
+        self.queue = queue
         self.engine = engine
         self.method = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline
         self.initialPayload = initialPayload
+        super.init()
+        closeSlot.initialize(to: 0)
         engine.callStarted()
     }
 
     deinit {
         grpc_call_unref(pointer)
+        closeSlot.deallocate()
         engine.callEnded()
     }
 
     /// Starts RECV_CLOSE_ON_SERVER: it completes when the call ends, and says
     /// whether it ended early (client cancel, deadline, network), which cancels the handler.
     func watchForClose() {
-        let batch = Batch(owner: self)
-        batch.receiveCloseOnServer()
-        let error = batch.start(on: pointer) { [self] result in
-            if result.cancelled || !result.success { cancelHandler() }
+        var op = grpc_op()
+        op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
+        op.data.recv_close_on_server.cancelled = closeSlot
+        let tag = retainedPointer()
+        let error = grpc_call_start_batch(pointer, &op, 1, tag, nil)
+        if error != GRPC_CALL_OK {
+            CompletionTag.releaseUnsubmitted(tag)
+            closed(cancelled: true)
         }
-        if error != GRPC_CALL_OK { cancelHandler() }
+    }
+
+    /// The close watcher completed.
+    override func complete(success: Bool) {
+        closed(cancelled: !success || closeSlot.pointee != 0)
+    }
+
+    private func closed(cancelled: Bool) {
+        let (task, waiter) = state.withLock { state in
+            state.closed = true
+            if cancelled { state.cancelled = true }
+            defer { state.closeWaiter = nil }
+            return (cancelled ? state.task : nil, state.closeWaiter)
+        }
+        task?.cancel()
+        waiter?.resume()
+    }
+
+    /// Returns once the close watcher has completed.
+    private func waitForClose() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.closed { return true }
+                state.closeWaiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// Runs the handler in its own Task.
     func startHandler() {
-        let task = Task { await self.run() }
+        let task = Task(executorPreference: queue) { await self.run() }
         let cancelNow = state.withLock { state -> Bool in
-            state.task = task
-            return state.cancelled
+            if !state.handlerDone { state.task = task }
+            return state.cancelled && !state.handlerDone
         }
         if cancelNow { task.cancel() }
-    }
-
-    private func cancelHandler() {
-        let task = state.withLock { state -> Task<Void, Never>? in
-            state.cancelled = true
-            return state.task
-        }
-        task?.cancel()
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
@@ -80,25 +121,33 @@ final class ServerCall: @unchecked Sendable {
         let (context, trace) = engine.makeContext(for: self)
         do {
             let response = try await TraceContext.$current.withValue(trace) {
-                try await CallLogMetadata.$method.withValue(method.descriptor.path) {
-                    try await engine.intercept(call: self, context: context, index: 0)
-                }
+                try await engine.intercept(call: self, context: context, index: 0)
             }
             await finish(error: nil, response: response)
         } catch {
             await finish(error: RPCError.from(error), response: nil)
         }
-        state.withLock { $0.task = nil }
+        state.withLock { state in
+            state.task = nil
+            state.handlerDone = true
+        }
     }
 
-    func decodeInitialRequest<Req: WireMessage>() throws -> Req {
-        guard let initialPayload else {
-            if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 {
-                throw RPCError(.cancelled, "call cancelled before its request arrived")
-            }
-            throw RPCError(.internalError, "request message missing")
-        }
-        return try decodeRequest(initialPayload)
+    /// The single request, read with the call.
+    ///
+    /// Without it, either the stream was cut off (reset, connection lost) or the
+    /// client half-closed without a message. The core cannot always tell yet
+    /// which, so the call is answered INTERNAL, and once it has ended the close
+    /// watcher tells: a cancelled call throws CANCELLED (no client heard the
+    /// answer), a half-closed one INTERNAL, so interceptors count the right code.
+    func decodeInitialRequest<Req: WireMessage>() async throws -> Req {
+        if let initialPayload { return try decodeRequest(initialPayload) }
+        let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
+        if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
+        let missing = RPCError(.internalError, "request message missing")
+        await finish(error: missing, response: nil)
+        await waitForClose()
+        throw isCancelled ? cutOff : missing
     }
 
     /// The next request message, `nil` at the end of the stream.

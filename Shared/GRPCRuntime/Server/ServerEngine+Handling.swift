@@ -9,34 +9,49 @@ extension ServerEngine {
             return try await call.method.invoke(call, context)
         }
         var response: [UInt8]?
+        let last = index + 1 == interceptors.count
         try await interceptors[index].intercept(context: context) { context in
-            response = try await intercept(call: call, context: context, index: index + 1)
+            // The last interceptor calls the handler itself: one async frame less.
+            response = last ? try await call.method.invoke(call, context)
+                            : try await intercept(call: call, context: context, index: index + 1)
         }
         return response
+    }
+
+    /// The caller a SPIFFE id names, parsed once per distinct id: a server
+    /// sees the same few callers over and over. The cache is bounded
+    /// (emptied when full), so ids that keep changing cannot grow it.
+    func callerIdentity(spiffeID: String) -> CallerIdentity? {
+        if let known = knownCallers.withLock({ $0[spiffeID] }) { return known }
+        guard let parsed = CallerIdentity(spiffeID: spiffeID, trustDomain: configuration.trustDomain) else { return nil }
+        knownCallers.withLock { known in
+            if known.count >= 1024 { known.removeAll(keepingCapacity: true) }
+            known[spiffeID] = parsed
+        }
+        return parsed
     }
 
     /// The handler's context and the trace its Task carries.
     func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
         var caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
-            caller = call.requestMetadata.first("x-dev-caller")
-                .flatMap { CallerIdentity(spiffeID: $0, trustDomain: configuration.trustDomain) }
+            caller = call.requestMetadata.first("x-dev-caller").flatMap(callerIdentity(spiffeID:))
         } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
-            caller = CallerIdentity(spiffeID: id, trustDomain: configuration.trustDomain)
+            caller = callerIdentity(spiffeID: id)
         }
-        let trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
-        let traceID = trace.traceID
+        var trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
+        trace.method = call.method.descriptor.path
         let logger: Logger
         if let callLogger {
             logger = callLogger
         } else {
             var perCall = configuration.logger
-            perCall[metadataKey: "trace.id"] = .string(traceID)
+            perCall[metadataKey: "trace.id"] = .string(trace.traceID)
             perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
             logger = perCall
         }
         let context = ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
-                                    deadline: call.deadline, caller: caller, logger: logger, traceID: traceID,
+                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace,
                                     response: call.response)
         return (context, trace)
     }

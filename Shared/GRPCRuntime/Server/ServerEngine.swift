@@ -20,6 +20,8 @@ final class ServerEngine: @unchecked Sendable {
     /// Whether `grpc_server_destroy` ran (by a failed start or by `stop`).
     let destroyed = Atomic<Bool>(false)
     let calls = Mutex<(live: Int, drained: UnsafeContinuation<Void, Never>?)>((0, nil))
+    /// Callers by SPIFFE id (see `callerIdentity(spiffeID:)`).
+    let knownCallers = Mutex<[String: CallerIdentity]>([:])
 
     init(configuration: ServerConfiguration, methods: [ServerMethod]) throws {
         GRPCLibrary.ensureInitialised()
