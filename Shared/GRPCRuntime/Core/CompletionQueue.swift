@@ -75,7 +75,7 @@ final class CompletionQueue: @unchecked Sendable {
 }
 
 /// Server handlers run on the completion-queue thread that announced their
-/// call, as the C++ callback API runs its reactors on the core's threads:
+/// call, as the C++ callback API runs its reactors on the threads draining its queue:
 /// the request, the handler and its response batch then cost no hop to
 /// another thread. A job enqueued by the draining thread itself runs at once
 /// (or, while that thread already runs a job, right after it); a job
