@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "GRPCRuntime", targets: ["GRPCRuntime"]),
         .library(name: "Contracts", targets: ["Contracts"]),
         .library(name: "Postgres", targets: ["Postgres"]),
+        // For the RecordsService benchmark (benchmarks/records), which feeds it through BulkIntake.
+        .library(name: "SyntheticPopulation", targets: ["SyntheticPopulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
