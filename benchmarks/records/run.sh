@@ -130,10 +130,11 @@ ticks=$(getconf CLK_TCK)
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 cpu_postgres() {
   local master; master=$(head -1 "$data/postmaster.pid")
-  awk -v t="$ticks" -v m="$master" '
-    FNR == 1 { split($0, f, ") "); n = split(f[2], s, " ");
-               if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else if (s[2] == m) total += s[12] + s[13] }
-    END { print total / t }' /proc/[0-9]*/stat 2>/dev/null
+  # cat, not awk, opens the files: a backend may exit between listing and reading.
+  cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk -v t="$ticks" -v m="$master" '
+    { split($0, f, ") "); split(f[2], s, " ");
+      if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
+    END { print total / t }'
 }
 # Runs a command (its output on stdout), then records "cpu LABEL WALL CLIENT SERVICE POSTGRES".
 with_cpu() {
@@ -224,6 +225,9 @@ INSERT INTO records.outbox (person_id, change_type, payload)
 SELECT pg_notify('records_outbox', '');
 END;
 SQL
+# The same without the NOTIFY: what the rows alone cost (PostgreSQL serializes
+# the commits of transactions that notify, so this one can use group commit).
+grep -v pg_notify "$work/crossing.sql" > "$work/crossing-no-notify.sql"
 
 for round in $(seq 1 "$rounds"); do
   log "round $round: pgbench, $concurrency clients"
@@ -231,6 +235,11 @@ for round in $(seq 1 "$rounds"); do
   tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
   lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
   record "pgbench $concurrency ${tps%.*} $lat"
+  log "round $round: pgbench without NOTIFY, $concurrency clients"
+  out=$(with_cpu pgbench-no-notify "$bin/pgbench" -n -M prepared -f "$work/crossing-no-notify.sql" -c "$concurrency" -j 2 -T "$seconds")
+  tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
+  lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
+  record "pgbench-no-notify $concurrency ${tps%.*} $lat"
   log "round $round: RecordCrossing, $concurrency callers"
   record "$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt")"
   for mode in get-person can-cross; do

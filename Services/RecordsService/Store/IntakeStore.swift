@@ -91,9 +91,17 @@ struct IntakeStore: Sendable {
                 rejected += try await reject(tx, """
                     DELETE FROM intake_stage_persons s USING persons p WHERE p.person_id = s.person_id RETURNING s.row_no
                     """, field: "person.source_key", rule: "duplicate", "this source row was loaded before")
+                // A row whose person or citizen ID comes earlier in the batch (window
+                // functions: one sort each, where a self-join on "or" is quadratic).
                 rejected += try await reject(tx, """
-                    DELETE FROM intake_stage_persons s WHERE EXISTS (SELECT 1 FROM intake_stage_persons t
-                        WHERE t.row_no < s.row_no AND (t.person_id = s.person_id OR t.citizen_id = s.citizen_id)) RETURNING s.row_no
+                    DELETE FROM intake_stage_persons s WHERE s.row_no IN (
+                        SELECT row_no FROM (
+                            SELECT row_no, row_number() OVER (PARTITION BY person_id ORDER BY row_no) AS by_person,
+                                CASE WHEN citizen_id IS NULL THEN 1
+                                     ELSE row_number() OVER (PARTITION BY citizen_id ORDER BY row_no) END AS by_citizen_id
+                            FROM intake_stage_persons) ranked
+                        WHERE by_person > 1 OR by_citizen_id > 1)
+                    RETURNING s.row_no
                     """, field: "person.source_key", rule: "duplicate_in_batch", "the same person or citizen ID earlier in the batch")
                 rejected += try await reject(tx, """
                     DELETE FROM intake_stage_persons s USING citizen_ids c WHERE c.citizen_id = s.citizen_id RETURNING s.row_no

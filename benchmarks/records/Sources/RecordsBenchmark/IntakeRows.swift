@@ -165,7 +165,8 @@ struct IntakeBatches: Sendable {
 func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsService.Client,
             ahead: Int = 4) async throws -> (Immigration_Records_V1_BulkIntakeResponse, Int) {
     let sent = RowCount()
-    let response = try await client.bulkIntake(options: options) { writer in
+    // No deadline: a load of millions of rows is one long stream.
+    let response = try await client.bulkIntake(options: CallOptions(metadata: options.metadata)) { writer in
         var pending: [Task<Immigration_Records_V1_BulkIntakeRequest, Never>] = []
         var next = 0
         while next < batches.count || !pending.isEmpty {
