@@ -1,4 +1,5 @@
 import Contracts
+import GRPCRuntime
 import SyntheticPopulation
 import Synchronization
 
