@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import GRPCRuntime
 import SyntheticPopulation
 import Synchronization
@@ -160,30 +161,52 @@ struct IntakeBatches: Sendable {
     }
 }
 
-/// Sends every batch on one BulkIntake stream, in order; batches are made a
-/// few ahead on the client's threads while earlier ones are on the wire.
-/// Returns the service's answer and the number of rows sent.
-func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsService.Client,
-            ahead: Int = 4) async throws -> (Immigration_Records_V1_BulkIntakeResponse, Int) {
+/// Sends every batch in order, as the intake CLI does: a stream of at most
+/// `perStream` batches at a time, each with a deadline; after a stream ends or
+/// fails, the job's `last_committed_batch` (GetIntakeStatus) says where the
+/// next stream starts, so nothing is lost or doubled. Batches are made a few
+/// ahead on the client's threads while earlier ones are on the wire. Returns
+/// the job's accepted and rejected rows, the rows sent, and the resumptions
+/// after a failed stream.
+func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsService.Client, perStream: Int = 25,
+            ahead: Int = 4) async throws -> (accepted: Int64, rejected: Int64, rows: Int, resumed: Int) {
     let sent = RowCount()
-    // No deadline: a load of millions of rows is one long stream.
-    let response = try await client.bulkIntake(options: CallOptions(metadata: options.metadata)) { writer in
-        var pending: [Task<Immigration_Records_V1_BulkIntakeRequest, Never>] = []
-        var next = 0
-        while next < batches.count || !pending.isEmpty {
-            while next < batches.count && pending.count < ahead {
-                let index = next
-                pending.append(Task {
-                    let batch = batches.batch(index)
-                    sent.rows.withLock { $0 += batch.persons + batch.documents + batch.crossings }
-                    return batch.request
-                })
-                next += 1
+    var last = 0
+    var resumed = 0
+    while last < batches.count {
+        let first = last
+        let end = min(batches.count, first + perStream)
+        do {
+            let response = try await client.bulkIntake(options: CallOptions(timeout: .seconds(120), metadata: options.metadata)) { writer in
+                var pending: [Task<Immigration_Records_V1_BulkIntakeRequest, Never>] = []
+                var next = first
+                while next < end || !pending.isEmpty {
+                    while next < end && pending.count < ahead {
+                        let index = next
+                        pending.append(Task {
+                            let batch = batches.batch(index)
+                            sent.rows.withLock { $0 += batch.persons + batch.documents + batch.crossings }
+                            return batch.request
+                        })
+                        next += 1
+                    }
+                    try await writer.send(await pending.removeFirst().value)
+                }
             }
-            try await writer.send(await pending.removeFirst().value)
+            last = Int(response.lastCommittedBatch)
+        } catch {
+            resumed += 1
+            FileHandle.standardError.write(Data("RecordsBenchmark: intake stream from batch \(first + 1) failed (\(error)); resuming\n".utf8))
+            let status = try await client.getIntakeStatus(.with { $0.jobID = batches.jobID }, options: options)
+            last = Int(status.lastCommittedBatch)
+            if resumed > 50 { throw error }
         }
     }
-    return (response, sent.rows.withLock { $0 })
+    let status = try await client.getIntakeStatus(.with { $0.jobID = batches.jobID; $0.pageSize = 5 }, options: options)
+    for rejected in status.rejected {
+        FileHandle.standardError.write(Data("rejected: batch \(rejected.batchSequence) row \(rejected.rowNumber) \(rejected.field) \(rejected.rule)\n".utf8))
+    }
+    return (status.acceptedRows, status.rejectedRows, sent.rows.withLock { $0 }, resumed)
 }
 
 /// Rows made so far, counted by the tasks that make batches.

@@ -15,7 +15,7 @@
 // with DEV_CALLER as x-dev-caller), SEED (20260101), CHANNELS (1).
 //
 // Prints one line: MODE CONCURRENCY CALLS SECONDS PER_SECOND P50_US P99_US CLIENT_CPU_S ERRORS
-// (intake: intake PERSONS ROWS SECONDS ROWS_PER_SECOND ACCEPTED REJECTED CLIENT_CPU_S BATCHES).
+// (intake: intake PERSONS ROWS SECONDS ROWS_PER_SECOND ACCEPTED REJECTED CLIENT_CPU_S BATCHES RESUMED).
 import Contracts
 import Foundation
 import GRPCRuntime
@@ -135,13 +135,10 @@ case "intake":
     let batches = IntakeBatches(population: population, persons: persons, personsPerBatch: per,
                                 jobID: UUID().uuidString.lowercased(), sourceSystem: "bench-\(seed)")
     let start = ContinuousClock.now, cpu = processCPUSeconds()
-    let (response, rows) = try await intake(batches, client: clients[0])
+    let result = try await intake(batches, client: clients[0])
     let elapsed = seconds(ContinuousClock.now - start)
-    print("intake", persons, rows, String(format: "%.2f", elapsed), Int(Double(rows) / elapsed), response.acceptedRows,
-          response.rejectedRows, String(format: "%.2f", processCPUSeconds() - cpu), response.lastCommittedBatch)
-    for rejected in response.rejected.prefix(5) {
-        FileHandle.standardError.write(Data("rejected: batch \(rejected.batchSequence) row \(rejected.rowNumber) \(rejected.field) \(rejected.rule)\n".utf8))
-    }
+    print("intake", persons, result.rows, String(format: "%.2f", elapsed), Int(Double(result.rows) / elapsed), result.accepted,
+          result.rejected, String(format: "%.2f", processCPUSeconds() - cpu), batches.count, result.resumed)
 
 case "crossings":
     guard arguments.count > 3 else { fail("crossings CONCURRENCY SECONDS DOCS [RATE]") }
