@@ -25,7 +25,9 @@
 #
 # Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATE (1000),
 # PERSONS_PER_BATCH (1000), CONCURRENCY (64), SEED (20260101), KEEP=1 keeps the
-# loaded database and skips loading when it already holds PERSONS persons.
+# loaded database and skips loading when it already holds PERSONS persons (the
+# raw COPY is then done only if no earlier run of this load did it: marker
+# .run/records-bench/copied), RESULTS=<raw file> appends to an earlier run's file.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -45,8 +47,8 @@ cd "$root"
 work="$root/.run/records-bench"
 mkdir -p "$work" "$here/results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-raw="$here/results/$stamp.txt"
-: > "$raw"
+raw=${RESULTS:-$here/results/$stamp.txt}
+touch "$raw"
 record() { echo "$*" | tee -a "$raw"; }
 
 log "release builds"
@@ -165,8 +167,9 @@ if $fresh; then
   record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch")"
   "$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(total_exec_time)::bigint, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" | while read -r l; do record "$l"; done
-  "$bin/psql" -XqAt -c "VACUUM ANALYZE" >/dev/null
-
+  rm -f "$work/copied"
+fi
+if [ ! -f "$work/copied" ]; then
   log "raw COPY of the same rows into records_copy"
   tables=(checkpoints persons person_revisions citizen_ids documents document_numbers document_status_changes crossings)
   export_start=$(date +%s.%N)
@@ -187,7 +190,8 @@ if $fresh; then
   record "cpu copy $elapsed $(awk '{print $1 + $2}' "$work/copy.time") 0 $(awk -v a="$p0" -v b="$p1" 'BEGIN {printf "%.2f", b - a}')"
   rm -f "$work"/*.copy
   "$bin/psql" -Xq -c "SET client_min_messages = warning" -c "DROP SCHEMA records_copy CASCADE" -c "CREATE SCHEMA records_copy AUTHORIZATION records_copy"
-  "$bin/psql" -XqAt -c "VACUUM ANALYZE" >/dev/null
+  "$bin/psql" -XqAt -c "ANALYZE records.persons, records.documents, records.document_numbers, records.crossings" >/dev/null
+  touch "$work/copied"
 fi
 record "sizes $("$bin/psql" -XtAc "SELECT string_agg(relname || '=' || pg_size_pretty(pg_total_relation_size(oid)), ' ' ORDER BY relname)
   FROM pg_class WHERE relnamespace = 'records'::regnamespace AND relkind = 'r' AND pg_total_relation_size(oid) > 10000000")"
