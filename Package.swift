@@ -24,6 +24,8 @@ let package = Package(
         // Test-only messages (Tests/Protos), for benchmarks/contracts; no service links it.
         .library(name: "TestContracts", targets: ["TestContracts"]),
         .library(name: "Postgres", targets: ["Postgres"]),
+        // For the RecordsService benchmark (benchmarks/records), which feeds it through BulkIntake.
+        .library(name: "SyntheticPopulation", targets: ["SyntheticPopulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),

@@ -5,7 +5,9 @@ extension SyntheticPopulation {
         var rng = random(person.index, .documents)
         _ = rng.next(); _ = rng.next(); _ = rng.next()   // the draws isStateless / hasResidenceCard use
         var documents: [SyntheticDocument] = []
-        let adult = SyntheticDate(year: person.birthYear + 14, month: max(person.birthMonth, 1), day: max(person.birthDay, 1))
+        // The 14th birthday; one born on 29 February turns 14 on the 28th.
+        let adult = SyntheticDate(year: person.birthYear, month: max(person.birthMonth, 1), day: max(person.birthDay, 1))
+            .adding(years: 14)
         func add(_ kind: SyntheticDocumentKind, state: String, authority: String, symbol: String = "", chip: Bool,
                  years: Int, issuedNoEarlierThan: SyntheticDate, status: SyntheticDocumentStatus = .issued) {
             let issued = issueDate(&rng, notBefore: max(issuedNoEarlierThan, adult))

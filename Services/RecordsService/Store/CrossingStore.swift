@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Logging
 import Postgres
 
 /// Entry and exit crossings (D77 Art 4.1b). Idempotent by `(person_id,
@@ -7,6 +8,21 @@ import Postgres
 /// first call, and the stored row is answered instead (docs/records.md).
 struct CrossingStore: Sendable {
     let pool: PostgresPool
+    /// The crossing's write: one statement per crossing in libpq's pipeline
+    /// mode, so that crossings arriving together share a round trip and one
+    /// durable commit (each caller is answered after that commit).
+    let writes: PostgresPipeline
+    /// Reads of the hot paths (GetPerson, the eligibility check), in libpq's
+    /// pipeline mode: concurrent callers' statements share round trips.
+    let reads: PostgresPipeline
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+        writes = PostgresPipeline(configuration: pool.configuration, connections: 2,
+                                  logger: Logger(label: "records.crossings"))
+        reads = PostgresPipeline(configuration: pool.configuration, connections: 1,
+                                 logger: Logger(label: "records.crossings.reads"))
+    }
 
     /// What a crossing records, after validation and resolution.
     struct NewCrossing: Sendable {
@@ -23,48 +39,97 @@ struct CrossingStore: Sendable {
     }
 
     /// Records the crossing once; a retry gets the first row with `replayed`.
+    ///
+    /// Two round trips, no explicit transaction: the first reads what the
+    /// stored crossing shows besides the request (the document's reference,
+    /// the checkpoint, the traveller's first nationality, the time); the second
+    /// is one statement, atomic and durable before it is answered, that inserts
+    /// the row and, only if it inserted, its outbox event and the NOTIFY that
+    /// wakes the feed. It goes through `writes`: concurrent crossings share a
+    /// commit (and the NOTIFY queue lock, which serializes committing
+    /// transactions that notify).
+    /// A retry meets the first call's key (`ON CONFLICT DO NOTHING` waits for
+    /// it to commit) and reads the stored row.
     func record(_ c: NewCrossing) async throws -> Immigration_Records_V1_RecordCrossingResponse {
-        try await pool.transaction { tx in
-            let crossingID = UUID()
-            let inserted = try await tx.query("""
-                INSERT INTO crossings (person_id, crossing_id, request_id, request_fingerprint, document_id, direction,
-                    checkpoint_code, crossed_at, lane, gate_id, nationality, recorded_source, recorded_unit_code, recorded_actor_id)
-                SELECT \(c.personID), \(crossingID), \(c.requestID), sha256(\(c.fingerprintSource)), \(c.documentID),
-                    \(c.direction.rawValue), \(c.checkpointCode), \(c.crossedAt), \(c.lane.rawValue), \(c.gateID),
-                    p.nationalities[1], \(c.provenance.source.rawValue), \(c.provenance.unitCode), \(c.provenance.actorID)
-                FROM persons p WHERE p.person_id = \(c.personID)
-                ON CONFLICT (person_id, request_id) DO NOTHING
-                RETURNING crossing_id
-                """)
-            if inserted.count == 1 {
-                let crossing = try await read(tx, personID: c.personID, crossingID: crossingID)
-                try await tx.appendChange(.crossingRecorded, personID: c.personID, payload: .crossing(crossing))
-                return .with { $0.crossing = crossing; $0.replayed = false }
-            }
-            let existing = try await tx.query("""
-                SELECT crossing_id, request_fingerprint = sha256(\(c.fingerprintSource)) FROM crossings
-                WHERE person_id = \(c.personID) AND request_id = \(c.requestID)
-                """)
-            guard let row = existing.first else { throw StoreError.notFound("person") }
-            let (firstID, same) = try row.decode((UUID, Bool).self)
-            guard same else { throw StoreError.alreadyExists("request_id was already used for another crossing") }
-            let crossing = try await read(tx, personID: c.personID, crossingID: firstID)
-            return .with { $0.crossing = crossing; $0.replayed = true }
+        let context = try await reads.query("""
+            SELECT d.kind, d.number, d.issuing_state::text AS issuing_state, p.nationalities[1]::text AS nationality,
+                now() AS recorded_at, \(unsafeRaw: CheckpointRows.columns)
+            FROM documents d JOIN persons p ON p.person_id = d.person_id JOIN checkpoints k ON k.code = \(c.checkpointCode)
+            WHERE d.person_id = \(c.personID) AND d.document_id = \(c.documentID)
+            """)
+        guard let row = context.first else { throw StoreError.notFound("document") }
+        let recordedAt: Date = try row.value("recorded_at")
+        let crossedAt = try Self.asStored(c.crossedAt)
+        let crossingID = UUID()
+        var crossing = Immigration_Records_V1_Crossing()
+        crossing.crossingID = crossingID.text
+        crossing.personID = c.personID.text
+        crossing.documentID = c.documentID.text
+        crossing.requestID = c.requestID.text
+        crossing.document = try DocumentRows.reference(row)
+        crossing.direction = c.direction == .entry ? .entry : .exit
+        crossing.checkpoint = try CheckpointRows.checkpoint(row)
+        crossing.crossedAt = ProtoTimestamp(crossedAt)
+        crossing.lane = c.lane == .manual ? .manual : .abcGate
+        crossing.gateID = c.gateID
+        crossing.provenance = .with {
+            $0.source = .init(rule: c.provenance.source)
+            $0.unitCode = c.provenance.unitCode
+            $0.actorID = c.provenance.actorID
+            $0.recordedAt = ProtoTimestamp(recordedAt)
         }
+        var event = Immigration_Records_V1_ChangeEvent()
+        event.type = ChangeKind.crossingRecorded.proto
+        event.personID = c.personID.text
+        event.payload = .crossing(crossing)
+        let inserted = try await writes.query("""
+            WITH inserted AS (
+                INSERT INTO crossings (person_id, crossing_id, request_id, request_fingerprint, document_id, direction,
+                    checkpoint_code, crossed_at, lane, gate_id, nationality, recorded_source, recorded_unit_code,
+                    recorded_actor_id, recorded_at)
+                VALUES (\(c.personID), \(crossingID), \(c.requestID), sha256(\(c.fingerprintSource)),
+                    \(c.documentID), \(c.direction.rawValue), \(c.checkpointCode), \(crossedAt), \(c.lane.rawValue), \(c.gateID),
+                    \(try row.value("nationality", as: String.self)), \(c.provenance.source.rawValue), \(c.provenance.unitCode),
+                    \(c.provenance.actorID), \(recordedAt))
+                ON CONFLICT (person_id, request_id) DO NOTHING
+                RETURNING person_id),
+            event AS (
+                INSERT INTO outbox (person_id, change_type, payload)
+                SELECT person_id, \(ChangeKind.crossingRecorded.rawValue), \(try event.serializedBytes()) FROM inserted
+                RETURNING person_id)
+            SELECT (SELECT count(*) FROM event) AS inserted,
+                (SELECT count(*) FROM (SELECT pg_notify('records_outbox', '') FROM event) n) AS notified
+            """)
+        if try inserted.first?.value("inserted", as: Int64.self) == 1 {
+            return .with { $0.crossing = crossing; $0.replayed = false }
+        }
+        let existing = try await pool.query("""
+            SELECT crossing_id, request_fingerprint = sha256(\(c.fingerprintSource)) FROM crossings
+            WHERE person_id = \(c.personID) AND request_id = \(c.requestID)
+            """)
+        guard let first = existing.first else { throw StoreError.notFound("crossing") }
+        let (firstID, same) = try first.decode((UUID, Bool).self)
+        guard same else { throw StoreError.alreadyExists("request_id was already used for another crossing") }
+        let rows = try await pool.query("""
+            \(unsafeRaw: CrossingRows.select) WHERE x.person_id = \(c.personID) AND x.crossing_id = \(firstID)
+            """)
+        guard let stored = rows.first else { throw StoreError.notFound("crossing") }
+        let replayed = try CrossingRows.crossing(stored)
+        return .with { $0.crossing = replayed; $0.replayed = true }
     }
 
-    func read(_ tx: PostgresTransaction, personID: UUID, crossingID: UUID) async throws -> Immigration_Records_V1_Crossing {
-        let rows = try await tx.query("""
-            \(unsafeRaw: CrossingRows.select) WHERE x.person_id = \(personID) AND x.crossing_id = \(crossingID)
-            """)
-        guard let row = rows.first else { throw StoreError.notFound("crossing") }
-        return try CrossingRows.crossing(row)
+    /// The instant as PostgreSQL keeps it (microseconds), so that the answer
+    /// of the first call and of a retry (read back) are the same.
+    static func asStored(_ date: Date) throws -> Date {
+        var bytes: [UInt8] = []
+        date.encode(into: &bytes)
+        return try bytes.withUnsafeBytes { try Date.decode(from: $0, type: .timestamptz) }
     }
 
     /// A person's crossings, newest first, after the keyset `after`.
     func list(personID: UUID, from: Date?, until: Date?, checkpointCode: String?, direction: CrossingEligibility.Direction?,
               after: (Date, UUID)?, limit: Int) async throws -> [Immigration_Records_V1_Crossing] {
-        let rows = try await pool.query("""
+        let rows = try await reads.query("""
             \(unsafeRaw: CrossingRows.select)
             WHERE x.person_id = \(personID)
               AND (\(from)::timestamptz IS NULL OR x.crossed_at >= \(from))

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Logging
 import Postgres
 
 /// Documents and their status history (D77 Art 4.1b, 6.2). Numbers are kept
@@ -7,6 +8,14 @@ import Postgres
 /// change appends to `document_status_changes`.
 struct DocumentStore: Sendable {
     let pool: PostgresPool
+    /// Reads of the hot paths (GetPerson, the eligibility check), in libpq's
+    /// pipeline mode: concurrent callers' statements share round trips.
+    let reads: PostgresPipeline
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+        reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.documents"))
+    }
 
     /// How a document is named: by ids, or by what is printed on it.
     enum Selector: Sendable, Hashable {
@@ -27,7 +36,7 @@ struct DocumentStore: Sendable {
                 """
         }
         let rows: PostgresRows
-        if let tx { rows = try await tx.query(query) } else { rows = try await pool.query(query) }
+        if let tx { rows = try await tx.query(query) } else { rows = try await reads.query(query) }
         guard let row = rows.first else { return nil }
         let (p, d) = try row.decode((UUID, UUID).self)
         return (p, d)
@@ -136,27 +145,26 @@ struct DocumentStore: Sendable {
         return try DocumentRows.document(row)
     }
 
-    /// A document with its status history, oldest change first.
+    /// A document with its status history, oldest change first (one query:
+    /// the document's columns repeat on each of its few changes).
     func get(personID: UUID, documentID: UUID) async throws -> Immigration_Records_V1_GetDocumentResponse? {
-        let rows = try await pool.query("""
-            SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
-            WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
+        let rows = try await reads.query("""
+            SELECT \(unsafeRaw: DocumentRows.columns), \(unsafeRaw: DocumentRows.changeColumns)
+            FROM documents d
+            LEFT JOIN document_status_changes c ON c.person_id = d.person_id AND c.document_id = d.document_id
+            WHERE d.person_id = \(personID) AND d.document_id = \(documentID) ORDER BY c.version
             """)
         guard let row = rows.first else { return nil }
-        let changes = try await pool.query("""
-            SELECT \(unsafeRaw: DocumentRows.changeColumns) FROM document_status_changes c
-            WHERE c.person_id = \(personID) AND c.document_id = \(documentID) ORDER BY c.version
-            """)
         var response = Immigration_Records_V1_GetDocumentResponse()
         response.document = try DocumentRows.document(row)
-        response.statusHistory = try changes.map(DocumentRows.change)
+        response.statusHistory = try rows.filter { try $0.value("to_status", as: String?.self) != nil }.map(DocumentRows.change)
         return response
     }
 
     /// A person's documents, newest issue first, filtered by kind and status.
     func list(personID: UUID, kinds: [DocumentKind], statuses: [DocumentStatus], offset: Int,
               limit: Int) async throws -> [Immigration_Records_V1_Document] {
-        let rows = try await pool.query("""
+        let rows = try await reads.query("""
             SELECT \(unsafeRaw: DocumentRows.columns) FROM documents d
             WHERE d.person_id = \(personID)
               AND (cardinality(\(kinds.map(\.rawValue))::text[]) = 0 OR d.kind = ANY(\(kinds.map(\.rawValue))::text[]))

@@ -8,7 +8,16 @@ import Postgres
 /// columns once and restores nothing.
 struct ExitBanStore: Sendable {
     let pool: PostgresPool
+    /// Reads of the hot paths (GetPerson, the eligibility check), in libpq's
+    /// pipeline mode: concurrent callers' statements share round trips.
+    let reads: PostgresPipeline
     let documents: DocumentStore
+
+    init(pool: PostgresPool, documents: DocumentStore) {
+        self.pool = pool
+        self.documents = documents
+        reads = documents.reads
+    }
 
     func place(requestID: UUID, request: [UInt8], personID: UUID, decidingAuthority: String, legalBasis: String,
                term: ExitBanTerm, provenance: ProvenanceInput) async throws -> Immigration_Records_V1_PlaceExitBanResponse {
@@ -83,7 +92,7 @@ struct ExitBanStore: Sendable {
 
     /// Every ban of a person with its term, oldest first.
     func all(personID: UUID) async throws -> [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)] {
-        let rows = try await pool.query("""
+        let rows = try await reads.query("""
             SELECT \(unsafeRaw: ExitBanRows.columns) FROM exit_bans b WHERE b.person_id = \(personID)
             ORDER BY b.starts_on, b.placed_at
             """)
@@ -92,7 +101,7 @@ struct ExitBanStore: Sendable {
 
     /// The bans not lifted yet, as the eligibility check needs them.
     func unlifted(personID: UUID) async throws -> [CrossingEligibility.BanFacts] {
-        let rows = try await pool.query("""
+        let rows = try await reads.query("""
             SELECT exit_ban_id, starts_on, ends_on, lifted_on FROM exit_bans
             WHERE person_id = \(personID) AND lifted_on IS NULL
             """)

@@ -66,7 +66,9 @@ struct IntakeStore: Sendable {
             var rejected = validation
             let conn = tx.connection
 
-            // Persons.
+            // Persons. Staging columns are text; keys compared with char(n) columns
+            // (citizen IDs, issuing states) are cast to char(n) so that the key's
+            // index is used (text = char(n) compares as text: a scan per batch).
             _ = try await tx.execute(unsafeSQL: """
                 LOCK TABLE intake_stage_persons, intake_stage_documents, intake_stage_crossings IN EXCLUSIVE MODE;
                 TRUNCATE intake_stage_persons, intake_stage_documents, intake_stage_crossings;
@@ -91,12 +93,20 @@ struct IntakeStore: Sendable {
                 rejected += try await reject(tx, """
                     DELETE FROM intake_stage_persons s USING persons p WHERE p.person_id = s.person_id RETURNING s.row_no
                     """, field: "person.source_key", rule: "duplicate", "this source row was loaded before")
+                // A row whose person or citizen ID comes earlier in the batch (window
+                // functions: one sort each, where a self-join on "or" is quadratic).
                 rejected += try await reject(tx, """
-                    DELETE FROM intake_stage_persons s WHERE EXISTS (SELECT 1 FROM intake_stage_persons t
-                        WHERE t.row_no < s.row_no AND (t.person_id = s.person_id OR t.citizen_id = s.citizen_id)) RETURNING s.row_no
+                    DELETE FROM intake_stage_persons s WHERE s.row_no IN (
+                        SELECT row_no FROM (
+                            SELECT row_no, row_number() OVER (PARTITION BY person_id ORDER BY row_no) AS by_person,
+                                CASE WHEN citizen_id IS NULL THEN 1
+                                     ELSE row_number() OVER (PARTITION BY citizen_id ORDER BY row_no) END AS by_citizen_id
+                            FROM intake_stage_persons) ranked
+                        WHERE by_person > 1 OR by_citizen_id > 1)
+                    RETURNING s.row_no
                     """, field: "person.source_key", rule: "duplicate_in_batch", "the same person or citizen ID earlier in the batch")
                 rejected += try await reject(tx, """
-                    DELETE FROM intake_stage_persons s USING citizen_ids c WHERE c.citizen_id = s.citizen_id RETURNING s.row_no
+                    DELETE FROM intake_stage_persons s USING citizen_ids c WHERE c.citizen_id = s.citizen_id::char(12) RETURNING s.row_no
                     """, field: "person.details.citizen_id", rule: "citizen_id_taken", "the citizen ID belongs to another person")
                 _ = try await tx.query("""
                     INSERT INTO persons (person_id, citizen_id, family_name, middle_name, given_name, folded_name, birth_year,
@@ -144,7 +154,7 @@ struct IntakeStore: Sendable {
                     """, field: "document.details.reference.number", rule: "duplicate_in_batch", "the same document earlier in the batch")
                 rejected += try await reject(tx, """
                     DELETE FROM intake_stage_documents s USING document_numbers n
-                    WHERE n.number = s.number AND n.issuing_state = s.issuing_state AND n.kind = s.kind RETURNING s.row_no
+                    WHERE n.number = s.number AND n.issuing_state = s.issuing_state::char(3) AND n.kind = s.kind RETURNING s.row_no
                     """, field: "document.details.reference.number", rule: "number_taken", "a document with this number exists")
                 _ = try await tx.query("""
                     INSERT INTO documents (person_id, document_id, kind, number, issuing_state, symbol, has_chip, issuing_authority,
@@ -186,7 +196,8 @@ struct IntakeStore: Sendable {
                 }
                 rejected += try await reject(tx, """
                     DELETE FROM intake_stage_crossings s WHERE NOT EXISTS (SELECT 1 FROM document_numbers n
-                        WHERE n.number = s.number AND n.issuing_state = s.issuing_state AND n.kind = s.kind AND n.person_id = s.person_id)
+                        WHERE n.number = s.number AND n.issuing_state = s.issuing_state::char(3) AND n.kind = s.kind
+                            AND n.person_id = s.person_id)
                     RETURNING s.row_no
                     """, field: "crossing.document", rule: "unknown_document", "no such document of this person loaded")
                 rejected += try await reject(tx, """
@@ -208,7 +219,7 @@ struct IntakeStore: Sendable {
                         s.direction, s.checkpoint_code, s.crossed_at, s.lane, s.gate_id, p.nationalities[1],
                         \(sourceText), \(unit), \(actor)
                     FROM intake_stage_crossings s
-                    JOIN document_numbers n ON n.number = s.number AND n.issuing_state = s.issuing_state AND n.kind = s.kind
+                    JOIN document_numbers n ON n.number = s.number AND n.issuing_state = s.issuing_state::char(3) AND n.kind = s.kind
                     JOIN persons p ON p.person_id = s.person_id
                     """)
             }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Logging
 import Postgres
 
 /// Persons and their revisions (D77 Art 4.1b, 4.2). Every version of the
@@ -7,6 +8,14 @@ import Postgres
 /// same transaction as the change; corrections never destroy.
 struct PersonStore: Sendable {
     let pool: PostgresPool
+    /// Reads of the hot paths (GetPerson, the eligibility check), in libpq's
+    /// pipeline mode: concurrent callers' statements share round trips.
+    let reads: PostgresPipeline
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+        reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
+    }
 
     /// Creates the person derived from the request id, with its first
     /// revision, citizen ID claim, request log and outbox event.
@@ -108,7 +117,7 @@ struct PersonStore: Sendable {
     }
 
     func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {
-        let rows = try await pool.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
+        let rows = try await reads.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
         return try rows.first.map(PersonRows.person)
     }
 

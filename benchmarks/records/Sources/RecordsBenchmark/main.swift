@@ -1,0 +1,191 @@
+// The client side of benchmarks/records/run.sh. One process per measurement:
+//
+//   RecordsBenchmark generate PERSONS PERSONS_PER_BATCH      time the generator alone (no network)
+//   RecordsBenchmark checkpoints                             upsert the synthetic checkpoints (ops)
+//   RecordsBenchmark intake PERSONS PERSONS_PER_BATCH        load through one BulkIntake stream
+//   RecordsBenchmark crossings CONCURRENCY SECONDS DOCS [RATE]   RecordCrossing
+//   RecordsBenchmark get-person CONCURRENCY SECONDS IDS [RATE]   GetPerson
+//   RecordsBenchmark can-cross CONCURRENCY SECONDS DOCS [RATE]   CheckCrossingEligibility
+//
+// DOCS is a file of "kind number issuing_state" lines, IDS one of person ids
+// (run.sh samples both from the loaded database). Without RATE, CONCURRENCY
+// callers call in a closed loop; with RATE, calls start at that many per second
+// (open loop), at most CONCURRENCY in flight. Environment: RECORDS_TARGET
+// (127.0.0.1:50051), TLS_CERT, TLS_KEY, TLS_CA (mutual TLS; absent: plaintext
+// with DEV_CALLER as x-dev-caller), SEED (20260101), CHANNELS (1).
+//
+// Prints one line: MODE CONCURRENCY CALLS SECONDS PER_SECOND P50_US P99_US CLIENT_CPU_S ERRORS
+// (intake: intake PERSONS ROWS SECONDS ROWS_PER_SECOND ACCEPTED REJECTED CLIENT_CPU_S BATCHES RESUMED).
+import Contracts
+import Foundation
+import GRPCRuntime
+import SyntheticPopulation
+
+let environment = ProcessInfo.processInfo.environment
+let arguments = Array(CommandLine.arguments.dropFirst())
+let seed = UInt64(environment["SEED"] ?? "") ?? 20_260_101
+let population = SyntheticPopulation(seed: seed)
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("RecordsBenchmark: \(message)\n".utf8))
+    exit(2)
+}
+
+func integer(_ index: Int, _ name: String) -> Int {
+    guard arguments.count > index, let value = Int(arguments[index]), value > 0 else { fail("\(name) must be a positive number") }
+    return value
+}
+
+/// Channels to the service, calls spread over them.
+let clients: [Immigration_Records_V1_RecordsService.Client] = {
+    let target = environment["RECORDS_TARGET"] ?? "127.0.0.1:50051"
+    let security: ChannelSecurity
+    if let cert = environment["TLS_CERT"], let key = environment["TLS_KEY"] {
+        security = .mutualTLS(certificateChainPath: cert, privateKeyPath: key, trustRootsPath: environment["TLS_CA"],
+                              serverNameOverride: environment["TLS_SERVER_NAME"])
+    } else {
+        security = .plaintext
+    }
+    let count = Int(environment["CHANNELS"] ?? "") ?? 1
+    return (0..<max(1, count)).map { _ in
+        do {
+            return Immigration_Records_V1_RecordsService.Client(
+                channel: try Channel(target: target, security: security,
+                                     configuration: ChannelConfiguration(maxSendMessageBytes: 64 * 1024 * 1024)))
+        } catch {
+            fail("cannot open a channel to \(target): \(error)")
+        }
+    }
+}()
+let options = CallOptions(timeout: .seconds(600),
+                          metadata: environment["TLS_CERT"] == nil
+                              ? ["x-dev-caller": .string(environment["DEV_CALLER"] ?? "spiffe://immigration.example/service/benchmark")] : [:])
+
+func documents(_ path: String) -> [Immigration_Common_V1_DocumentReference] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
+    let kinds = Dictionary(uniqueKeysWithValues: SyntheticDocumentKind.allCases.map { ($0.rawValue, IntakeBatches.kind($0)) })
+    let references = text.split(separator: "\n").compactMap { line -> Immigration_Common_V1_DocumentReference? in
+        let parts = line.split(separator: " ")
+        guard parts.count == 3, let kind = kinds[String(parts[0])] else { return nil }
+        return .with { $0.kind = kind; $0.number = String(parts[1]); $0.issuingState = String(parts[2]) }
+    }
+    guard !references.isEmpty else { fail("no documents in \(path)") }
+    return references
+}
+
+func report(_ mode: String, _ load: LoadRun, _ latencies: Latencies, _ elapsed: Double, _ cpu: Double) {
+    if let error = latencies.firstError {
+        FileHandle.standardError.write(Data("RecordsBenchmark: \(latencies.errors) errors, first: \(error)\n".utf8))
+    }
+    let calls = latencies.values.count
+    print(mode, load.rate.map { "\(load.concurrency)@\($0)" } ?? "\(load.concurrency)", calls, String(format: "%.2f", elapsed),
+          Int(Double(calls) / elapsed), String(format: "%.0f", latencies.percentile(0.5)),
+          String(format: "%.0f", latencies.percentile(0.99)), String(format: "%.2f", cpu), latencies.errors)
+}
+
+/// Runs `call` for the mode's load after a warm-up of two seconds.
+func measure(_ mode: String, _ call: @escaping @Sendable (Int) async throws -> Void) async {
+    let load = LoadRun(concurrency: integer(1, "CONCURRENCY"), duration: .seconds(integer(2, "SECONDS")),
+                       rate: arguments.count > 4 ? integer(4, "RATE") : nil)
+    _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(2), rate: nil).run(call)
+    let cpu = processCPUSeconds()
+    let (latencies, elapsed) = await load.run(call)
+    report(mode, load, latencies, elapsed, processCPUSeconds() - cpu)
+}
+
+let provenance = Immigration_Common_V1_Provenance.with {
+    $0.source = .procedure
+    $0.unitCode = "HAN-BORDER"
+    $0.actorID = "records-benchmark"
+}
+
+switch arguments.first {
+case "generate":
+    let persons = integer(1, "PERSONS"), per = integer(2, "PERSONS_PER_BATCH")
+    let batches = IntakeBatches(population: population, persons: persons, personsPerBatch: per, jobID: "", sourceSystem: "")
+    let start = ContinuousClock.now, cpu = processCPUSeconds()
+    var rows = 0, bytes = 0
+    for index in 0..<batches.count {
+        let batch = batches.batch(index)
+        rows += batch.persons + batch.documents + batch.crossings
+        bytes += try batch.request.serializedBytes().count
+    }
+    let elapsed = seconds(ContinuousClock.now - start)
+    print("generate", persons, rows, String(format: "%.2f", elapsed), Int(Double(rows) / elapsed), bytes,
+          String(format: "%.2f", processCPUSeconds() - cpu))
+
+case "checkpoints":
+    for checkpoint in SyntheticCheckpoints.all {
+        _ = try await clients[0].upsertCheckpoint(.with {
+            $0.requestID = UUID().uuidString.lowercased()
+            $0.provenance = provenance
+            $0.checkpoint = .with {
+                $0.code = checkpoint.code
+                $0.name = checkpoint.name
+                $0.kind = switch checkpoint.kind { case .air: .air; case .land: .land; case .sea: .sea }
+                $0.ministry = checkpoint.ministry == .publicSecurity ? .publicSecurity : .nationalDefence
+                $0.borderCountry = checkpoint.borderCountry
+            }
+        }, options: options)
+    }
+    print("checkpoints", SyntheticCheckpoints.all.count)
+
+case "intake":
+    let persons = integer(1, "PERSONS"), per = integer(2, "PERSONS_PER_BATCH")
+    let batches = IntakeBatches(population: population, persons: persons, personsPerBatch: per,
+                                jobID: UUID().uuidString.lowercased(), sourceSystem: "bench-\(seed)")
+    let start = ContinuousClock.now, cpu = processCPUSeconds()
+    let result = try await intake(batches, client: clients[0])
+    let elapsed = seconds(ContinuousClock.now - start)
+    print("intake", persons, result.rows, String(format: "%.2f", elapsed), Int(Double(result.rows) / elapsed), result.accepted,
+          result.rejected, String(format: "%.2f", processCPUSeconds() - cpu), batches.count, result.resumed)
+
+case "crossings":
+    guard arguments.count > 3 else { fail("crossings CONCURRENCY SECONDS DOCS [RATE]") }
+    let references = documents(arguments[3])
+    let codes = SyntheticCheckpoints.all.filter { $0.kind != .land }.map(\.code)
+    await measure("crossings") { n in
+        let client = clients[n % clients.count]
+        let request = Immigration_Records_V1_RecordCrossingRequest.with {
+            $0.requestID = UUID().uuidString.lowercased()
+            $0.document = .with { $0.reference = references[Int.random(in: 0..<references.count)] }
+            $0.direction = Bool.random() ? .entry : .exit
+            $0.checkpoint = .with { $0.code = codes[n % codes.count] }
+            let now = Date().timeIntervalSince1970
+            $0.crossedAt = ProtoTimestamp(seconds: Int64(now), nanos: Int32((now - now.rounded(.down)) * 1e9))
+            $0.lane = .manual
+            $0.provenance = provenance
+        }
+        let response = try await client.recordCrossing(request, options: options)
+        guard response.crossing != nil, !response.replayed else { throw RPCError(.dataLoss, "no new crossing") }
+    }
+
+case "get-person":
+    guard arguments.count > 3, let text = try? String(contentsOfFile: arguments[3], encoding: .utf8) else {
+        fail("get-person CONCURRENCY SECONDS IDS [RATE]")
+    }
+    let ids = text.split(separator: "\n").map(String.init)
+    await measure("get-person") { n in
+        let client = clients[n % clients.count]
+        let id = ids[Int.random(in: 0..<ids.count)]
+        let response = try await client.getPerson(.with { $0.personID = id }, options: options)
+        guard response.person?.personID == id else { throw RPCError(.dataLoss, "another person") }
+    }
+
+case "can-cross":
+    guard arguments.count > 3 else { fail("can-cross CONCURRENCY SECONDS DOCS [RATE]") }
+    let references = documents(arguments[3])
+    await measure("can-cross") { n in
+        let client = clients[n % clients.count]
+        let response = try await client.checkCrossingEligibility(.with {
+            $0.document = .with { $0.reference = references[Int.random(in: 0..<references.count)] }
+            $0.direction = n % 2 == 0 ? .exit : .entry
+            $0.checkpoint = .with { $0.code = "HAN" }
+        }, options: options)
+        guard !response.personID.isEmpty else { throw RPCError(.dataLoss, "document unknown") }
+    }
+
+default:
+    fail("usage: RecordsBenchmark generate|checkpoints|intake|crossings|get-person|can-cross ...")
+}
+for client in clients { client.channel.close() }
