@@ -68,5 +68,7 @@ generator="$(swift build -c release --show-bin-path)/contracts-generator"
 # 3b. The Swift API of the test-only protos: module TestContracts, over Contracts.
 protoc -ITests/Protos -IProtos -I"$wkt_include" --include_imports --include_source_info \
   --descriptor_set_out="$tmp/test-contracts.desc" "${test_protos[@]}"
+only_test_protos=()
+for proto in "${test_protos[@]}"; do only_test_protos+=(--only "$proto"); done
 "$generator" --descriptor-set "$tmp/test-contracts.desc" --output Tests/TestContracts/Generated \
-  --c-module CTestContracts --import CContracts --import Contracts $(printf -- '--only %s ' "${test_protos[@]}")
+  --c-module CTestContracts --import CContracts --import Contracts "${only_test_protos[@]}"
