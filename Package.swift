@@ -45,7 +45,9 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("protobuf-c")]),
 
         // The Swift layer over the protobuf-c runtime that generated code stands on.
-        .target(name: "ProtobufC", dependencies: ["CProtobufC"], path: "Shared/ProtobufC",
+        // protobuf-c's allocator for one encode or decode: a bump-pointer arena in C.
+        .target(name: "CProtobufCArena", dependencies: ["CProtobufC"], path: "Shared/CProtobufCArena"),
+        .target(name: "ProtobufC", dependencies: ["CProtobufC", "CProtobufCArena"], path: "Shared/ProtobufC",
                 swiftSettings: swiftSettings),
         // The canonical proto3 JSON mapping, driven by protobuf-c descriptors.
         .target(name: "ProtoJSON", dependencies: ["CProtobufC"], path: "Shared/ProtoJSON",
