@@ -95,7 +95,7 @@ final class RetentionTests: RecordsOverGRPCTestCase {
         let store = records.provider.retention
         let policy = self.policy
         let (blocked, count) = try await records.pool.transaction { tx in
-            _ = try await tx.query("SELECT pg_advisory_xact_lock(\(RetentionStore.lockKey))")
+            _ = try await tx.query("SELECT pg_advisory_xact_lock(\(RetentionStore.lockKey), hashtext(current_schema()))")
             let run = try await store.run(policy)
             return (run, try await tx.query("SELECT count(*) FROM outbox").scalar(Int64.self))
         }

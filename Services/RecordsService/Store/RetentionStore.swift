@@ -7,9 +7,13 @@ import Postgres
 struct RetentionStore: Sendable {
     let pool: PostgresPool
 
-    /// The advisory lock key of purging ("records" retention), next to the
-    /// sequencer's 7_417_001.
-    static let lockKey: Int64 = 7_417_002
+    /// The advisory lock of purging ("records" retention, 7_417_002, next to
+    /// the sequencer's 7_417_001), taken per schema: replicas of one service
+    /// purge one at a time, while services of other schemas in the same
+    /// database (tests, or several deployments sharing a server) never wait on
+    /// each other. The two-key form lives apart from single-key locks.
+    static let lockKey: Int32 = 7_417_002
+    private static let tryLock: PostgresQuery = "SELECT pg_try_advisory_xact_lock(\(lockKey), hashtext(current_schema()))"
 
     /// One purge batch's result: nil when another session holds the lock.
     typealias BatchResult = Int?
@@ -21,7 +25,7 @@ struct RetentionStore: Sendable {
     /// it missed. Returns the rows deleted (0: nothing older is left).
     func purgeFeed(before cutoff: Date, limit: Int) async throws -> BatchResult {
         try await pool.transaction { tx in
-            guard try await tx.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").scalar(Bool.self) == true else {
+            guard try await tx.query(Self.tryLock).scalar(Bool.self) == true else {
                 return nil
             }
             let purged = try await tx.query("SELECT purged_through FROM outbox_retention FOR UPDATE").scalar(Int64.self) ?? 0
@@ -46,7 +50,7 @@ struct RetentionStore: Sendable {
     /// A retry of such a request is then a new request.
     func purgeRequestLog(before cutoff: Date, limit: Int) async throws -> BatchResult {
         try await pool.transaction { tx in
-            guard try await tx.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").scalar(Bool.self) == true else {
+            guard try await tx.query(Self.tryLock).scalar(Bool.self) == true else {
                 return nil
             }
             return try await tx.query("""
