@@ -105,9 +105,22 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
+    /// The handler's context, made before its Task starts.
+    private var context: ServerContext?
+
     /// Runs the handler in its own Task.
+    ///
+    /// The context is made here, and the trace bound here, on the queue
+    /// thread: the Task copies the task-locals of the code that creates it,
+    /// so the handler's Task carries `TraceContext.current` without a
+    /// `withValue` closure around its work (two async frames less per call,
+    /// which keeps the Task's frames in fewer allocator slabs).
     func startHandler() {
-        let task = Task(executorPreference: queue) { await self.run() }
+        let (context, trace) = engine.makeContext(for: self)
+        self.context = context
+        let task = TraceContext.$current.withValue(trace) {
+            Task(executorPreference: queue) { await self.run() }
+        }
         let cancelNow = state.withLock { state -> Bool in
             if !state.handlerDone { state.task = task }
             return state.cancelled && !state.handlerDone
@@ -118,11 +131,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     private func run() async {
-        let (context, trace) = engine.makeContext(for: self)
         do {
-            let response = try await TraceContext.$current.withValue(trace) {
-                try await engine.intercept(call: self, context: context, index: 0)
-            }
+            // Set in `startHandler` before this Task was created.
+            let response = try await engine.intercept(call: self, context: context!, index: 0)
             await finish(error: nil, response: response)
         } catch {
             await finish(error: RPCError.from(error), response: nil)
@@ -133,15 +144,22 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// The single request, read with the call.
+    /// The single request, read with the call; `nil` when it did not come.
+    /// Synchronous, so a unary call has no await before its handler.
     ///
     /// Without it, either the stream was cut off (reset, connection lost) or the
     /// client half-closed without a message. The core cannot always tell yet
     /// which, so the call is answered INTERNAL, and once it has ended the close
     /// watcher tells: a cancelled call throws CANCELLED (no client heard the
     /// answer), a half-closed one INTERNAL, so interceptors count the right code.
-    func decodeInitialRequest<Req: WireMessage>() async throws -> Req {
-        if let initialPayload { return try decodeRequest(initialPayload) }
+    func decodeInitialRequest<Req: WireMessage>() throws -> Req? {
+        guard let initialPayload else { return nil }
+        return try decodeRequest(initialPayload)
+    }
+
+    /// Ends a unary or server-streaming call that came without its request
+    /// (see `decodeInitialRequest`); always throws.
+    func requestMissing() async throws -> Never {
         let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
         if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
         let missing = RPCError(.internalError, "request message missing")
