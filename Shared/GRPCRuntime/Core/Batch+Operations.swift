@@ -31,7 +31,10 @@ extension Batch {
     func sendStatus(_ code: StatusCode, message: String, trailingMetadata: Metadata) {
         let outgoing = OutgoingMetadata(trailingMetadata)
         outgoingTrailers = outgoing
-        statusMessage = message
+        // No message, no `grpc-message` trailer: the core adds one whenever it
+        // is given details, even empty ones, and encodes it with every
+        // response (the C++ API passes none for an empty message too).
+        statusMessage = message.isEmpty ? nil : message
         var op = grpc_op()
         op.op = GRPC_OP_SEND_STATUS_FROM_SERVER
         op.data.send_status_from_server.status = grpc_status_code(rawValue: code.rawValue)

@@ -133,15 +133,22 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// The single request, read with the call.
+    /// The single request, read with the call; `nil` when it did not come.
+    /// Synchronous, so a unary call has no await before its handler.
     ///
     /// Without it, either the stream was cut off (reset, connection lost) or the
     /// client half-closed without a message. The core cannot always tell yet
     /// which, so the call is answered INTERNAL, and once it has ended the close
     /// watcher tells: a cancelled call throws CANCELLED (no client heard the
     /// answer), a half-closed one INTERNAL, so interceptors count the right code.
-    func decodeInitialRequest<Req: WireMessage>() async throws -> Req {
-        if let initialPayload { return try decodeRequest(initialPayload) }
+    func decodeInitialRequest<Req: WireMessage>() throws -> Req? {
+        guard let initialPayload else { return nil }
+        return try decodeRequest(initialPayload)
+    }
+
+    /// Ends a unary or server-streaming call that came without its request
+    /// (see `decodeInitialRequest`); always throws.
+    func requestMissing() async throws -> Never {
         let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
         if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
         let missing = RPCError(.internalError, "request message missing")

@@ -13,7 +13,7 @@ public struct ServerMethod: Sendable {
         _ handler: @escaping @Sendable (Req, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
-            let request: Req = try await call.decodeInitialRequest()
+            guard let request: Req = try call.decodeInitialRequest() else { try await call.requestMissing() }
             return try encodeResponse(try await handler(request, context))
         }
     }
@@ -23,7 +23,7 @@ public struct ServerMethod: Sendable {
         _ handler: @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
-            let request: Req = try await call.decodeInitialRequest()
+            guard let request: Req = try call.decodeInitialRequest() else { try await call.requestMissing() }
             try await handler(request, ResponseStreamWriter(call: call), context)
             return nil
         }
