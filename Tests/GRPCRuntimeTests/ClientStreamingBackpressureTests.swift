@@ -59,6 +59,7 @@ struct SlowSinkService: ServiceProvider {
     static let load = MethodDescriptor(service: "test.SlowSink", method: "Load", kind: .clientStreaming)
     static let acknowledge = MethodDescriptor(service: "test.SlowSink", method: "Acknowledge", kind: .bidirectionalStreaming)
     static let refuse = MethodDescriptor(service: "test.SlowSink", method: "Refuse", kind: .clientStreaming)
+    static let refuseStream = MethodDescriptor(service: "test.SlowSink", method: "RefuseStream", kind: .bidirectionalStreaming)
 
     var methods: [ServerMethod] {
         [
@@ -74,6 +75,10 @@ struct SlowSinkService: ServiceProvider {
                 return Bytes("\(expected)")
             },
             .clientStreaming(Self.refuse) { (requests: RequestStream<Bytes>, _: ServerContext) -> Bytes in
+                for try await _ in requests { break }
+                throw RPCError(.invalidArgument, "refused at the first message")
+            },
+            .bidirectionalStreaming(Self.refuseStream) { (requests: RequestStream<Bytes>, _: ResponseStreamWriter<Bytes>, _: ServerContext) in
                 for try await _ in requests { break }
                 throw RPCError(.invalidArgument, "refused at the first message")
             },
@@ -162,6 +167,23 @@ final class ClientStreamingBackpressureTests: XCTestCase {
             }
         }
         // The deadline is the failure: a hang ends there, with the same status.
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(30))
+        await running.stop()
+    }
+
+    func testABidirectionalClientStillSendingLearnsAtOnceThatTheServerEndedTheCall() async throws {
+        let running = try RunningServer.start(services: [SlowSinkService()]) { $0.maxReceiveMessageBytes = 2 << 20 }
+        let started = ContinuousClock.now
+        await assertRPCError(.invalidArgument) {
+            try await running.channel.bidirectionalStreaming(
+                SlowSinkService.refuseStream, options: CallOptions(timeout: .seconds(60)),
+                requests: { (writer: RequestStreamWriter<Bytes>) in
+                    for index in 0..<200 { try await writer.send(NumberedPayload.make(index: index, size: 1_000_000)) }
+                },
+                onResponse: { (responses: ResponseStream<Bytes>) in
+                    for try await _ in responses {}
+                })
+        }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(30))
         await running.stop()
     }
