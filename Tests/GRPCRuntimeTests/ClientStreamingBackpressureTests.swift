@@ -155,7 +155,9 @@ final class ClientStreamingBackpressureTests: XCTestCase {
 
     /// The server ends the call while the client is still sending (its
     /// sends held back by flow control): the client gets the server's status
-    /// at once, not when the deadline cancels the call.
+    /// at once, not when the deadline cancels the call. The core withholds
+    /// the status from a call with no receive pending until its sending side
+    /// closes, so the client keeps the response's receive pending meanwhile.
     func testAClientStillSendingLearnsAtOnceThatTheServerEndedTheCall() async throws {
         let running = try RunningServer.start(services: [SlowSinkService()]) { $0.maxReceiveMessageBytes = 2 << 20 }
         let started = ContinuousClock.now
@@ -171,6 +173,8 @@ final class ClientStreamingBackpressureTests: XCTestCase {
         await running.stop()
     }
 
+    /// The same for a bidirectional call, whose response iterator keeps a
+    /// receive pending while the requests go out.
     func testABidirectionalClientStillSendingLearnsAtOnceThatTheServerEndedTheCall() async throws {
         let running = try RunningServer.start(services: [SlowSinkService()]) { $0.maxReceiveMessageBytes = 2 << 20 }
         let started = ContinuousClock.now

@@ -17,10 +17,6 @@ final class ClientCall: @unchecked Sendable {
         var statusWaiters: [UnsafeContinuation<ReceivedStatus, Never>] = []
         var initialMetadata: Metadata?
         var receivedInitialMetadata = false
-        /// A request is in the core's hands.
-        var sending = false
-        /// The server's side of the stream ended (the status is due).
-        var responsesEnded = false
     }
 
     init(pointer: OpaquePointer) { self.pointer = pointer }
@@ -86,20 +82,7 @@ final class ClientCall: @unchecked Sendable {
         batch.receiveMessage()
         let result = await batch.run(on: pointer)
         if let metadata = result.initialMetadata { state.withLock { $0.initialMetadata = metadata } }
-        if result.message == nil { responsesEnded() }
         return result.message
-    }
-
-    /// The server ended the call. The core reports its status only once our
-    /// side is closed too, so a request still waiting for flow-control credit
-    /// (which the server, gone, will never give) would hold the status back
-    /// until the deadline: the call is cancelled, which ends that send.
-    private func responsesEnded() {
-        let sending = state.withLock { state -> Bool in
-            state.responsesEnded = true
-            return state.sending
-        }
-        if sending { cancel() }
     }
 
     var initialMetadata: Metadata? { state.withLock { $0.initialMetadata } }
@@ -108,15 +91,6 @@ final class ClientCall: @unchecked Sendable {
     func send(_ bytes: [UInt8]) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let ended = state.withLock { state -> Bool in
-            if !state.responsesEnded { state.sending = true }
-            return state.responsesEnded
-        }
-        if ended {
-            cancel()
-            throw await failure()
-        }
-        defer { state.withLock { $0.sending = false } }
         let batch = Batch(owner: self)
         batch.sendMessage(bytes)
         let result = await batch.run(on: pointer)
