@@ -48,14 +48,18 @@ extension Channel {
             let call = try makeCall(method, options: options)
             response = try await withTaskCancellationHandler {
                 try call.start(options: options, singleRequest: nil)
+                // Received while the requests go out, so that a server ending
+                // the call early is noticed while a send still waits.
+                async let response = call.receiveMessage()
                 do {
                     try await requests(RequestStreamWriter(call: call))
                     try await call.closeSend()
                 } catch {
                     call.cancel()
+                    _ = await response
                     throw await preferStatus(of: call, over: error)
                 }
-                let bytes = await call.receiveMessage()
+                let bytes = await response
                 if let error = await call.status().error { throw error }
                 guard let bytes else { throw missingResponse() }
                 return try decodeResponse(bytes) as Res
