@@ -37,12 +37,21 @@ final class ChannelTests: XCTestCase {
         let two = try RunningServer.start(services: [NamedService(replica: "two")])
         let channel = try Channel(addresses: ["127.0.0.1:\(one.port)", "127.0.0.1:\(two.port)"], security: .plaintext)
         XCTAssertEqual(channel.target, "ipv4:127.0.0.1:\(one.port),127.0.0.1:\(two.port)")
+        // round_robin sends calls to the subchannels that are READY: until the
+        // second has connected (slow on a loaded machine), all go to the first.
+        // pick_first would never reach "two" at all.
+        var warmUp = 0
+        while warmUp < 2_000 {
+            let response: Bytes = try await channel.unary(NamedService.name, request: Bytes(""), options: CallOptions(waitForReady: true))
+            warmUp += 1
+            if response.text == "two" { break }
+        }
         var seen: [String: Int] = [:]
         for _ in 0..<20 {
             let response: Bytes = try await channel.unary(NamedService.name, request: Bytes(""), options: CallOptions(waitForReady: true))
             seen[response.text, default: 0] += 1
         }
-        XCTAssertEqual(Set(seen.keys), ["one", "two"])
+        XCTAssertEqual(Set(seen.keys), ["one", "two"], "after \(warmUp) calls to connect both")
         XCTAssertGreaterThanOrEqual(seen["one"] ?? 0, 5)
         XCTAssertGreaterThanOrEqual(seen["two"] ?? 0, 5)
         channel.close()
