@@ -76,4 +76,43 @@ final class ChangeFeedTests: RecordsOverGRPCTestCase {
         XCTAssertEqual(received?.type, .personCreated)
         XCTAssertEqual(received?.person.details?.name?.familyName, "Smith")
     }
+
+    func testAnOpenStreamReceivesEveryOneOfManyConcurrentCrossingsOnceInPositionOrder() async throws {
+        let client = self.client!
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
+        let person = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("ops")).person!
+        let document = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        let count = 80
+        let received = try await withThrowingTaskGroup(of: [Immigration_Records_V1_ChangeEvent].self) { group in
+            group.addTask {
+                try await client.streamChanges(.with { $0.startAtNewest = true; $0.types = [.crossingRecorded] },
+                                               options: caller("ops")) { responses in
+                    var events: [Immigration_Records_V1_ChangeEvent] = []
+                    for try await event in responses {
+                        events.append(event)
+                        if events.count == count { break }
+                    }
+                    return events
+                }
+            }
+            // Many commits, many NOTIFYs: the listener's sequencing passes are coalesced.
+            try await Task.sleep(for: .milliseconds(300))
+            try await withThrowingTaskGroup(of: Void.self) { writers in
+                for index in 0..<count {
+                    writers.addTask {
+                        _ = try await client.recordCrossing(Sample.crossing(key: document, at: Date().addingTimeInterval(Double(-index))),
+                                                            options: caller("gate"))
+                    }
+                }
+                try await writers.waitForAll()
+            }
+            let events = try await group.next() ?? []
+            group.cancelAll()
+            return events
+        }
+        XCTAssertEqual(received.count, count)
+        XCTAssertEqual(Set(received.map(\.crossing.crossingID)).count, count)
+        let positions = received.map { try! FeedPosition.parse($0.position) }
+        XCTAssertEqual(positions, positions.sorted())
+    }
 }

@@ -18,16 +18,21 @@
 #      at 64 clients writing the same rows in one transaction (crossing with its
 #      fingerprint and the traveller's nationality, outbox event, NOTIFY),
 #      interleaved round by round, fsync and synchronous_commit on;
-#   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop, then
-#      open loop at OPEN_RATE calls/s (default 1000).
+#   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop (with
+#      the statements PostgreSQL ran, from pg_stat_statements), then open loop
+#      at each of OPEN_RATES calls/s (default "500 1000 2000 4000").
 # For every run: the CPU of the client (or pgbench), the service and PostgreSQL.
-# Raw lines go to benchmarks/records/results/<stamp>.txt.
+# Raw lines go to benchmarks/records/results/<stamp>.txt, the clients' stderr to
+# <stamp>.client.log, the service's log to <stamp>.service.log.
 #
-# Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATE (1000),
+# Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATES,
 # PERSONS_PER_BATCH (1000), CONCURRENCY (64), SEED (20260101), KEEP=1 keeps the
 # loaded database and skips loading when it already holds PERSONS persons (the
 # raw COPY is then done only if no earlier run of this load did it: marker
-# .run/records-bench/copied), RESULTS=<raw file> appends to an earlier run's file.
+# .run/records-bench/copied), RESULTS=<raw file> appends to an earlier run's file,
+# SERVICE_BIN=<binary> measures that RecordsService instead of the fresh build
+# (an earlier commit's, for a before/after in the same conditions), ONLY=reads
+# runs only part 3 of the rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,7 +40,7 @@ persons=${1:-1000000}
 seconds=${2:-15}
 rounds=${3:-2}
 concurrency=${CONCURRENCY:-64}
-open_rate=${OPEN_RATE:-1000}
+open_rates=${OPEN_RATES:-500 1000 2000 4000}
 per_batch=${PERSONS_PER_BATCH:-1000}
 grpc_port=${GRPC_PORT:-50461}
 export SEED=${SEED:-20260101}
@@ -49,11 +54,12 @@ mkdir -p "$work" "$here/results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 raw=${RESULTS:-$here/results/$stamp.txt}
 touch "$raw"
+client_log=${raw%.txt}.client.log
 record() { echo "$*" | tee -a "$raw"; }
 
 log "release builds"
 swift build -c release --product RecordsService >&2
-service_bin=$(swift build -c release --show-bin-path)/RecordsService
+service_bin=${SERVICE_BIN:-$(swift build -c release --show-bin-path)/RecordsService}
 (cd "$here" && swift build -c release >&2)
 client_bin="$here/.build/release/RecordsBenchmark"
 
@@ -106,12 +112,13 @@ if $fresh; then
 fi
 
 log "RecordsService on 127.0.0.1:$grpc_port (mutual TLS)"
-service_log="$work/service.log"
+service_log=${raw%.txt}.service.log
+record "service $service_bin $(sha256sum "$service_bin" | cut -c1-12)"
 env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$pgpass" \
   SERVICE_NAME=records GRPC_LISTEN="127.0.0.1:$grpc_port" \
   TLS_CERT="$work/certs/records.crt" TLS_KEY="$work/certs/records.key" TLS_CA="$work/certs/ca.crt" \
   DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=records" MIGRATE_ON_START=0 LOG_LEVEL=warning \
-  "$service_bin" serve > "$service_log" 2>&1 &
+  "$service_bin" serve >> "$service_log" 2>&1 &
 service_pid=$!
 trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -144,7 +151,8 @@ with_cpu() {
   local s0 p0 w0 out
   s0=$(cpu_service); p0=$(cpu_postgres); w0=$(date +%s.%N)
   out=$(mktemp)
-  /usr/bin/time -f "%U %S" -o "$out.time" "$@" > "$out"
+  echo "== $(date -u +%H:%M:%S) $label" >> "$client_log"
+  /usr/bin/time -f "%U %S" -o "$out.time" "$@" > "$out" 2>> "$client_log"
   local w1 s1 p1 c
   w1=$(date +%s.%N); s1=$(cpu_service); p1=$(cpu_postgres)
   c=$(awk '{print $1 + $2}' "$out.time")
@@ -155,7 +163,7 @@ $(awk -v a="$s0" -v b="$s1" 'BEGIN {printf "%.2f", b - a}') $(awk -v a="$p0" -v 
 }
 
 record "machine $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-record "run persons=$persons seconds=$seconds rounds=$rounds concurrency=$concurrency open_rate=$open_rate seed=$SEED"
+record "run persons=$persons seconds=$seconds rounds=$rounds concurrency=$concurrency open_rates=${open_rates// /,} seed=$SEED"
 
 log "generator alone (no network), $(( persons < 100000 ? persons : 100000 )) persons"
 record "$("$client_bin" generate $(( persons < 100000 ? persons : 100000 )) "$per_batch")"
@@ -233,25 +241,40 @@ SQL
 # the commits of transactions that notify, so this one can use group commit).
 grep -v pg_notify "$work/crossing.sql" > "$work/crossing-no-notify.sql"
 
+# The statements PostgreSQL ran since the last reset: calls, mean ms, text.
+statements() {
+  "$bin/psql" -XtA -F' ' -c "SELECT 'statements', '$1', calls, round(mean_exec_time::numeric, 3),
+      left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+    FROM pg_stat_statements WHERE calls > 50 ORDER BY total_exec_time DESC LIMIT 6" | while read -r l; do record "$l"; done
+}
+
 for round in $(seq 1 "$rounds"); do
-  log "round $round: pgbench, $concurrency clients"
-  out=$(with_cpu pgbench "$bin/pgbench" -n -M prepared -f "$work/crossing.sql" -c "$concurrency" -j 2 -T "$seconds")
-  tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
-  lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
-  record "pgbench $concurrency ${tps%.*} $lat"
-  log "round $round: pgbench without NOTIFY, $concurrency clients"
-  out=$(with_cpu pgbench-no-notify "$bin/pgbench" -n -M prepared -f "$work/crossing-no-notify.sql" -c "$concurrency" -j 2 -T "$seconds")
-  tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
-  lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
-  record "pgbench-no-notify $concurrency ${tps%.*} $lat"
-  log "round $round: RecordCrossing, $concurrency callers"
-  record "$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt")"
+  if [ "${ONLY:-}" != reads ]; then
+    log "round $round: pgbench, $concurrency clients"
+    out=$(with_cpu pgbench "$bin/pgbench" -n -M prepared -f "$work/crossing.sql" -c "$concurrency" -j 2 -T "$seconds")
+    tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
+    lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
+    record "pgbench $concurrency ${tps%.*} $lat"
+    log "round $round: pgbench without NOTIFY, $concurrency clients"
+    out=$(with_cpu pgbench-no-notify "$bin/pgbench" -n -M prepared -f "$work/crossing-no-notify.sql" -c "$concurrency" -j 2 -T "$seconds")
+    tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
+    lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
+    record "pgbench-no-notify $concurrency ${tps%.*} $lat"
+    log "round $round: RecordCrossing, $concurrency callers"
+    "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
+    record "$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt")"
+    statements crossings
+  fi
   for mode in get-person can-cross; do
     sample=$work/documents.txt; [ $mode = get-person ] && sample=$work/persons.txt
     log "round $round: $mode, $concurrency callers, closed loop"
+    "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
     record "$(with_cpu "$mode" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample")"
-    log "round $round: $mode, open loop at $open_rate/s"
-    record "$(with_cpu "$mode-open" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample" "$open_rate")"
+    statements "$mode"
+    for rate in $open_rates; do
+      log "round $round: $mode, open loop at $rate/s"
+      record "$(with_cpu "$mode-open" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample" "$rate")"
+    done
   done
 done
 record "load-after $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,12 +4,14 @@ import Synchronization
 /// Wakes the change feed's streams when a change commits (LISTEN
 /// `records_outbox`), so that they read at once instead of at their next poll.
 final class FeedWaker: Sendable {
-    private let waiters = Mutex<[UUID: CheckedContinuation<Void, Never>]>([:])
+    private let waiters = Mutex<[UUID: CheckedContinuation<Bool, Never>]>([:])
 
-    /// Waits until woken or until `timeout` passes.
-    func wait(timeout: Duration) async {
+    /// Waits until woken (true: a sequencing pass just ran) or until
+    /// `timeout` passes (false).
+    @discardableResult
+    func wait(timeout: Duration) async -> Bool {
         let id = UUID()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             waiters.withLock { $0[id] = continuation }
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)
@@ -19,7 +21,7 @@ final class FeedWaker: Sendable {
     }
 
     private func resume(_ id: UUID) {
-        waiters.withLock { $0.removeValue(forKey: id) }?.resume()
+        waiters.withLock { $0.removeValue(forKey: id) }?.resume(returning: false)
     }
 
     func wakeAll() {
@@ -27,6 +29,6 @@ final class FeedWaker: Sendable {
             defer { waiters = [:] }
             return waiters
         }
-        for continuation in all.values { continuation.resume() }
+        for continuation in all.values { continuation.resume(returning: true) }
     }
 }

@@ -18,16 +18,15 @@ extension RecordsServiceProvider {
         let provenance = checks.run { () throws(ValidationErrors) in try RequestInput.provenance(request.provenance) }
         try checks.throwIfAny()
         return try await handle {
-            guard let checkpoint = try await checkpoints.get(code: code) else {
+            guard let checkpoint = try await checkpointCache.get(code: code) else {
                 throw StoreError.invalid(field: "checkpoint.code", rule: "known_checkpoint", message: "not in the reference data")
             }
             if checkpoint.retired {
                 throw StoreError.refused(rule: "checkpoint_retired", message: "the checkpoint is closed")
             }
-            guard let (personID, documentID) = try await documents.resolve(selector!) else { throw StoreError.notFound("document") }
             return try await crossings.record(.init(
-                requestID: requestID!, fingerprintSource: try request.serializedBytes(), personID: personID,
-                documentID: documentID, direction: direction!, checkpointCode: code, crossedAt: request.crossedAt!.date,
+                requestID: requestID!, fingerprintSource: try request.serializedBytes(), document: selector!,
+                direction: direction!, checkpoint: checkpoint, crossedAt: request.crossedAt!.date,
                 lane: request.lane.rule!, gateID: request.gateID, provenance: provenance!))
         }
     }
@@ -80,7 +79,7 @@ extension RecordsServiceProvider {
         return try await handle {
             var checkpointKind: CheckpointKind?
             if let code = request.checkpoint?.code, !code.isEmpty {
-                guard let checkpoint = try await checkpoints.get(code: code) else {
+                guard let checkpoint = try await checkpointCache.get(code: code) else {
                     throw StoreError.invalid(field: "checkpoint.code", rule: "known_checkpoint", message: "not in the reference data")
                 }
                 checkpointKind = checkpoint.kind.rule
@@ -89,17 +88,13 @@ extension RecordsServiceProvider {
             response.checkedAt = ProtoTimestamp(at)
             var facts: CrossingEligibility.DocumentFacts?
             var bans: [CrossingEligibility.BanFacts] = []
-            if let (personID, documentID) = try await documents.resolve(selector!),
-               let stored = try await documents.get(personID: personID, documentID: documentID)?.document,
-               let kind = stored.details?.reference?.kind.rule, let status = stored.status.rule,
-               let from = stored.details?.validFrom, let until = stored.details?.validUntil {
-                facts = .init(kind: kind, status: status, validFrom: try from.validated(field: "valid_from"),
-                              validUntil: try until.validated(field: "valid_until"))
-                response.personID = personID.text
-                response.documentID = documentID.text
-                response.documentStatus = stored.status
-                response.validUntil = until
-                bans = try await exitBans.unlifted(personID: personID)
+            if let found = try await documents.eligibilityFacts(selector!), let document = found.document {
+                facts = document
+                response.personID = found.personID.text
+                response.documentID = found.documentID.text
+                response.documentStatus = found.status
+                response.validUntil = found.validUntil.proto
+                bans = found.unliftedBans
             }
             let reasons = CrossingEligibility.reasons(document: facts, direction: direction!, checkpointKind: checkpointKind,
                                                       day: day, exitBans: bans)

@@ -42,8 +42,9 @@ extension RecordsServiceProvider {
                     if try await feed.events(after: position, kinds: kinds, limit: 1).isEmpty { return }
                     continue
                 }
-                await feedWaker.wait(timeout: Self.feedPollInterval)
-                try await feed.sequence()
+                // Woken after the listener's sequencing pass: read. Timed out: a
+                // NOTIFY may have been lost, so number what committed first.
+                if !(await feedWaker.wait(timeout: Self.feedPollInterval)) { try await feed.sequence() }
             }
         }
     }

@@ -44,16 +44,17 @@ extension RecordsServiceProvider {
         try checks.throwIfAny()
         let limit = request.recentCrossingsLimit == 0 ? 10 : Int(request.recentCrossingsLimit)
         return try await handle {
-            guard let person = try await persons.get(personID: personID!) else { throw StoreError.notFound("person") }
+            guard let profile = try await persons.profile(personID: personID!, recentCrossings: limit) else {
+                throw StoreError.notFound("person")
+            }
             var response = Immigration_Records_V1_GetPersonResponse()
-            response.person = person
-            response.documents = try await documents.list(personID: personID!, kinds: [], statuses: [], offset: 0, limit: 1000)
+            response.person = profile.person
+            response.documents = profile.documents
             let today = CalendarDay.today
-            for (ban, term) in try await exitBans.all(personID: personID!) {
+            for (ban, term) in profile.exitBans {
                 if term.isActive(on: today) { response.activeExitBans.append(ban) } else { response.otherExitBans.append(ban) }
             }
-            response.recentCrossings = try await crossings.list(personID: personID!, from: nil, until: nil, checkpointCode: nil,
-                                                                direction: nil, after: nil, limit: limit)
+            response.recentCrossings = profile.recentCrossings
             return response
         }
     }

@@ -33,6 +33,7 @@ extension RecordsServiceProvider {
         let provenance = checks.run { () throws(ValidationErrors) in try RequestInput.provenance(request.provenance) }
         try checks.throwIfAny()
         let stored = try await handle { try await checkpoints.upsert(record!, provenance: provenance!) }
+        checkpointCache.invalidate()
         return .with { $0.checkpoint = stored }
     }
 }

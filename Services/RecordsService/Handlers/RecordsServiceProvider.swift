@@ -17,6 +17,8 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
     let crossings: CrossingStore
     let exitBans: ExitBanStore
     let checkpoints: CheckpointStore
+    /// The checkpoints in memory, for crossings and eligibility checks.
+    let checkpointCache: CheckpointCache
     let feed: FeedStore
     /// Search and statistics, from the standby pool.
     let reads: StandbyReads
@@ -32,6 +34,7 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
         crossings = CrossingStore(pool: pool)
         exitBans = ExitBanStore(pool: pool, documents: documents)
         checkpoints = CheckpointStore(pool: pool)
+        checkpointCache = CheckpointCache(store: checkpoints)
         feed = FeedStore(pool: pool)
         reads = StandbyReads(primary: pool, standby: standbyPool)
         intake = IntakeStore(pool: pool)
@@ -39,24 +42,44 @@ struct RecordsServiceProvider: Immigration_Records_V1_RecordsService.ServiceProt
         feedWaker = FeedWaker()
     }
 
-    /// Listens for committed changes (`records_outbox`) and wakes the feed's
-    /// streams; cancel the task to stop.
+    /// Listens for committed changes (`records_outbox`): numbers them
+    /// (`sequence_outbox`) and wakes the feed's streams; and for checkpoint
+    /// changes (`CheckpointStore.channel`), which drop the checkpoint cache.
+    /// Sequencing passes are coalesced: at most one runs, and NOTIFYs that
+    /// arrive meanwhile ask for one more pass after it, however many they are
+    /// (a pass numbers every committed row, so one is enough). Under a load of
+    /// crossings that is one pass at a time instead of one per commit.
+    /// Cancel the task to stop.
     func startFeedListener() -> Task<Void, Never> {
         let pool = database.pool
         let waker = feedWaker
         let feed = feed
+        let cache = checkpointCache
         return Task {
-            while !Task.isCancelled {
-                do {
-                    let notifications = try await pool.listen(["records_outbox"])
-                    waker.wakeAll()
-                    for try await _ in notifications {
+            let (passes, pass) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in passes {
                         _ = try? await feed.sequence()
                         waker.wakeAll()
                     }
-                } catch {
-                    waker.wakeAll()
-                    try? await Task.sleep(for: .seconds(1))
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        do {
+                            let notifications = try await pool.listen(["records_outbox", CheckpointStore.channel])
+                            // Notifications may have been missed while not listening.
+                            cache.invalidate()
+                            pass.yield()
+                            for try await notification in notifications {
+                                if notification.channel == CheckpointStore.channel { cache.invalidate() } else { pass.yield() }
+                            }
+                        } catch {
+                            pass.yield()
+                            try? await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                    pass.finish()
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Postgres
+import Synchronization
 
 /// Border checkpoints, reference data kept by operators.
 struct CheckpointStore: Sendable {
@@ -9,22 +10,34 @@ struct CheckpointStore: Sendable {
     /// Creates or replaces a checkpoint (idempotent by nature).
     func upsert(_ k: CheckpointRecord, provenance: ProvenanceInput) async throws -> Immigration_Records_V1_Checkpoint {
         let rows = try await pool.query("""
-            INSERT INTO checkpoints AS k (code, name, kind, ministry, border_country, retired, written_source,
+            WITH written AS (INSERT INTO checkpoints AS k (code, name, kind, ministry, border_country, retired, written_source,
                 written_unit_code, written_actor_id)
             VALUES (\(k.code), \(k.name), \(k.kind.rawValue), \(k.ministry.rawValue), \(k.borderCountry), \(k.retired),
                 \(provenance.source.rawValue), \(provenance.unitCode), \(provenance.actorID))
             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, ministry = excluded.ministry,
                 border_country = excluded.border_country, retired = excluded.retired, written_source = excluded.written_source,
                 written_unit_code = excluded.written_unit_code, written_actor_id = excluded.written_actor_id, written_at = now()
-            RETURNING \(unsafeRaw: CheckpointRows.columns)
+            RETURNING *)
+            SELECT \(unsafeRaw: CheckpointRows.columns)
+            FROM written k CROSS JOIN LATERAL (SELECT pg_notify(\(Self.channel), k.code)) notified
             """)
         return try CheckpointRows.checkpoint(rows[0])
     }
 
-    func get(code: String) async throws -> Immigration_Records_V1_Checkpoint? {
-        let rows = try await pool.query("SELECT \(unsafeRaw: CheckpointRows.columns) FROM checkpoints k WHERE k.code = \(code)")
-        return try rows.first.map(CheckpointRows.checkpoint)
+    /// Every checkpoint, retired ones included, by code.
+    func all() async throws -> [String: Immigration_Records_V1_Checkpoint] {
+        let rows = try await pool.query("SELECT \(unsafeRaw: CheckpointRows.columns) FROM checkpoints k")
+        var byCode: [String: Immigration_Records_V1_Checkpoint] = [:]
+        for row in rows {
+            let checkpoint = try CheckpointRows.checkpoint(row)
+            byCode[checkpoint.code] = checkpoint
+        }
+        return byCode
     }
+
+    /// The channel an upsert notifies at commit, so that every replica's
+    /// `CheckpointCache` drops what it holds.
+    static let channel = "records_checkpoints"
 
     func list(kind: CheckpointKind?, includeRetired: Bool, after: String?, limit: Int) async throws -> [Immigration_Records_V1_Checkpoint] {
         let rows = try await pool.query("""
@@ -34,5 +47,54 @@ struct CheckpointStore: Sendable {
             ORDER BY k.code LIMIT \(limit)
             """)
         return try rows.map(CheckpointRows.checkpoint)
+    }
+}
+
+/// The checkpoints in memory: a few dozen rows of reference data read by every
+/// crossing and eligibility check, changed rarely and only by UpsertCheckpoint
+/// (or a migration, which runs before the service serves). A change made here
+/// drops the cache at once; one made by another replica drops it when its
+/// NOTIFY (`CheckpointStore.channel`) arrives; and the cache is read again
+/// after `maxAge` whatever happens, in case a notification was lost (the
+/// listener reconnecting also drops it). A code the cache does not know is
+/// looked up again if the cache is older than a second, so a checkpoint added
+/// a moment ago is found without letting unknown codes reach the database more
+/// than once a second (docs/records.md, "Checkpoints in memory").
+final class CheckpointCache: Sendable {
+    let store: CheckpointStore
+    let maxAge: Duration
+    private struct Loaded {
+        var byCode: [String: Immigration_Records_V1_Checkpoint]
+        var at: ContinuousClock.Instant
+    }
+    private let state = Mutex<(loaded: Loaded?, generation: Int)>((nil, 0))
+
+    init(store: CheckpointStore, maxAge: Duration = .seconds(60)) {
+        self.store = store
+        self.maxAge = maxAge
+    }
+
+    /// The checkpoint with this code, or nil when there is none.
+    func get(code: String) async throws -> Immigration_Records_V1_Checkpoint? {
+        let now = ContinuousClock.now
+        let (loaded, generation) = state.withLock { $0 }
+        if let loaded, now - loaded.at < maxAge {
+            if let checkpoint = loaded.byCode[code] { return checkpoint }
+            if now - loaded.at < .seconds(1) { return nil }
+        }
+        let byCode = try await store.all()
+        state.withLock { state in
+            // A change that dropped the cache while this read ran may not be in it.
+            if state.generation == generation { state.loaded = Loaded(byCode: byCode, at: now) }
+        }
+        return byCode[code]
+    }
+
+    /// Forgets what is held: the next lookup reads the table.
+    func invalidate() {
+        state.withLock { state in
+            state.loaded = nil
+            state.generation += 1
+        }
     }
 }

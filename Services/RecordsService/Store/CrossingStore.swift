@@ -28,10 +28,10 @@ struct CrossingStore: Sendable {
     struct NewCrossing: Sendable {
         var requestID: UUID
         var fingerprintSource: [UInt8]
-        var personID: UUID
-        var documentID: UUID
+        var document: DocumentStore.Selector
         var direction: CrossingEligibility.Direction
-        var checkpointCode: String
+        /// From the checkpoint cache: known and open.
+        var checkpoint: Immigration_Records_V1_Checkpoint
         var crossedAt: Date
         var lane: CrossingRules.Lane
         var gateID: String
@@ -40,35 +40,36 @@ struct CrossingStore: Sendable {
 
     /// Records the crossing once; a retry gets the first row with `replayed`.
     ///
-    /// Two round trips, no explicit transaction: the first reads what the
-    /// stored crossing shows besides the request (the document's reference,
-    /// the checkpoint, the traveller's first nationality, the time); the second
-    /// is one statement, atomic and durable before it is answered, that inserts
-    /// the row and, only if it inserted, its outbox event and the NOTIFY that
-    /// wakes the feed. It goes through `writes`: concurrent crossings share a
-    /// commit (and the NOTIFY queue lock, which serializes committing
-    /// transactions that notify).
+    /// Two round trips, no explicit transaction: the first reads the document
+    /// the selector names with what the stored crossing shows besides the
+    /// request (its reference, the traveller's first nationality, the time);
+    /// the second is one statement, atomic and durable before it is answered,
+    /// that inserts the row and, only if it inserted, its outbox event and the
+    /// NOTIFY that wakes the feed. It goes through `writes`: concurrent
+    /// crossings share a commit (and the NOTIFY queue lock, which serializes
+    /// committing transactions that notify). The checkpoint comes from the
+    /// service's cache (`CheckpointCache`).
     /// A retry meets the first call's key (`ON CONFLICT DO NOTHING` waits for
     /// it to commit) and reads the stored row.
     func record(_ c: NewCrossing) async throws -> Immigration_Records_V1_RecordCrossingResponse {
-        let context = try await reads.query("""
-            SELECT d.kind, d.number, d.issuing_state::text AS issuing_state, p.nationalities[1]::text AS nationality,
-                now() AS recorded_at, \(unsafeRaw: CheckpointRows.columns)
-            FROM documents d JOIN persons p ON p.person_id = d.person_id JOIN checkpoints k ON k.code = \(c.checkpointCode)
-            WHERE d.person_id = \(c.personID) AND d.document_id = \(c.documentID)
-            """)
+        let context = try await reads.query(DocumentStore.select("""
+            d.person_id, d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state,
+            p.nationalities[1]::text AS nationality, now() AS recorded_at
+            """, joins: "JOIN persons p ON p.person_id = d.person_id", of: c.document))
         guard let row = context.first else { throw StoreError.notFound("document") }
+        let personID: UUID = try row.value("person_id")
+        let documentID: UUID = try row.value("document_id")
         let recordedAt: Date = try row.value("recorded_at")
         let crossedAt = try Self.asStored(c.crossedAt)
         let crossingID = UUID()
         var crossing = Immigration_Records_V1_Crossing()
         crossing.crossingID = crossingID.text
-        crossing.personID = c.personID.text
-        crossing.documentID = c.documentID.text
+        crossing.personID = personID.text
+        crossing.documentID = documentID.text
         crossing.requestID = c.requestID.text
         crossing.document = try DocumentRows.reference(row)
         crossing.direction = c.direction == .entry ? .entry : .exit
-        crossing.checkpoint = try CheckpointRows.checkpoint(row)
+        crossing.checkpoint = c.checkpoint
         crossing.crossedAt = ProtoTimestamp(crossedAt)
         crossing.lane = c.lane == .manual ? .manual : .abcGate
         crossing.gateID = c.gateID
@@ -78,17 +79,14 @@ struct CrossingStore: Sendable {
             $0.actorID = c.provenance.actorID
             $0.recordedAt = ProtoTimestamp(recordedAt)
         }
-        var event = Immigration_Records_V1_ChangeEvent()
-        event.type = ChangeKind.crossingRecorded.proto
-        event.personID = c.personID.text
-        event.payload = .crossing(crossing)
+        let event = ChangeKind.crossingRecorded.event(personID: personID, payload: .crossing(crossing))
         let inserted = try await writes.query("""
             WITH inserted AS (
                 INSERT INTO crossings (person_id, crossing_id, request_id, request_fingerprint, document_id, direction,
                     checkpoint_code, crossed_at, lane, gate_id, nationality, recorded_source, recorded_unit_code,
                     recorded_actor_id, recorded_at)
-                VALUES (\(c.personID), \(crossingID), \(c.requestID), sha256(\(c.fingerprintSource)),
-                    \(c.documentID), \(c.direction.rawValue), \(c.checkpointCode), \(crossedAt), \(c.lane.rawValue), \(c.gateID),
+                VALUES (\(personID), \(crossingID), \(c.requestID), sha256(\(c.fingerprintSource)),
+                    \(documentID), \(c.direction.rawValue), \(c.checkpoint.code), \(crossedAt), \(c.lane.rawValue), \(c.gateID),
                     \(try row.value("nationality", as: String.self)), \(c.provenance.source.rawValue), \(c.provenance.unitCode),
                     \(c.provenance.actorID), \(recordedAt))
                 ON CONFLICT (person_id, request_id) DO NOTHING
@@ -105,13 +103,13 @@ struct CrossingStore: Sendable {
         }
         let existing = try await pool.query("""
             SELECT crossing_id, request_fingerprint = sha256(\(c.fingerprintSource)) FROM crossings
-            WHERE person_id = \(c.personID) AND request_id = \(c.requestID)
+            WHERE person_id = \(personID) AND request_id = \(c.requestID)
             """)
         guard let first = existing.first else { throw StoreError.notFound("crossing") }
         let (firstID, same) = try first.decode((UUID, Bool).self)
         guard same else { throw StoreError.alreadyExists("request_id was already used for another crossing") }
         let rows = try await pool.query("""
-            \(unsafeRaw: CrossingRows.select) WHERE x.person_id = \(c.personID) AND x.crossing_id = \(firstID)
+            \(unsafeRaw: CrossingRows.select) WHERE x.person_id = \(personID) AND x.crossing_id = \(firstID)
             """)
         guard let stored = rows.first else { throw StoreError.notFound("crossing") }
         let replayed = try CrossingRows.crossing(stored)

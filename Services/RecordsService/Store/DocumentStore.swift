@@ -23,24 +23,72 @@ struct DocumentStore: Sendable {
         case reference(kind: DocumentKind, number: String, issuingState: String)
     }
 
-    /// The ids of the document a selector names, or nil.
-    func resolve(_ selector: Selector, in tx: PostgresTransaction? = nil) async throws -> (personID: UUID, documentID: UUID)? {
-        let query: PostgresQuery
+    /// `SELECT columns` of the document a selector names, as `documents d`
+    /// (by number through `document_numbers n`), with `joins` added.
+    static func select(_ columns: String, joins: String = "", of selector: Selector) -> PostgresQuery {
         switch selector {
         case .key(let personID, let documentID):
-            query = "SELECT person_id, document_id FROM documents WHERE person_id = \(personID) AND document_id = \(documentID)"
+            return """
+                SELECT \(unsafeRaw: columns) FROM documents d \(unsafeRaw: joins)
+                WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
+                """
         case .reference(let kind, let number, let state):
-            query = """
-                SELECT person_id, document_id FROM document_numbers
-                WHERE number = \(number) AND issuing_state = \(state) AND kind = \(kind.rawValue)
+            return """
+                SELECT \(unsafeRaw: columns) FROM document_numbers n
+                JOIN documents d ON d.person_id = n.person_id AND d.document_id = n.document_id \(unsafeRaw: joins)
+                WHERE n.number = \(number) AND n.issuing_state = \(state)::char(3) AND n.kind = \(kind.rawValue)
                 """
         }
+    }
+
+    /// The ids of the document a selector names, or nil.
+    func resolve(_ selector: Selector, in tx: PostgresTransaction? = nil) async throws -> (personID: UUID, documentID: UUID)? {
+        let query = Self.select("d.person_id, d.document_id", of: selector)
         let rows: PostgresRows
         if let tx { rows = try await tx.query(query) } else { rows = try await reads.query(query) }
         guard let row = rows.first else { return nil }
         let (p, d) = try row.decode((UUID, UUID).self)
         return (p, d)
     }
+
+    /// What the eligibility check reads of a document: its status and dates,
+    /// and its holder's unlifted exit bans.
+    struct EligibilityFacts: Sendable {
+        var personID: UUID
+        var documentID: UUID
+        /// As stored; nil if the stored kind or status is not one this build knows.
+        var document: CrossingEligibility.DocumentFacts?
+        var status: Immigration_Common_V1_DocumentStatus
+        var validUntil: CalendarDay
+        var unliftedBans: [CrossingEligibility.BanFacts]
+    }
+
+    /// The document a selector names with its holder's unlifted bans, in one
+    /// statement (`document_numbers` and `documents` by their keys, the bans by
+    /// `exit_bans_not_lifted`); nil when no such document is held.
+    func eligibilityFacts(_ selector: Selector) async throws -> EligibilityFacts? {
+        let rows = try await reads.query(Self.select("""
+            d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until,
+            ARRAY(SELECT \(Self.banFacts.record) FROM exit_bans b
+                  WHERE b.person_id = d.person_id AND b.lifted_on IS NULL) AS bans
+            """, of: selector))
+        guard let row = rows.first else { return nil }
+        let validFrom = CalendarDay(try row.value("valid_from", as: PostgresDate.self))
+        let validUntil = CalendarDay(try row.value("valid_until", as: PostgresDate.self))
+        let kind = DocumentKind(rawValue: try row.value("kind", as: String.self))
+        let status = DocumentStatus(rawValue: try row.value("status", as: String.self))
+        var facts: CrossingEligibility.DocumentFacts?
+        if let kind, let status { facts = .init(kind: kind, status: status, validFrom: validFrom, validUntil: validUntil) }
+        return EligibilityFacts(
+            personID: try row.value("person_id"), documentID: try row.value("document_id"), document: facts,
+            status: status.map { .init(rule: $0) } ?? .unspecified, validUntil: validUntil,
+            unliftedBans: try row.value("bans", as: RecordArray.self).records(Self.banFacts).map {
+                .init(exitBanID: try $0.value("exit_ban_id", as: UUID.self).text, term: try ExitBanRows.term($0))
+            })
+    }
+
+    /// An exit ban's id and term, as the eligibility check weighs it.
+    static let banFacts = SelectList("b.exit_ban_id, b.starts_on, b.ends_on, b.lifted_on")
 
     /// Registers an issued document, with its number claim, issuance status
     /// change (version 1), request log and outbox event.

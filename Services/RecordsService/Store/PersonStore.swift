@@ -116,6 +116,44 @@ struct PersonStore: Sendable {
         return try PersonRows.person(row)
     }
 
+    /// A person with everything GetPerson shows, read in one statement.
+    struct Profile: Sendable {
+        var person: Immigration_Records_V1_Person
+        /// Newest issue first (at most 1,000).
+        var documents: [Immigration_Records_V1_Document]
+        /// Every ban with its term, oldest first.
+        var exitBans: [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)]
+        /// Newest first, at most the limit asked for.
+        var recentCrossings: [Immigration_Records_V1_Crossing]
+    }
+
+    /// The person, their documents, exit bans and latest crossings as one
+    /// row: the lists are arrays of records (`Rows.swift`), each read by an
+    /// index of its table (documents and bans by their keys' `person_id`,
+    /// crossings by `crossings_by_person_time`). One statement and one round
+    /// trip instead of four; nil when there is no such person.
+    func profile(personID: UUID, recentCrossings limit: Int) async throws -> Profile? {
+        let rows = try await reads.query("""
+            SELECT \(unsafeRaw: PersonRows.columns),
+                ARRAY(SELECT \(unsafeRaw: DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
+                      ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
+                ARRAY(SELECT \(unsafeRaw: ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
+                      ORDER BY b.starts_on, b.placed_at) AS exit_bans,
+                ARRAY(SELECT \(unsafeRaw: CrossingRows.list.record) \(unsafeRaw: CrossingRows.from)
+                      WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC
+                      LIMIT \(limit)) AS crossings
+            FROM persons p WHERE p.person_id = \(personID)
+            """)
+        guard let row = rows.first else { return nil }
+        return Profile(
+            person: try PersonRows.person(row),
+            documents: try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document),
+            exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
+                (try ExitBanRows.exitBan($0), try ExitBanRows.term($0))
+            },
+            recentCrossings: try row.value("crossings", as: RecordArray.self).records(CrossingRows.list).map(CrossingRows.crossing))
+    }
+
     func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {
         let rows = try await reads.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
         return try rows.first.map(PersonRows.person)

@@ -42,6 +42,16 @@ enum ChangeKind: String, Sendable {
         }
     }
 
+    /// The event as the outbox stores it: position and time are left empty,
+    /// the feed fills them in when it reads the row (FeedStore).
+    func event(personID: UUID, payload: Immigration_Records_V1_ChangeEvent.OneOf_Payload) -> Immigration_Records_V1_ChangeEvent {
+        var event = Immigration_Records_V1_ChangeEvent()
+        event.type = proto
+        event.personID = personID.text
+        event.payload = payload
+        return event
+    }
+
     init?(proto: Immigration_Records_V1_ChangeType) {
         switch proto {
         case .personCreated: self = .personCreated
@@ -60,11 +70,7 @@ extension PostgresTransaction {
     /// Appends a change to the outbox in this transaction and wakes the
     /// sequencer at commit (NOTIFY is delivered only if the transaction commits).
     func appendChange(_ kind: ChangeKind, personID: UUID, payload: Immigration_Records_V1_ChangeEvent.OneOf_Payload) async throws {
-        var event = Immigration_Records_V1_ChangeEvent()
-        event.type = kind.proto
-        event.personID = personID.uuidString.lowercased()
-        event.payload = payload
-        let bytes = try event.serializedBytes()
+        let bytes = try kind.event(personID: personID, payload: payload).serializedBytes()
         _ = try await query("""
             INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
             """)

@@ -4,11 +4,20 @@ import Postgres
 
 // Reading stored rows into the contract's messages. The SELECT lists live
 // beside their readers so that a column added to one is added to the other.
+// Each list is a set of (expression, name) fields: `columns` selects them as
+// named columns of a row, `record` as one composite value (`ROW(...)`), which
+// a hot read nests in an array column (`ARRAY(SELECT ROW(...) ...)`) so that a
+// person with their documents, bans and crossings is one statement and one row.
 
-extension PostgresRow {
+/// Columns read by name: a result row, or a record of an array column.
+protocol NamedColumns {
+    func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T
+}
+
+extension NamedColumns {
     /// The value of a named column.
     func value<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
-        try decode(T.self, column: name)
+        try column(name, as: type)
     }
 
     /// Provenance from the four columns `<prefix>_source`, `_unit_code`, `_actor_id`, `_at`.
@@ -24,6 +33,141 @@ extension PostgresRow {
     }
 }
 
+extension PostgresRow: NamedColumns {
+    func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
+        try decode(T.self, column: name)
+    }
+}
+
+/// A SELECT list as (expression, name) pairs, selectable as columns or as one record.
+struct SelectList: Sendable {
+    let fields: [(expression: String, name: String)]
+
+    /// Parses `t.column, expression AS name, ...` (commas inside parentheses
+    /// belong to their expression); a field without `AS` is named by its column.
+    init(_ text: String) {
+        var fields: [(expression: String, name: String)] = []
+        var depth = 0, current = ""
+        func finish() {
+            let field = current.trimmingCharacters(in: .whitespacesAndNewlines)
+            current = ""
+            if let alias = field.range(of: " AS ", options: .backwards) {
+                fields.append((String(field[..<alias.lowerBound]), String(field[alias.upperBound...])))
+            } else {
+                fields.append((field, String(field.split(separator: ".").last ?? Substring(field))))
+            }
+        }
+        for character in text {
+            switch character {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "," where depth == 0: finish(); continue
+            default: break
+            }
+            current.append(character)
+        }
+        finish()
+        self.fields = fields
+    }
+
+    /// `expression AS name, ...`: named columns of a row.
+    var columns: String { fields.map { "\($0.expression) AS \($0.name)" }.joined(separator: ", ") }
+    /// `ROW(expression, ...)`: one record, read with `RecordArray.records(self)`.
+    var record: String { "ROW(" + fields.map(\.expression).joined(separator: ", ") + ")" }
+    var names: [String] { fields.map(\.name) }
+}
+
+/// An array column of records (`ARRAY(SELECT ROW(...) ...)`), copied out of
+/// the result and split into records by the binary array and record formats.
+struct RecordArray: PostgresDecodable {
+    let bytes: [UInt8]
+
+    static func decode(from bytes: UnsafeRawBufferPointer?, type: PostgresType) throws(PostgresDecodingError) -> RecordArray {
+        guard let bytes else { throw PostgresDecodingError(.unexpectedNull, swiftType: "RecordArray", postgresType: type) }
+        return RecordArray(bytes: Array(bytes))
+    }
+
+    /// The records, their fields named by `list` (in its order).
+    func records(_ list: SelectList) throws -> [PostgresRecord] {
+        var reader = ByteReader(bytes: bytes)
+        let dimensions = try reader.int32()
+        _ = try reader.int32()     // has nulls
+        _ = try reader.int32()     // element type: record
+        if dimensions == 0 { return [] }
+        guard dimensions == 1 else { throw reader.malformed }
+        let count = try reader.int32()
+        _ = try reader.int32()     // lower bound
+        let names = list.names
+        var records: [PostgresRecord] = []
+        records.reserveCapacity(Int(max(0, count)))
+        for _ in 0..<count {
+            let length = try reader.int32()
+            guard length >= 0 else { throw reader.malformed }
+            let end = reader.offset + Int(length)
+            let fieldCount = try reader.int32()
+            guard fieldCount == names.count else { throw reader.malformed }
+            var fields: [(PostgresType, Range<Int>?)] = []
+            fields.reserveCapacity(Int(fieldCount))
+            for _ in 0..<fieldCount {
+                let type = PostgresType(UInt32(bitPattern: try reader.int32()))
+                let size = try reader.int32()
+                if size < 0 { fields.append((type, nil)); continue }
+                let start = reader.offset
+                try reader.skip(Int(size))
+                fields.append((type, start..<reader.offset))
+            }
+            guard reader.offset == end else { throw reader.malformed }
+            records.append(PostgresRecord(names: names, bytes: bytes, fields: fields))
+        }
+        return records
+    }
+}
+
+/// One record of a `RecordArray`, its fields read by name.
+struct PostgresRecord: NamedColumns {
+    let names: [String]
+    let bytes: [UInt8]
+    let fields: [(type: PostgresType, range: Range<Int>?)]
+
+    func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
+        guard let index = names.firstIndex(of: name) else {
+            throw PostgresDecodingError(.noSuchColumn, swiftType: String(describing: T.self), postgresType: .unknown, column: name)
+        }
+        let field = fields[index]
+        let result: Result<T, PostgresDecodingError> = bytes.withUnsafeBytes { all in
+            do throws(PostgresDecodingError) {
+                return .success(try T.decode(from: field.range.map { UnsafeRawBufferPointer(rebasing: all[$0]) }, type: field.type))
+            } catch {
+                var error = error
+                error.column = name
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// Big-endian reads over a byte array, for `RecordArray`.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    var malformed: PostgresDecodingError { PostgresDecodingError(.malformed, swiftType: "RecordArray", postgresType: .unknown) }
+
+    mutating func int32() throws(PostgresDecodingError) -> Int32 {
+        guard offset + 4 <= bytes.count else { throw malformed }
+        let value = UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
+            | UInt32(bytes[offset + 3])
+        offset += 4
+        return Int32(bitPattern: value)
+    }
+
+    mutating func skip(_ count: Int) throws(PostgresDecodingError) {
+        guard count >= 0, offset + count <= bytes.count else { throw malformed }
+        offset += count
+    }
+}
+
 enum PersonRows {
     /// The person columns, from a relation aliased `p`.
     static let columns = """
@@ -34,7 +178,7 @@ enum PersonRows {
         p.created_at, p.updated_source, p.updated_unit_code, p.updated_actor_id, p.updated_at
         """
 
-    static func details(_ row: PostgresRow) throws -> Immigration_Records_V1_PersonDetails {
+    static func details(_ row: some NamedColumns) throws -> Immigration_Records_V1_PersonDetails {
         var d = Immigration_Records_V1_PersonDetails()
         d.citizenID = try row.value("citizen_id", as: String?.self) ?? ""
         d.name = .with {
@@ -67,7 +211,7 @@ enum PersonRows {
         return d
     }
 
-    static func person(_ row: PostgresRow) throws -> Immigration_Records_V1_Person {
+    static func person(_ row: some NamedColumns) throws -> Immigration_Records_V1_Person {
         var p = Immigration_Records_V1_Person()
         p.personID = try row.value("person_id", as: UUID.self).text
         p.details = try details(row)
@@ -81,14 +225,15 @@ enum PersonRows {
 
 enum DocumentRows {
     /// The document columns, from `documents d`.
-    static let columns = """
+    static let list = SelectList("""
         d.person_id, d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state, d.symbol, d.has_chip, \
         d.issuing_authority, d.issued_on, d.valid_from, d.valid_until, d.status, d.status_reason, d.status_source, \
         d.status_unit_code, d.status_actor_id, d.status_changed_at, d.version, d.created_source, d.created_unit_code, \
         d.created_actor_id, d.created_at
-        """
+        """)
+    static let columns = list.columns
 
-    static func reference(_ row: PostgresRow) throws -> Immigration_Common_V1_DocumentReference {
+    static func reference(_ row: some NamedColumns) throws -> Immigration_Common_V1_DocumentReference {
         var r = Immigration_Common_V1_DocumentReference()
         if let kind = DocumentKind(rawValue: try row.value("kind", as: String.self)) { r.kind = .init(rule: kind) }
         r.number = try row.value("number")
@@ -96,7 +241,7 @@ enum DocumentRows {
         return r
     }
 
-    static func document(_ row: PostgresRow) throws -> Immigration_Records_V1_Document {
+    static func document(_ row: some NamedColumns) throws -> Immigration_Records_V1_Document {
         var d = Immigration_Records_V1_Document()
         d.documentID = try row.value("document_id", as: UUID.self).text
         d.personID = try row.value("person_id", as: UUID.self).text
@@ -122,7 +267,7 @@ enum DocumentRows {
         c.written_actor_id, c.written_at
         """
 
-    static func change(_ row: PostgresRow) throws -> Immigration_Records_V1_DocumentStatusChange {
+    static func change(_ row: some NamedColumns) throws -> Immigration_Records_V1_DocumentStatusChange {
         var c = Immigration_Records_V1_DocumentStatusChange()
         if let from = try row.value("from_status", as: String?.self), let status = DocumentStatus(rawValue: from) {
             c.fromStatus = .init(rule: status)
@@ -136,12 +281,13 @@ enum DocumentRows {
 }
 
 enum CheckpointRows {
-    static let columns = """
+    static let list = SelectList("""
         k.code, k.name, k.kind AS checkpoint_kind, k.ministry, coalesce(k.border_country::text, '') AS border_country, \
         k.retired, k.written_source, k.written_unit_code, k.written_actor_id, k.written_at
-        """
+        """)
+    static let columns = list.columns
 
-    static func checkpoint(_ row: PostgresRow) throws -> Immigration_Records_V1_Checkpoint {
+    static func checkpoint(_ row: some NamedColumns) throws -> Immigration_Records_V1_Checkpoint {
         var k = Immigration_Records_V1_Checkpoint()
         k.code = try row.value("code")
         k.name = try row.value("name")
@@ -156,16 +302,20 @@ enum CheckpointRows {
 
 enum CrossingRows {
     /// A crossing with its document's reference and its checkpoint.
-    static let select = """
-        SELECT x.crossing_id, x.person_id, x.document_id, x.request_id, x.direction, x.crossed_at, x.lane, x.gate_id, \
+    static let list = SelectList("""
+        x.crossing_id, x.person_id, x.document_id, x.request_id, x.direction, x.crossed_at, x.lane, x.gate_id, \
         x.recorded_source, x.recorded_unit_code, x.recorded_actor_id, x.recorded_at, \
         d.kind, d.number, d.issuing_state::text AS issuing_state, \(CheckpointRows.columns)
+        """)
+    /// The crossings `x` with their documents `d` and checkpoints `k`.
+    static let from = """
         FROM crossings x
         JOIN documents d ON d.person_id = x.person_id AND d.document_id = x.document_id
         JOIN checkpoints k ON k.code = x.checkpoint_code
         """
+    static let select = "SELECT \(list.columns) \(from)"
 
-    static func crossing(_ row: PostgresRow) throws -> Immigration_Records_V1_Crossing {
+    static func crossing(_ row: some NamedColumns) throws -> Immigration_Records_V1_Crossing {
         var x = Immigration_Records_V1_Crossing()
         x.crossingID = try row.value("crossing_id", as: UUID.self).text
         x.personID = try row.value("person_id", as: UUID.self).text
@@ -183,21 +333,22 @@ enum CrossingRows {
 }
 
 enum ExitBanRows {
-    static let columns = """
+    static let list = SelectList("""
         b.person_id, b.exit_ban_id, b.deciding_authority, b.legal_basis, b.starts_on, b.ends_on, b.placed_source, \
         b.placed_unit_code, b.placed_actor_id, b.placed_at, b.lifted_on, b.lifted_deciding_authority, \
         b.lifted_legal_basis, b.lifted_source, b.lifted_unit_code, b.lifted_actor_id, b.lifted_at, \
         ARRAY(SELECT c.document_id FROM document_status_changes c
               WHERE c.person_id = b.person_id AND c.exit_ban_id = b.exit_ban_id ORDER BY c.document_id) AS withdrawn
-        """
+        """)
+    static let columns = list.columns
 
-    static func term(_ row: PostgresRow) throws -> ExitBanTerm {
+    static func term(_ row: some NamedColumns) throws -> ExitBanTerm {
         ExitBanTerm(startsOn: CalendarDay(try row.value("starts_on", as: PostgresDate.self)),
                     endsOn: try row.value("ends_on", as: PostgresDate?.self).map(CalendarDay.init),
                     liftedFrom: try row.value("lifted_on", as: PostgresDate?.self).map(CalendarDay.init))
     }
 
-    static func exitBan(_ row: PostgresRow) throws -> Immigration_Records_V1_ExitBan {
+    static func exitBan(_ row: some NamedColumns) throws -> Immigration_Records_V1_ExitBan {
         var b = Immigration_Records_V1_ExitBan()
         b.exitBanID = try row.value("exit_ban_id", as: UUID.self).text
         b.personID = try row.value("person_id", as: UUID.self).text

@@ -1,0 +1,144 @@
+import Contracts
+import Foundation
+import GRPCRuntime
+import XCTest
+@testable import RecordsService
+
+/// The gates' hot reads, each one statement (GetPerson with its lists as
+/// arrays of records; the eligibility check with the holder's bans), answer
+/// exactly what the RPCs that read the same rows one by one answer; and the
+/// checkpoint cache follows changes made through this replica and others.
+final class HotReadsTests: RecordsOverGRPCTestCase {
+    override func setUp() async throws {
+        try await super.setUp()
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(), options: caller("ops"))
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(code: "HUU-NGHI", kind: .land), options: caller("ops"))
+    }
+
+    func testGetPersonAnswersWhatTheListingRPCsAnswerForDocumentsBansAndCrossings() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        let permit = try await client.issueDocument(Sample.issue(personID: person.personID, kind: .entryExitPermit),
+                                                    options: caller("ops")).document!
+        let card = try await client.issueDocument(Sample.issue(personID: person.personID, kind: .temporaryResidenceCard),
+                                                  options: caller("ops")).document!
+        func ban(startingIn days: Int) -> Immigration_Records_V1_PlaceExitBanRequest {
+            .with {
+                $0.requestID = UUID().uuidString
+                $0.personID = person.personID
+                $0.decidingAuthority = "Cơ quan điều tra Công an Hà Nội"
+                $0.legalBasis = "QĐ 12/2026"
+                $0.startsOn = CalendarDay.today.adding(days: days).proto
+                $0.provenance = Sample.provenance(unit: "C01", actor: "investigator-2")
+            }
+        }
+        let active = try await client.placeExitBan(ban(startingIn: -1), options: caller("control-unit")).exitBan!
+        let later = try await client.placeExitBan(ban(startingIn: 30), options: caller("control-unit")).exitBan!
+        var recorded: [Immigration_Records_V1_Crossing] = []
+        for (index, checkpoint) in ["HAN", "HUU-NGHI", "HAN"].enumerated() {
+            let at = Date().addingTimeInterval(Double(-3600 + index * 600))
+            recorded.append(try await client.recordCrossing(Sample.crossing(key: passport, direction: index % 2 == 0 ? .exit : .entry,
+                                                                            checkpoint: checkpoint, at: at),
+                                                            options: caller("gate")).crossing!)
+        }
+
+        let read = try await client.getPerson(.with { $0.personID = person.personID; $0.recentCrossingsLimit = 2 },
+                                              options: caller("gate"))
+        XCTAssertEqual(read.person, person)
+        let listed = try await client.listDocuments(.with { $0.personID = person.personID; $0.pageSize = 100 }, options: caller("ops"))
+        XCTAssertEqual(read.documents, listed.documents)
+        XCTAssertEqual(Set(read.documents.map(\.documentID)), [passport.documentID, permit.documentID, card.documentID])
+        XCTAssertEqual(read.documents.first { $0.documentID == permit.documentID }?.status, .withdrawn)
+        XCTAssertEqual(read.activeExitBans.map(\.exitBanID), [active.exitBanID])
+        XCTAssertEqual(read.otherExitBans.map(\.exitBanID), [later.exitBanID])
+        XCTAssertEqual(read.activeExitBans.first?.withdrawnDocumentIds, [permit.documentID])
+        let crossings = try await client.listCrossings(.with { $0.personID = person.personID; $0.pageSize = 2 }, options: caller("ops"))
+        XCTAssertEqual(read.recentCrossings, crossings.crossings)
+        XCTAssertEqual(read.recentCrossings.map(\.crossingID), [recorded[2].crossingID, recorded[1].crossingID])
+        XCTAssertEqual(read.recentCrossings.map(\.checkpoint?.kind), [.air, .land])
+        XCTAssertEqual(read.recentCrossings, [recorded[2], recorded[1]])
+
+        let none = try await client.createPerson(Sample.createPerson(Sample.foreigner(family: "Lee")), options: caller("ops")).person!
+        let empty = try await client.getPerson(.with { $0.personID = none.personID }, options: caller("gate"))
+        XCTAssertEqual(empty.person, none)
+        XCTAssertTrue(empty.documents.isEmpty && empty.activeExitBans.isEmpty && empty.otherExitBans.isEmpty
+                      && empty.recentCrossings.isEmpty)
+    }
+
+    func testTheEligibilityCheckWeighsOnlyUnliftedBansInForceOnTheDay() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        let placed = try await client.placeExitBan(.with {
+            $0.requestID = UUID().uuidString
+            $0.personID = person.personID
+            $0.decidingAuthority = "Tòa án nhân dân TP Hà Nội"
+            $0.legalBasis = "QĐ 7/2026"
+            $0.startsOn = CalendarDay.today.adding(days: 2).proto
+            $0.endsOn = CalendarDay.today.adding(days: 5).proto
+            $0.provenance = Sample.provenance(unit: "C01", actor: "judge-1")
+        }, options: caller("control-unit")).exitBan!
+        func check(inDays days: Int, _ direction: Immigration_Common_V1_Direction)
+            async throws -> Immigration_Records_V1_CheckCrossingEligibilityResponse {
+            try await client.checkCrossingEligibility(.with {
+                $0.document = .with { $0.reference = passport.details!.reference! }
+                $0.direction = direction
+                $0.checkpoint = .with { $0.code = "HAN" }
+                $0.at = ProtoTimestamp(Date().addingTimeInterval(Double(days) * 86_400))
+            }, options: caller("gate"))
+        }
+        let today = try await check(inDays: 0, .exit)
+        XCTAssertTrue(today.allowed)
+        XCTAssertEqual(today.personID, person.personID)
+        XCTAssertEqual(today.documentStatus, .issued)
+        XCTAssertEqual(today.validUntil, passport.details?.validUntil)
+        let banned = try await check(inDays: 3, .exit)
+        XCTAssertEqual(banned.reasons.map(\.code), [.exitBan])
+        XCTAssertEqual(banned.reasons.first?.exitBanID, placed.exitBanID)
+        let entering = try await check(inDays: 3, .entry)
+        XCTAssertTrue(entering.allowed)
+        let afterTheBan = try await check(inDays: 6, .exit)
+        XCTAssertTrue(afterTheBan.allowed)
+    }
+
+    func testARetiredCheckpointRefusesCrossingsAtOnceHereAndAfterItsNotificationOnAnotherReplica() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        // A second replica of the service on the same schema, with a cache of its own.
+        let other = RecordsServiceProvider(pool: records.pool, logger: RecordsTestServer.logger)
+        let listener = other.startFeedListener()
+        let server = try RecordsTestServer.makeServer(other, security: .plaintextForDevelopment)
+        let channel = try Channel(target: "127.0.0.1:\(server.port)", security: .plaintext)
+        let otherClient = Immigration_Records_V1_RecordsService.Client(channel: channel)
+        defer { channel.close(); listener.cancel() }
+        // Both caches hold HAN open.
+        _ = try await client.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
+        _ = try await otherClient.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
+
+        var retired = Sample.checkpoint()
+        retired.checkpoint?.retired = true
+        retired.requestID = UUID().uuidString
+        _ = try await client.upsertCheckpoint(retired, options: caller("ops"))
+        await expectStatus(.failedPrecondition) {
+            try await self.client.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
+        }
+        // The other replica learns it from the NOTIFY, long before its cache's maximum age.
+        XCTAssertGreaterThan(other.checkpointCache.maxAge, .seconds(10))
+        let deadline = ContinuousClock.now + .seconds(10)
+        var refused = false
+        while !refused && ContinuousClock.now < deadline {
+            do {
+                _ = try await otherClient.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
+                try await Task.sleep(for: .milliseconds(50))
+            } catch let error as RPCError where error.code == .failedPrecondition {
+                refused = true
+            }
+        }
+        XCTAssertTrue(refused, "the other replica still records crossings at a retired checkpoint")
+        await server.shutdown(gracePeriod: .seconds(1))
+
+        // A checkpoint added after the cache was filled is found at once.
+        _ = try await client.upsertCheckpoint(Sample.checkpoint(code: "CAT-BI", kind: .air), options: caller("ops"))
+        let crossing = try await client.recordCrossing(Sample.crossing(key: passport, checkpoint: "CAT-BI"), options: caller("gate"))
+        XCTAssertEqual(crossing.crossing?.checkpoint?.code, "CAT-BI")
+    }
+}
