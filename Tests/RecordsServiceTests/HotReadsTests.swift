@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRPCRuntime
+import Postgres
 import XCTest
 @testable import RecordsService
 
@@ -140,5 +141,27 @@ final class HotReadsTests: RecordsOverGRPCTestCase {
         _ = try await client.upsertCheckpoint(Sample.checkpoint(code: "CAT-BI", kind: .air), options: caller("ops"))
         let crossing = try await client.recordCrossing(Sample.crossing(key: passport, checkpoint: "CAT-BI"), options: caller("gate"))
         XCTAssertEqual(crossing.crossing?.checkpoint?.code, "CAT-BI")
+    }
+}
+
+/// The readers' own decoders: a uuid column as text, arrays of records.
+final class RowReadingTests: XCTestCase {
+    func testAUUIDColumnReadsAsTheLowerCaseTextOfUUID() throws {
+        for _ in 0..<100 {
+            let uuid = UUID()
+            var bytes: [UInt8] = []
+            uuid.encode(into: &bytes)
+            let text = try bytes.withUnsafeBytes { try UUIDText.decode(from: $0, type: .uuid).text }
+            XCTAssertEqual(text, uuid.uuidString.lowercased())
+        }
+        XCTAssertThrowsError(try [UInt8](repeating: 0, count: 15).withUnsafeBytes { try UUIDText.decode(from: $0, type: .uuid) })
+        XCTAssertThrowsError(try UUIDText.decode(from: nil, type: .uuid))
+    }
+
+    func testASelectListNamesEachFieldByItsAliasOrColumnAndKeepsCommasInsideParentheses() {
+        let list = SelectList("d.kind, coalesce(k.border_country::text, '') AS border_country, ARRAY(SELECT c.id FROM c ORDER BY c.a, c.b) AS ids")
+        XCTAssertEqual(list.names, ["kind", "border_country", "ids"])
+        XCTAssertEqual(list.record, "ROW(d.kind, coalesce(k.border_country::text, ''), ARRAY(SELECT c.id FROM c ORDER BY c.a, c.b))")
+        XCTAssertEqual(list.index["ids"], 2)
     }
 }

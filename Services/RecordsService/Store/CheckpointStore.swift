@@ -67,7 +67,14 @@ final class CheckpointCache: Sendable {
         var byCode: [String: Immigration_Records_V1_Checkpoint]
         var at: ContinuousClock.Instant
     }
-    private let state = Mutex<(loaded: Loaded?, generation: Int)>((nil, 0))
+    private struct State {
+        var loaded: Loaded?
+        /// The read in flight, which every caller that needs it awaits (one read, not one per caller).
+        var loading: Task<[String: Immigration_Records_V1_Checkpoint], any Error>?
+        /// Counts invalidations, so that a read that started before one is not kept.
+        var generation = 0
+    }
+    private let state = Mutex(State())
 
     init(store: CheckpointStore, maxAge: Duration = .seconds(60)) {
         self.store = store
@@ -77,23 +84,43 @@ final class CheckpointCache: Sendable {
     /// The checkpoint with this code, or nil when there is none.
     func get(code: String) async throws -> Immigration_Records_V1_Checkpoint? {
         let now = ContinuousClock.now
-        let (loaded, generation) = state.withLock { $0 }
-        if let loaded, now - loaded.at < maxAge {
-            if let checkpoint = loaded.byCode[code] { return checkpoint }
-            if now - loaded.at < .seconds(1) { return nil }
+        enum Lookup { case held(Immigration_Records_V1_Checkpoint?), read(Task<[String: Immigration_Records_V1_Checkpoint], any Error>) }
+        let lookup: Lookup = state.withLock { state in
+            if let loaded = state.loaded, now - loaded.at < maxAge {
+                if let checkpoint = loaded.byCode[code] { return .held(checkpoint) }
+                if now - loaded.at < .seconds(1) { return .held(nil) }
+            }
+            if let loading = state.loading { return .read(loading) }
+            let generation = state.generation
+            let task = Task { [store] in
+                let byCode: [String: Immigration_Records_V1_Checkpoint]
+                do { byCode = try await store.all() } catch { self.finish(generation, nil, now); throw error }
+                self.finish(generation, byCode, now)
+                return byCode
+            }
+            state.loading = task
+            return .read(task)
         }
-        let byCode = try await store.all()
+        switch lookup {
+        case .held(let checkpoint): return checkpoint
+        case .read(let task): return try await task.value[code]
+        }
+    }
+
+    private func finish(_ generation: Int, _ byCode: [String: Immigration_Records_V1_Checkpoint]?, _ instant: ContinuousClock.Instant) {
         state.withLock { state in
             // A change that dropped the cache while this read ran may not be in it.
-            if state.generation == generation { state.loaded = Loaded(byCode: byCode, at: now) }
+            guard state.generation == generation else { return }
+            state.loading = nil
+            if let byCode { state.loaded = Loaded(byCode: byCode, at: instant) }
         }
-        return byCode[code]
     }
 
     /// Forgets what is held: the next lookup reads the table.
     func invalidate() {
         state.withLock { state in
             state.loaded = nil
+            state.loading = nil
             state.generation += 1
         }
     }

@@ -52,10 +52,7 @@ struct CrossingStore: Sendable {
     /// A retry meets the first call's key (`ON CONFLICT DO NOTHING` waits for
     /// it to commit) and reads the stored row.
     func record(_ c: NewCrossing) async throws -> Immigration_Records_V1_RecordCrossingResponse {
-        let context = try await reads.query(DocumentStore.select("""
-            d.person_id, d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state,
-            p.nationalities[1]::text AS nationality, now() AS recorded_at
-            """, joins: "JOIN persons p ON p.person_id = d.person_id", of: c.document))
+        let context = try await reads.query(Self.context.query(c.document))
         guard let row = context.first else { throw StoreError.notFound("document") }
         let personID: UUID = try row.value("person_id")
         let documentID: UUID = try row.value("document_id")
@@ -115,6 +112,12 @@ struct CrossingStore: Sendable {
         let replayed = try CrossingRows.crossing(stored)
         return .with { $0.crossing = replayed; $0.replayed = true }
     }
+
+    /// The document a crossing names with what its row shows besides the request.
+    private static let context = DocumentStore.SelectorStatement("""
+        d.person_id, d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state,
+        p.nationalities[1]::text AS nationality, now() AS recorded_at
+        """, joins: "JOIN persons p ON p.person_id = d.person_id")
 
     /// The instant as PostgreSQL keeps it (microseconds), so that the answer
     /// of the first call and of a retry (read back) are the same.

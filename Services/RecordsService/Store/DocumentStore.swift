@@ -24,26 +24,45 @@ struct DocumentStore: Sendable {
     }
 
     /// `SELECT columns` of the document a selector names, as `documents d`
-    /// (by number through `document_numbers n`), with `joins` added.
-    static func select(_ columns: String, joins: String = "", of selector: Selector) -> PostgresQuery {
-        switch selector {
-        case .key(let personID, let documentID):
-            return """
-                SELECT \(unsafeRaw: columns) FROM documents d \(unsafeRaw: joins)
-                WHERE d.person_id = \(personID) AND d.document_id = \(documentID)
+    /// (by number through `document_numbers n`), with `joins` added; both
+    /// texts are made once, the binds at each call.
+    struct SelectorStatement: Sendable {
+        let byKey: String
+        let byReference: String
+
+        init(_ columns: String, joins: String = "") {
+            byKey = """
+                SELECT \(columns) FROM documents d \(joins)
+                WHERE d.person_id = $1 AND d.document_id = $2
                 """
-        case .reference(let kind, let number, let state):
-            return """
-                SELECT \(unsafeRaw: columns) FROM document_numbers n
-                JOIN documents d ON d.person_id = n.person_id AND d.document_id = n.document_id \(unsafeRaw: joins)
-                WHERE n.number = \(number) AND n.issuing_state = \(state)::char(3) AND n.kind = \(kind.rawValue)
+            byReference = """
+                SELECT \(columns) FROM document_numbers n
+                JOIN documents d ON d.person_id = n.person_id AND d.document_id = n.document_id \(joins)
+                WHERE n.number = $1 AND n.issuing_state = $2::char(3) AND n.kind = $3
                 """
+        }
+
+        func query(_ selector: Selector) -> PostgresQuery {
+            var bindings = PostgresBindings()
+            switch selector {
+            case .key(let personID, let documentID):
+                bindings.append(personID)
+                bindings.append(documentID)
+                return PostgresQuery(unsafeSQL: byKey, bindings: bindings)
+            case .reference(let kind, let number, let state):
+                bindings.append(number)
+                bindings.append(state)
+                bindings.append(kind.rawValue)
+                return PostgresQuery(unsafeSQL: byReference, bindings: bindings)
+            }
         }
     }
 
+    private static let ids = SelectorStatement("d.person_id, d.document_id")
+
     /// The ids of the document a selector names, or nil.
     func resolve(_ selector: Selector, in tx: PostgresTransaction? = nil) async throws -> (personID: UUID, documentID: UUID)? {
-        let query = Self.select("d.person_id, d.document_id", of: selector)
+        let query = Self.ids.query(selector)
         let rows: PostgresRows
         if let tx { rows = try await tx.query(query) } else { rows = try await reads.query(query) }
         guard let row = rows.first else { return nil }
@@ -67,11 +86,7 @@ struct DocumentStore: Sendable {
     /// statement (`document_numbers` and `documents` by their keys, the bans by
     /// `exit_bans_not_lifted`); nil when no such document is held.
     func eligibilityFacts(_ selector: Selector) async throws -> EligibilityFacts? {
-        let rows = try await reads.query(Self.select("""
-            d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until,
-            ARRAY(SELECT \(Self.banFacts.record) FROM exit_bans b
-                  WHERE b.person_id = d.person_id AND b.lifted_on IS NULL) AS bans
-            """, of: selector))
+        let rows = try await reads.query(Self.eligibility.query(selector))
         guard let row = rows.first else { return nil }
         let validFrom = CalendarDay(try row.value("valid_from", as: PostgresDate.self))
         let validUntil = CalendarDay(try row.value("valid_until", as: PostgresDate.self))
@@ -83,12 +98,17 @@ struct DocumentStore: Sendable {
             personID: try row.value("person_id"), documentID: try row.value("document_id"), document: facts,
             status: status.map { .init(rule: $0) } ?? .unspecified, validUntil: validUntil,
             unliftedBans: try row.value("bans", as: RecordArray.self).records(Self.banFacts).map {
-                .init(exitBanID: try $0.value("exit_ban_id", as: UUID.self).text, term: try ExitBanRows.term($0))
+                .init(exitBanID: try $0.uuidText("exit_ban_id"), term: try ExitBanRows.term($0))
             })
     }
 
     /// An exit ban's id and term, as the eligibility check weighs it.
     static let banFacts = SelectList("b.exit_ban_id, b.starts_on, b.ends_on, b.lifted_on")
+
+    private static let eligibility = SelectorStatement("""
+        d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until,
+        ARRAY(SELECT \(banFacts.record) FROM exit_bans b WHERE b.person_id = d.person_id AND b.lifted_on IS NULL) AS bans
+        """)
 
     /// Registers an issued document, with its number claim, issuance status
     /// change (version 1), request log and outbox event.

@@ -133,18 +133,12 @@ struct PersonStore: Sendable {
     /// crossings by `crossings_by_person_time`). One statement and one round
     /// trip instead of four; nil when there is no such person.
     func profile(personID: UUID, recentCrossings limit: Int) async throws -> Profile? {
-        let rows = try await reads.query("""
-            SELECT \(unsafeRaw: PersonRows.columns),
-                ARRAY(SELECT \(unsafeRaw: DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
-                      ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
-                ARRAY(SELECT \(unsafeRaw: ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
-                      ORDER BY b.starts_on, b.placed_at) AS exit_bans,
-                ARRAY(SELECT \(unsafeRaw: CrossingRows.list.record) \(unsafeRaw: CrossingRows.from)
-                      WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC
-                      LIMIT \(limit)) AS crossings
-            FROM persons p WHERE p.person_id = \(personID)
-            """)
-        guard let row = rows.first else { return nil }
+        var bindings = PostgresBindings()
+        bindings.append(Int64(limit))
+        bindings.append(personID)
+        let rows = try await reads.query(PostgresQuery(unsafeSQL: Self.profileSQL, bindings: bindings))
+        guard let first = rows.first else { return nil }
+        let row = ListedRow(row: first, list: PersonRows.list)
         return Profile(
             person: try PersonRows.person(row),
             documents: try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document),
@@ -153,6 +147,18 @@ struct PersonStore: Sendable {
             },
             recentCrossings: try row.value("crossings", as: RecordArray.self).records(CrossingRows.list).map(CrossingRows.crossing))
     }
+
+    /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
+    private static let profileSQL = """
+        SELECT \(PersonRows.columns),
+            ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
+                  ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
+            ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
+                  ORDER BY b.starts_on, b.placed_at) AS exit_bans,
+            ARRAY(SELECT \(CrossingRows.list.record) \(CrossingRows.from)
+                  WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT $1) AS crossings
+        FROM persons p WHERE p.person_id = $2
+        """
 
     func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {
         let rows = try await reads.query("SELECT \(unsafeRaw: PersonRows.columns) FROM persons p WHERE p.person_id = \(personID)")
@@ -172,7 +178,7 @@ struct PersonStore: Sendable {
             var revision = Immigration_Records_V1_PersonRevision()
             revision.version = try row.value("revision")
             revision.details = try PersonRows.details(row)
-            revision.provenance = try row.provenance("written")
+            revision.provenance = try row.provenance(.written)
             revision.reason = try row.value("reason")
             return revision
         }

@@ -21,16 +21,35 @@ extension NamedColumns {
     }
 
     /// Provenance from the four columns `<prefix>_source`, `_unit_code`, `_actor_id`, `_at`.
-    func provenance(_ prefix: String, at: String? = nil) throws -> Immigration_Common_V1_Provenance {
+    func provenance(_ columns: ProvenanceColumns) throws -> Immigration_Common_V1_Provenance {
         var p = Immigration_Common_V1_Provenance()
-        if let source = InformationSource(rawValue: try value("\(prefix)_source", as: String.self)) {
+        if let source = InformationSource(rawValue: try value(columns.source, as: String.self)) {
             p.source = .init(rule: source)
         }
-        p.unitCode = try value("\(prefix)_unit_code")
-        p.actorID = try value("\(prefix)_actor_id")
-        p.recordedAt = ProtoTimestamp(try value(at ?? "\(prefix)_at", as: Date.self))
+        p.unitCode = try value(columns.unitCode)
+        p.actorID = try value(columns.actorID)
+        p.recordedAt = ProtoTimestamp(try value(columns.at, as: Date.self))
         return p
     }
+}
+
+/// The names of a provenance's four columns, made once (rows are read by name on every call).
+struct ProvenanceColumns: Sendable {
+    let source: String, unitCode: String, actorID: String, at: String
+
+    init(_ prefix: String, at: String? = nil) {
+        source = prefix + "_source"
+        unitCode = prefix + "_unit_code"
+        actorID = prefix + "_actor_id"
+        self.at = at ?? prefix + "_at"
+    }
+
+    static let created = ProvenanceColumns("created")
+    static let updated = ProvenanceColumns("updated")
+    static let status = ProvenanceColumns("status", at: "status_changed_at")
+    static let written = ProvenanceColumns("written")
+    static let recorded = ProvenanceColumns("recorded")
+    static let placed = ProvenanceColumns("placed")
 }
 
 extension PostgresRow: NamedColumns {
@@ -68,13 +87,31 @@ struct SelectList: Sendable {
         }
         finish()
         self.fields = fields
+        columns = fields.map { "\($0.expression) AS \($0.name)" }.joined(separator: ", ")
+        record = "ROW(" + fields.map(\.expression).joined(separator: ", ") + ")"
+        names = fields.map(\.name)
+        index = Dictionary(fields.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// `expression AS name, ...`: named columns of a row.
-    var columns: String { fields.map { "\($0.expression) AS \($0.name)" }.joined(separator: ", ") }
+    let columns: String
     /// `ROW(expression, ...)`: one record, read with `RecordArray.records(self)`.
-    var record: String { "ROW(" + fields.map(\.expression).joined(separator: ", ") + ")" }
-    var names: [String] { fields.map(\.name) }
+    let record: String
+    let names: [String]
+    /// Each name's position.
+    let index: [String: Int]
+}
+
+/// A result row whose leading columns are a `SelectList`'s, read by name
+/// through the list's index instead of a search of the row's column names.
+struct ListedRow: NamedColumns {
+    let row: PostgresRow
+    let list: SelectList
+
+    func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
+        guard let index = list.index[name] else { return try row.decode(T.self, column: name) }
+        return try row.decode(T.self, column: index)
+    }
 }
 
 /// An array column of records (`ARRAY(SELECT ROW(...) ...)`), copied out of
@@ -97,7 +134,6 @@ struct RecordArray: PostgresDecodable {
         guard dimensions == 1 else { throw reader.malformed }
         let count = try reader.int32()
         _ = try reader.int32()     // lower bound
-        let names = list.names
         var records: [PostgresRecord] = []
         records.reserveCapacity(Int(max(0, count)))
         for _ in 0..<count {
@@ -105,19 +141,19 @@ struct RecordArray: PostgresDecodable {
             guard length >= 0 else { throw reader.malformed }
             let end = reader.offset + Int(length)
             let fieldCount = try reader.int32()
-            guard fieldCount == names.count else { throw reader.malformed }
-            var fields: [(PostgresType, Range<Int>?)] = []
+            guard fieldCount == list.names.count else { throw reader.malformed }
+            var fields: [(type: PostgresType, range: Range<Int>?)] = []
             fields.reserveCapacity(Int(fieldCount))
             for _ in 0..<fieldCount {
                 let type = PostgresType(UInt32(bitPattern: try reader.int32()))
                 let size = try reader.int32()
-                if size < 0 { fields.append((type, nil)); continue }
+                if size < 0 { fields.append((type: type, range: nil)); continue }
                 let start = reader.offset
                 try reader.skip(Int(size))
-                fields.append((type, start..<reader.offset))
+                fields.append((type: type, range: start..<reader.offset))
             }
             guard reader.offset == end else { throw reader.malformed }
-            records.append(PostgresRecord(names: names, bytes: bytes, fields: fields))
+            records.append(PostgresRecord(index: list.index, bytes: bytes, fields: fields))
         }
         return records
     }
@@ -125,12 +161,12 @@ struct RecordArray: PostgresDecodable {
 
 /// One record of a `RecordArray`, its fields read by name.
 struct PostgresRecord: NamedColumns {
-    let names: [String]
+    let index: [String: Int]
     let bytes: [UInt8]
     let fields: [(type: PostgresType, range: Range<Int>?)]
 
     func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let index = names.firstIndex(of: name) else {
+        guard let index = index[name] else {
             throw PostgresDecodingError(.noSuchColumn, swiftType: String(describing: T.self), postgresType: .unknown, column: name)
         }
         let field = fields[index]
@@ -145,6 +181,39 @@ struct PostgresRecord: NamedColumns {
         }
         return try result.get()
     }
+}
+
+/// A `uuid` column read straight into the contract's text form (lower-case
+/// hex with hyphens), without `UUID` and its `uuidString` (`snprintf`): the
+/// readers of the hot paths make tens of these per call.
+struct UUIDText: PostgresDecodable {
+    let text: String
+
+    static func decode(from bytes: UnsafeRawBufferPointer?, type: PostgresType) throws(PostgresDecodingError) -> UUIDText {
+        guard let bytes else { throw PostgresDecodingError(.unexpectedNull, swiftType: "UUIDText", postgresType: type) }
+        guard type == .uuid, bytes.count == 16 else {
+            throw PostgresDecodingError(.typeMismatch, swiftType: "UUIDText", postgresType: type)
+        }
+        let digits: StaticString = "0123456789abcdef"
+        let text = String(unsafeUninitializedCapacity: 36) { out in
+            digits.withUTF8Buffer { hex in
+                var at = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { out[at] = UInt8(ascii: "-"); at += 1 }
+                    out[at] = hex[Int(byte >> 4)]
+                    out[at + 1] = hex[Int(byte & 0x0f)]
+                    at += 2
+                }
+            }
+            return 36
+        }
+        return UUIDText(text: text)
+    }
+}
+
+extension NamedColumns {
+    /// A `uuid` column as the contract's text.
+    func uuidText(_ name: String) throws -> String { try value(name, as: UUIDText.self).text }
 }
 
 /// Big-endian reads over a byte array, for `RecordArray`.
@@ -170,13 +239,14 @@ private struct ByteReader {
 
 enum PersonRows {
     /// The person columns, from a relation aliased `p`.
-    static let columns = """
+    static let list = SelectList("""
         p.person_id, p.citizen_id, p.family_name, p.middle_name, p.given_name, p.folded_name, p.birth_year, \
         p.birth_month, p.birth_day, p.sex, p.nationalities::text[] AS nationalities, p.residence_address, \
         p.residence_province, p.residence_since_year, p.residence_since_month, p.residence_since_day, \
         p.biometric_subject_id, p.remarks, p.version, p.created_source, p.created_unit_code, p.created_actor_id, \
         p.created_at, p.updated_source, p.updated_unit_code, p.updated_actor_id, p.updated_at
-        """
+        """)
+    static let columns = list.columns
 
     static func details(_ row: some NamedColumns) throws -> Immigration_Records_V1_PersonDetails {
         var d = Immigration_Records_V1_PersonDetails()
@@ -213,12 +283,12 @@ enum PersonRows {
 
     static func person(_ row: some NamedColumns) throws -> Immigration_Records_V1_Person {
         var p = Immigration_Records_V1_Person()
-        p.personID = try row.value("person_id", as: UUID.self).text
+        p.personID = try row.uuidText("person_id")
         p.details = try details(row)
         p.foldedName = try row.value("folded_name")
         p.version = try row.value("version")
-        p.created = try row.provenance("created")
-        p.updated = try row.provenance("updated")
+        p.created = try row.provenance(.created)
+        p.updated = try row.provenance(.updated)
         return p
     }
 }
@@ -243,8 +313,8 @@ enum DocumentRows {
 
     static func document(_ row: some NamedColumns) throws -> Immigration_Records_V1_Document {
         var d = Immigration_Records_V1_Document()
-        d.documentID = try row.value("document_id", as: UUID.self).text
-        d.personID = try row.value("person_id", as: UUID.self).text
+        d.documentID = try row.uuidText("document_id")
+        d.personID = try row.uuidText("person_id")
         var details = Immigration_Records_V1_DocumentDetails()
         details.reference = try reference(row)
         details.symbol = try row.value("symbol")
@@ -256,9 +326,9 @@ enum DocumentRows {
         d.details = details
         if let status = DocumentStatus(rawValue: try row.value("status", as: String.self)) { d.status = .init(rule: status) }
         d.statusReason = try row.value("status_reason")
-        d.statusChanged = try row.provenance("status", at: "status_changed_at")
+        d.statusChanged = try row.provenance(.status)
         d.version = try row.value("version")
-        d.created = try row.provenance("created")
+        d.created = try row.provenance(.created)
         return d
     }
 
@@ -275,7 +345,7 @@ enum DocumentRows {
         if let status = DocumentStatus(rawValue: try row.value("to_status", as: String.self)) { c.toStatus = .init(rule: status) }
         c.reason = try row.value("reason")
         c.exitBanID = try row.value("exit_ban_id", as: UUID?.self)?.text ?? ""
-        c.provenance = try row.provenance("written")
+        c.provenance = try row.provenance(.written)
         return c
     }
 }
@@ -295,7 +365,7 @@ enum CheckpointRows {
         if let ministry = Ministry(rawValue: try row.value("ministry", as: String.self)) { k.ministry = .init(rule: ministry) }
         k.borderCountry = try row.value("border_country")
         k.retired = try row.value("retired")
-        k.provenance = try row.provenance("written")
+        k.provenance = try row.provenance(.written)
         return k
     }
 }
@@ -317,17 +387,17 @@ enum CrossingRows {
 
     static func crossing(_ row: some NamedColumns) throws -> Immigration_Records_V1_Crossing {
         var x = Immigration_Records_V1_Crossing()
-        x.crossingID = try row.value("crossing_id", as: UUID.self).text
-        x.personID = try row.value("person_id", as: UUID.self).text
-        x.documentID = try row.value("document_id", as: UUID.self).text
-        x.requestID = try row.value("request_id", as: UUID.self).text
+        x.crossingID = try row.uuidText("crossing_id")
+        x.personID = try row.uuidText("person_id")
+        x.documentID = try row.uuidText("document_id")
+        x.requestID = try row.uuidText("request_id")
         x.document = try DocumentRows.reference(row)
         x.direction = try row.value("direction", as: String.self) == "entry" ? .entry : .exit
         x.checkpoint = try CheckpointRows.checkpoint(row)
         x.crossedAt = ProtoTimestamp(try row.value("crossed_at", as: Date.self))
         x.lane = try row.value("lane", as: String.self) == "manual" ? .manual : .abcGate
         x.gateID = try row.value("gate_id")
-        x.provenance = try row.provenance("recorded")
+        x.provenance = try row.provenance(.recorded)
         return x
     }
 }
@@ -350,13 +420,13 @@ enum ExitBanRows {
 
     static func exitBan(_ row: some NamedColumns) throws -> Immigration_Records_V1_ExitBan {
         var b = Immigration_Records_V1_ExitBan()
-        b.exitBanID = try row.value("exit_ban_id", as: UUID.self).text
-        b.personID = try row.value("person_id", as: UUID.self).text
+        b.exitBanID = try row.uuidText("exit_ban_id")
+        b.personID = try row.uuidText("person_id")
         b.decidingAuthority = try row.value("deciding_authority")
         b.legalBasis = try row.value("legal_basis")
         b.startsOn = CalendarDay(try row.value("starts_on", as: PostgresDate.self)).proto
         if let ends = try row.value("ends_on", as: PostgresDate?.self) { b.endsOn = CalendarDay(ends).proto }
-        b.placed = try row.provenance("placed")
+        b.placed = try row.provenance(.placed)
         if let lifted = try row.value("lifted_on", as: PostgresDate?.self) {
             var l = Immigration_Records_V1_ExitBanLifting()
             l.effectiveOn = CalendarDay(lifted).proto
