@@ -115,4 +115,52 @@ final class ChangeFeedTests: RecordsOverGRPCTestCase {
         let positions = received.map { try! FeedPosition.parse($0.position) }
         XCTAssertEqual(positions, positions.sorted())
     }
+
+    func testTheSequencerWaitsOnlyForItsOwnSchemasLock() async throws {
+        _ = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops"))
+        let feed = records.provider.feed
+        // Another schema's sequencer, or one still holding the old database-wide key, does not hold this one up.
+        let numbered = try await records.superuser.transaction { tx in
+            _ = try await tx.query("SELECT pg_advisory_xact_lock(7417001, hashtext('records_other'))")
+            _ = try await tx.query("SELECT pg_advisory_xact_lock(7417001)")
+            return try await Self.within(.seconds(10)) { try await feed.sequence() }
+        }
+        XCTAssertEqual(numbered, 1)
+        // This schema's key does: a pass waits until the holder commits.
+        _ = try await client.createPerson(Sample.createPerson(Sample.foreigner(family: "Lee")), options: caller("ops"))
+        let schema = records.schema
+        let passed = Flag()
+        let waited = try await records.superuser.transaction { tx in
+            _ = try await tx.query("SELECT pg_advisory_xact_lock(7417001, hashtext(\(schema)))")
+            let pass = Task {
+                let highest = try await feed.sequence()
+                passed.value.store(true, ordering: .releasing)
+                return highest
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            XCTAssertFalse(passed.value.load(ordering: .acquiring), "the sequencer ran while another session held this schema's lock")
+            return pass
+        }
+        let highest = try await Self.within(.seconds(10)) { try await waited.value }
+        XCTAssertEqual(highest, 2)
+    }
+
+    /// The result of `body`, or a failure after `limit`.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask { try await Task.sleep(for: limit); return nil }
+            guard let first = try await group.next(), let value = first else {
+                group.cancelAll()
+                throw RPCError(.deadlineExceeded, "not done within \(limit)")
+            }
+            group.cancelAll()
+            return value
+        }
+    }
+}
+
+/// A flag shared with a task.
+final class Flag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -18,21 +18,25 @@
 #      at 64 clients writing the same rows in one transaction (crossing with its
 #      fingerprint and the traveller's nationality, outbox event, NOTIFY),
 #      interleaved round by round, fsync and synchronous_commit on;
-#   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop (with
-#      the statements PostgreSQL ran, from pg_stat_statements), then open loop
-#      at each of OPEN_RATES calls/s (default "500 1000 2000 4000").
+#   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop, then
+#      open loop at OPEN_RATE calls/s (default 1000).
 # For every run: the CPU of the client (or pgbench), the service and PostgreSQL.
-# Raw lines go to benchmarks/records/results/<stamp>.txt, the clients' stderr to
-# <stamp>.client.log, the service's log to <stamp>.service.log.
+# Raw lines go to benchmarks/records/results/<stamp>.txt.
 #
-# Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATES,
+# Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATE (1000),
 # PERSONS_PER_BATCH (1000), CONCURRENCY (64), SEED (20260101), KEEP=1 keeps the
 # loaded database and skips loading when it already holds PERSONS persons (the
 # raw COPY is then done only if no earlier run of this load did it: marker
-# .run/records-bench/copied), RESULTS=<raw file> appends to an earlier run's file,
-# SERVICE_BIN=<binary> measures that RecordsService instead of the fresh build
-# (an earlier commit's, for a before/after in the same conditions), ONLY=reads
-# runs only part 3 of the rounds.
+# .run/records-bench/copied), RESULTS=<raw file> appends to an earlier run's file.
+#
+# The RPC parts (2 and 3; docs/benchmarks.md, "RecordsService"): part 3 runs
+# the open loop at each rate of OPEN_RATES (default "500 1000 2000 4000", or
+# OPEN_RATE alone if set) and records, after each closed-loop run, the
+# statements PostgreSQL ran (pg_stat_statements: calls, mean ms). Every
+# client's stderr goes to results/<stamp>.client.log, the service's log to
+# results/<stamp>.service.log. SERVICE_BIN=<binary> measures that RecordsService
+# instead of the fresh build (an earlier commit's, for a before/after in the
+# same conditions); ONLY=reads runs only part 3 in the rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,7 +44,7 @@ persons=${1:-1000000}
 seconds=${2:-15}
 rounds=${3:-2}
 concurrency=${CONCURRENCY:-64}
-open_rates=${OPEN_RATES:-500 1000 2000 4000}
+open_rates=${OPEN_RATES:-${OPEN_RATE:-500 1000 2000 4000}}
 per_batch=${PERSONS_PER_BATCH:-1000}
 grpc_port=${GRPC_PORT:-50461}
 export SEED=${SEED:-20260101}
