@@ -245,6 +245,21 @@ SQL
 # the commits of transactions that notify, so this one can use group commit).
 grep -v pg_notify "$work/crossing.sql" > "$work/crossing-no-notify.sql"
 
+# How late a thread that sleeps 1 ms wakes up on this machine right now (p50,
+# p99, p99.9, max over 5 s): the scheduling delay every thread of a call meets
+# several times (client, gRPC, the service's tasks and database threads, the
+# backend), so a floor under the calls' tails on a shared machine.
+sched_probe() {
+  python3 - <<'PY'
+import time
+late, end = [], time.monotonic() + 5
+while time.monotonic() < end:
+    t = time.monotonic(); time.sleep(0.001); late.append((time.monotonic() - t - 0.001) * 1000)
+late.sort(); n = len(late)
+print("%.2f %.2f %.2f %.1f" % (late[n // 2], late[int(n * 0.99)], late[int(n * 0.999)], late[-1]))
+PY
+}
+
 # The statements PostgreSQL ran since the last reset: calls, mean ms, text.
 statements() {
   "$bin/psql" -XtA -F' ' -c "SELECT 'statements', '$1', calls, round(mean_exec_time::numeric, 3),
@@ -269,6 +284,7 @@ for round in $(seq 1 "$rounds"); do
     record "$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt")"
     statements crossings
   fi
+  record "sched-probe round=$round p50/p99/p999/max ms $(sched_probe) load $(cut -d' ' -f1-3 /proc/loadavg)"
   for mode in get-person can-cross; do
     sample=$work/documents.txt; [ $mode = get-person ] && sample=$work/persons.txt
     log "round $round: $mode, $concurrency callers, closed loop"
