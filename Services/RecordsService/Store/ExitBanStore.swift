@@ -8,15 +8,11 @@ import Postgres
 /// columns once and restores nothing.
 struct ExitBanStore: Sendable {
     let pool: PostgresPool
-    /// Reads of the hot paths (GetPerson, the eligibility check), in libpq's
-    /// pipeline mode: concurrent callers' statements share round trips.
-    let reads: PostgresPipeline
     let documents: DocumentStore
 
     init(pool: PostgresPool, documents: DocumentStore) {
         self.pool = pool
         self.documents = documents
-        reads = documents.reads
     }
 
     func place(requestID: UUID, request: [UInt8], personID: UUID, decidingAuthority: String, legalBasis: String,
@@ -88,25 +84,5 @@ struct ExitBanStore: Sendable {
             """)
         guard let row = rows.first else { throw StoreError.notFound("exit ban") }
         return try ExitBanRows.exitBan(row)
-    }
-
-    /// Every ban of a person with its term, oldest first.
-    func all(personID: UUID) async throws -> [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)] {
-        let rows = try await reads.query("""
-            SELECT \(unsafeRaw: ExitBanRows.columns) FROM exit_bans b WHERE b.person_id = \(personID)
-            ORDER BY b.starts_on, b.placed_at
-            """)
-        return try rows.map { (try ExitBanRows.exitBan($0), try ExitBanRows.term($0)) }
-    }
-
-    /// The bans not lifted yet, as the eligibility check needs them.
-    func unlifted(personID: UUID) async throws -> [CrossingEligibility.BanFacts] {
-        let rows = try await reads.query("""
-            SELECT exit_ban_id, starts_on, ends_on, lifted_on FROM exit_bans
-            WHERE person_id = \(personID) AND lifted_on IS NULL
-            """)
-        return try rows.map { row in
-            .init(exitBanID: try row.value("exit_ban_id", as: UUID.self).text, term: try ExitBanRows.term(row))
-        }
     }
 }
