@@ -20,6 +20,12 @@ let connectionArgument = arguments[3]
 let concurrencies = arguments[4...].compactMap { Int($0) }
 let configuration = PostgresConfiguration.environment(label: "bench")
 let logger = Logger(label: "benchmark")
+/// `PG_BENCH_STATEMENT=select` runs `SELECT $1::bigint` instead of the insert: a round trip
+/// without a commit, to measure the client's own cost per statement (overhead.sh).
+let selectOnly = ProcessInfo.processInfo.environment["PG_BENCH_STATEMENT"] == "select"
+@Sendable func statement(_ payload: Int64) -> PostgresQuery {
+    selectOnly ? "SELECT \(payload)::bigint" : "INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))"
+}
 
 /// Latencies of one task, in nanoseconds.
 func insertLoop(until deadline: ContinuousClock.Instant,
@@ -61,7 +67,7 @@ for concurrency in concurrencies {
         let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: concurrency), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', 0)") }
+                group.addTask { try await pool.query(statement(0)) }
             }
             try await group.waitForAll()
         }
@@ -73,7 +79,7 @@ for concurrency in concurrencies {
                 group.addTask {
                     try await pool.withConnection { connection in
                         try await insertLoop(until: deadline) { payload in
-                            try await connection.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+                            try await connection.query(statement(payload))
                         }
                     }
                 }
@@ -90,7 +96,7 @@ for concurrency in concurrencies {
     case "pipeline":
         let pipeline = PostgresPipeline(configuration: configuration, connections: connections, logger: logger)
         insert = { payload in
-            try await pipeline.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+            try await pipeline.query(statement(payload))
         }
         finish = { pipeline.close() }
     default:
@@ -98,7 +104,7 @@ for concurrency in concurrencies {
         // (a lone statement borrows a connection, concurrent ones are pipelined).
         let pool = PostgresPool(configuration: configuration, logger: logger)
         insert = { payload in
-            try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+            try await pool.query(statement(payload))
         }
         finish = { await pool.close() }
     }
