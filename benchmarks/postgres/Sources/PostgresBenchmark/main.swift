@@ -2,7 +2,9 @@
 // pgbench runs (benchmarks/postgres/custom.sql): for each concurrency given, N
 // tasks insert in a loop for the given seconds, each insert its own committed
 // transaction (synchronous_commit on). Prints one line per run:
-//   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs>
+//   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs> <CPU µs/insert> <switches/insert>
+// (the last two: the whole process's CPU time, user and system, and context switches,
+// voluntary and not, over the timed part only, from getrusage).
 // Modes: pool (`PostgresPool.query` with default options, the path services use), session (each task holds one connection, like a
 // pgbench client), pipeline (PostgresPipeline over <connections> sessions).
 // Usage: PostgresBenchmark <seconds> <mode: pool|session|pipeline> <connections|same> <concurrency>...
@@ -49,12 +51,25 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
-func report(mode: String, concurrency: Int, connections: Int, latencies: [Int64], elapsed: Duration) {
+/// The process's CPU time (µs, all threads, user and system) and context switches so far.
+func usage() -> (cpu: Double, switches: Double) {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return (cpu, Double(usage.ru_nvcsw + usage.ru_nivcsw))
+}
+
+func report(mode: String, concurrency: Int, connections: Int, latencies: [Int64], elapsed: Duration,
+            usageBefore: (cpu: Double, switches: Double)) {
+    let after = usage()
     let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let sorted = latencies.sorted()
     let rate = Double(sorted.count) / elapsedSeconds
+    let count = Double(max(sorted.count, 1))
     print("\(mode) \(concurrency) \(connections) \(sorted.count) \(String(format: "%.2f", elapsedSeconds)) "
-          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000)")
+          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000) "
+          + String(format: "%.1f %.2f", (after.cpu - usageBefore.cpu) / count, (after.switches - usageBefore.switches) / count))
 }
 
 for concurrency in concurrencies {
@@ -71,6 +86,7 @@ for concurrency in concurrencies {
             }
             try await group.waitForAll()
         }
+        let usageBefore = usage()
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + .milliseconds(Int64(seconds * 1000))
@@ -88,7 +104,8 @@ for concurrency in concurrencies {
             for try await latencies in group { all += latencies }
             return all
         }
-        report(mode: mode, concurrency: concurrency, connections: concurrency, latencies: all, elapsed: clock.now - start)
+        report(mode: mode, concurrency: concurrency, connections: concurrency, latencies: all, elapsed: clock.now - start,
+               usageBefore: usageBefore)
         await pool.close()
         continue
     }
@@ -113,6 +130,7 @@ for concurrency in concurrencies {
         for _ in 0..<max(concurrency, connections) { group.addTask { try await insert(0) } }
         try await group.waitForAll()
     }
+    let usageBefore = usage()
     let clock = ContinuousClock()
     let start = clock.now
     let deadline = start + .milliseconds(Int64(seconds * 1000))
@@ -122,6 +140,7 @@ for concurrency in concurrencies {
         for try await latencies in group { all += latencies }
         return all
     }
-    report(mode: mode, concurrency: concurrency, connections: connections, latencies: all, elapsed: clock.now - start)
+    report(mode: mode, concurrency: concurrency, connections: connections, latencies: all, elapsed: clock.now - start,
+               usageBefore: usageBefore)
     await finish()
 }
