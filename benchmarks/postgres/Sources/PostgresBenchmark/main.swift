@@ -54,7 +54,7 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
 /// The process's CPU time (µs, all threads, user and system) and context switches so far.
 func usage() -> (cpu: Double, switches: Double) {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
     return (cpu, Double(usage.ru_nvcsw + usage.ru_nivcsw))
