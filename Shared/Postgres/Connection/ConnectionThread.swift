@@ -164,17 +164,20 @@ final class ConnectionThread: @unchecked Sendable {
                 spin = false
             case .sleep(let socket):
                 let readable = sleep(socket: socket)
-                let answer: (@Sendable () -> Void)? = state.withLock { state in
+                // Taken out through a local, not returned by `withLock`: a closure
+                // returned through a generic result costs a reabstraction allocation.
+                var answer: (@Sendable () -> Void)?
+                state.withLock { state in
                     state.sleeping = false
                     state.socketPolled = false
-                    guard readable else { return nil }
+                    guard readable else { return }
                     if let job = state.whenReadable {
                         state.whenReadable = nil
                         state.readableUnclaimed = false
-                        return job
+                        answer = job
+                    } else {
+                        state.readableUnclaimed = true
                     }
-                    state.readableUnclaimed = true
-                    return nil
                 }
                 if let answer { answer() }
                 // After an answer the caller's next statement needs no wake-up of this

@@ -23,8 +23,11 @@ extension LibPQConnection {
         if let wanted = defaultStatementTimeout, !hasStatementTimeout(wanted) { return .needsPreparation }
         guard let name = preparedName(sql: query.sql, types: query.bindings.types) else { return .needsPreparation }
         guard PQsetnonblocking(handle, 1) == 0 else { return .failed(error(from: nil)) }
-        let sent = query.bindings.withLibPQArguments { values, lengths, formats in
-            PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+        // withCString: a short Swift string passed as a C string is otherwise copied to the heap.
+        let sent = name.withCString { name in
+            query.bindings.withLibPQArguments { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+            }
         }
         let flushed = sent == 1 ? PQflush(handle) : -1
         guard flushed >= 0 else {

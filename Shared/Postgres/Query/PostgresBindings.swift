@@ -3,10 +3,8 @@
 public struct PostgresBindings: Sendable, Hashable {
     /// Declared type of each parameter.
     public private(set) var types: [PostgresType] = []
-    /// All values, back to back.
+    /// All values, back to back (each starts where the previous non-NULL one ends).
     var bytes: [UInt8] = []
-    /// Where each value starts in `bytes`.
-    var offsets: [Int] = []
     /// Length of each value; -1 is NULL.
     var lengths: [Int32] = []
 
@@ -21,14 +19,13 @@ public struct PostgresBindings: Sendable, Hashable {
             return
         }
         types.append(Value.postgresType)
-        offsets.append(bytes.count)
+        let start = bytes.count
         value.encode(into: &bytes)
-        lengths.append(Int32(bytes.count - offsets[offsets.count - 1]))
+        lengths.append(Int32(bytes.count - start))
     }
 
     public mutating func appendNull(_ type: PostgresType) {
         types.append(type)
-        offsets.append(bytes.count)
         lengths.append(-1)
     }
 
@@ -46,9 +43,11 @@ public struct PostgresBindings: Sendable, Hashable {
                 try bytes.withUnsafeBytes { storage in
                     // An empty, non-NULL value still needs a valid pointer (libpq reads 0 bytes).
                     let start = storage.baseAddress ?? UnsafeRawPointer(PostgresBindings.emptyValue.utf8Start)
+                    var offset = 0
                     for index in 0..<count {
-                        pointers[index] = lengths[index] < 0 ? nil
-                            : (start + offsets[index]).assumingMemoryBound(to: CChar.self)
+                        let length = Int(lengths[index])
+                        pointers[index] = length < 0 ? nil : (start + offset).assumingMemoryBound(to: CChar.self)
+                        offset += max(length, 0)
                     }
                     return try lengths.withUnsafeBufferPointer { lengthsPointer in
                         try body(UnsafePointer(pointers.baseAddress), lengthsPointer.baseAddress,
