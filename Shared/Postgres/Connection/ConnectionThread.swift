@@ -217,10 +217,17 @@ final class ConnectionThread: @unchecked Sendable {
 
     /// Runs `body` on the thread and returns its result to the awaiting task.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await run((), { _ in try body() })
+    }
+
+    /// Runs `body(argument)` on the thread and returns its result to the awaiting task.
+    func run<Argument: Sendable, T: Sendable>(
+        _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
+    ) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
             let accepted = submit {
                 do {
-                    continuation.resume(returning: try body())
+                    continuation.resume(returning: try body(argument))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -229,12 +236,16 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the thread once the watched socket is readable (see `submitWhenReadable`).
-    func runWhenReadable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body(argument)` on the thread once the watched socket is readable (see
+    /// `submitWhenReadable`). The argument is passed, not captured by a wrapping
+    /// closure: one closure context per statement, not two.
+    func runWhenReadable<Argument: Sendable, T: Sendable>(
+        _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
+    ) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
             let accepted = submitWhenReadable {
                 do {
-                    continuation.resume(returning: try body())
+                    continuation.resume(returning: try body(argument))
                 } catch {
                     continuation.resume(throwing: error)
                 }

@@ -113,8 +113,8 @@ public final class PostgresConnection: Sendable {
                     // Already on the connection's thread (a loan's code): call libpq inline.
                     return try body(session)
                 }
-                if whenReadable { return try await thread.runWhenReadable { try body(session) } }
-                return try await thread.run { try body(session) }
+                if whenReadable { return try await thread.runWhenReadable(session, body) }
+                return try await thread.run(session, body)
             } onCancel: {
                 // PQcancel blocks (it opens a socket): not on the canceller's thread.
                 let canceller = ConnectionThread(name: "pg-cancel")
