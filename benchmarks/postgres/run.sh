@@ -61,6 +61,14 @@ SQL
   trap 'rm -rf "$logs"' EXIT
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
+  # One library run; a run that fails (it should not) is made again once, so that an
+  # unattended run still has one line per round and mode.
+  library() {
+    local line
+    line=$("$benchmark" "$@") || { echo "== benchmark failed (exit $?), once more" >&2; line=$("$benchmark" "$@"); }
+    echo "$line" | tee -a "$raw"
+  }
+
   for round in $(seq 1 "$rounds"); do
     for c in "${concurrencies[@]}"; do
       j=$(( c < 2 ? c : 2 ))
@@ -71,7 +79,7 @@ SQL
           "$bin/pgbench" -n -M prepared -f "$here/custom.sql" -c "$c" -j "$j" -T "$seconds" \
           -l --log-prefix="pgb_${round}_${c}" > "pgb_${round}_${c}.out" 2>&1)
       count=$(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | wc -l)
-      read -r cpu_per switches_per < <(awk -v n="$count" '{printf "%.1f %.2f\n", ($1 + $2) * 1e6 / n, ($3 + $4) / n}' \
+      read -r cpu_per switches_per < <(awk -v n="$count" '{if (n < 1) n = 1; printf "%.1f %.2f\n", ($1 + $2) * 1e6 / n, ($3 + $4) / n}' \
           "$logs/pgb_${round}_${c}.usage")
       tps=$(grep -E '^tps' "$logs/pgb_${round}_${c}.out" | sed -E 's/tps = ([0-9.]+).*/\1/')
       read -r p50 p99 < <(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | awk '{print $3}' | sort -n |
@@ -80,13 +88,13 @@ SQL
       rm -f "$logs"/pgb_"${round}"_"${c}".[0-9]*
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, pool" >&2
-      "$benchmark" "$seconds" pool same "$c" | tee -a "$raw"
+      library "$seconds" pool same "$c"
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, session" >&2
-      "$benchmark" "$seconds" session same "$c" | tee -a "$raw"
+      library "$seconds" session same "$c"
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, pipeline" >&2
-      "$benchmark" "$seconds" pipeline "$pipeline_connections" "$c" | tee -a "$raw"
+      library "$seconds" pipeline "$pipeline_connections" "$c"
     done
   done
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
