@@ -166,6 +166,38 @@ final class PoolPipeliningTests: XCTestCase {
         XCTAssertEqual(stored, 2)
     }
 
+    /// Tasks pausing at random between statements: some statements run alone (sent by
+    /// their caller, answered by the connection's thread woken by the reply), others
+    /// overlap and are pipelined. Each caller must get its own row back, once.
+    func testLoneAndPipelinedStatementsRacingEachGetTheirOwnAnswerOnce() async throws {
+        let table = schema.table("crossings")
+        let pool = self.pool!
+        let answers = try await withThrowingTaskGroup(of: [(sent: Int64, got: Int64?)].self) { group in
+            for task in 0..<6 {
+                group.addTask {
+                    var answers: [(sent: Int64, got: Int64?)] = []
+                    for index in 0..<60 {
+                        let id = Int64(task * 1000 + index)
+                        let rows = try await pool.query("INSERT INTO \(unsafeRaw: table) VALUES (\(id), 'G') RETURNING id")
+                        XCTAssertEqual(rows.count, 1)
+                        answers.append((id, try rows.scalar(Int64.self)))
+                        if Bool.random() { try await Task.sleep(for: .microseconds(Int.random(in: 0...800))) }
+                    }
+                    return answers
+                }
+            }
+            var all: [(sent: Int64, got: Int64?)] = []
+            for try await answers in group { all += answers }
+            return all
+        }
+        XCTAssertEqual(answers.count, 360)
+        for answer in answers { XCTAssertEqual(answer.got, answer.sent, "each caller reads its own row") }
+        let row = try await pool.query("SELECT count(*), count(DISTINCT id) FROM \(unsafeRaw: table)")
+            .first!.decode((Int64, Int64).self)
+        XCTAssertEqual(row.0, 360)
+        XCTAssertEqual(row.1, 360, "no statement applied twice")
+    }
+
     func testAStatementWithATimeoutOrAloneStillBorrowsAConnection() async throws {
         let pool = try TestDatabase.pool(maxConnections: 1, statementTimeout: .milliseconds(300))
         // A lone statement borrows (and so honours the pool's statement timeout).

@@ -155,6 +155,21 @@ final class ServerRestartTests: XCTestCase {
         let value = try await pool.query("SELECT 3::int4").scalar(Int32.self)
         XCTAssertEqual(value, 3)
 
+        // The same with a statement already prepared on the session: sent by its
+        // caller, its answer awaited by the connection's thread polling the socket.
+        try await pool.query("SELECT pg_sleep(\(0.0))")
+        let preparedSleeper = Task { try await pool.query("SELECT pg_sleep(\(30.0))") }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await pgScript("restart", "--scratch")
+        do {
+            _ = try await preparedSleeper.value
+            XCTFail("the statement cannot survive the restart")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.category, .unavailable)
+        }
+        let again = try await pool.query("SELECT 3::int4").scalar(Int32.self)
+        XCTAssertEqual(again, 3)
+
         try await restartUnderLoad(pool)
         await pool.close()
         _ = try await pgScript("stop", "--scratch")

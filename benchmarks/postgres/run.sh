@@ -15,7 +15,8 @@
 # PostgresPipeline (4 connections). Every insert is
 # committed with synchronous_commit on before it is counted. The median round
 # (by inserts/s) of each is written to docs/benchmarks.md, section
-# "PostgreSQL layer"; raw lines go to benchmarks/postgres/results/.
+# "PostgreSQL layer" (a hand-written paragraph starting "**Reading" before the end
+# marker is kept); raw lines go to benchmarks/postgres/results/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -60,28 +61,40 @@ SQL
   trap 'rm -rf "$logs"' EXIT
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
+  # One library run; a run that fails (it should not) is made again once, so that an
+  # unattended run still has one line per round and mode.
+  library() {
+    local line
+    line=$("$benchmark" "$@") || { echo "== benchmark failed (exit $?), once more" >&2; line=$("$benchmark" "$@"); }
+    echo "$line" | tee -a "$raw"
+  }
+
   for round in $(seq 1 "$rounds"); do
     for c in "${concurrencies[@]}"; do
       j=$(( c < 2 ? c : 2 ))
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: pgbench" >&2
-      (cd "$logs" && "$bin/pgbench" -n -M prepared -f "$here/custom.sql" -c "$c" -j "$j" -T "$seconds" \
+      # GNU time: pgbench's CPU time (user, system) and context switches (voluntary, not).
+      (cd "$logs" && /usr/bin/time -f '%U %S %w %c' -o "pgb_${round}_${c}.usage" \
+          "$bin/pgbench" -n -M prepared -f "$here/custom.sql" -c "$c" -j "$j" -T "$seconds" \
           -l --log-prefix="pgb_${round}_${c}" > "pgb_${round}_${c}.out" 2>&1)
       count=$(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | wc -l)
+      read -r cpu_per switches_per < <(awk -v n="$count" '{if (n < 1) n = 1; printf "%.1f %.2f\n", ($1 + $2) * 1e6 / n, ($3 + $4) / n}' \
+          "$logs/pgb_${round}_${c}.usage")
       tps=$(grep -E '^tps' "$logs/pgb_${round}_${c}.out" | sed -E 's/tps = ([0-9.]+).*/\1/')
       read -r p50 p99 < <(cat "$logs"/pgb_"${round}"_"${c}".[0-9]* | awk '{print $3}' | sort -n |
         awk '{a[NR]=$1} END {i50=int(NR*0.5); i99=int(NR*0.99); if (i50<1) i50=1; if (i99<1) i99=1; print a[i50], a[i99]}')
-      echo "pgbench $c $c $count $seconds ${tps%.*} $p50 $p99" | tee -a "$raw"
+      echo "pgbench $c $c $count $seconds ${tps%.*} $p50 $p99 $cpu_per $switches_per" | tee -a "$raw"
       rm -f "$logs"/pgb_"${round}"_"${c}".[0-9]*
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, pool" >&2
-      "$benchmark" "$seconds" pool same "$c" | tee -a "$raw"
+      library "$seconds" pool same "$c"
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, session" >&2
-      "$benchmark" "$seconds" session same "$c" | tee -a "$raw"
+      library "$seconds" session same "$c"
       "$bin/psql" -Xqc "TRUNCATE bench.inserts"
       echo "== round $round, $c: library, pipeline" >&2
-      "$benchmark" "$seconds" pipeline "$pipeline_connections" "$c" | tee -a "$raw"
+      library "$seconds" pipeline "$pipeline_connections" "$c"
     done
   done
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -94,8 +107,11 @@ import re, statistics, sys
 raw, doc, seconds, rounds, load_before, load_after, stamp, pipeline_connections = sys.argv[1:]
 runs = {}
 for line in open(raw):
-    mode, conc, conns, count, secs, rate, p50, p99 = line.split()
-    runs.setdefault((mode, int(conc)), []).append((int(rate), int(p50), int(p99), int(conns)))
+    fields = line.split()
+    mode, conc, conns, count, secs, rate, p50, p99 = fields[:8]
+    # CPU µs and context switches per insert (absent from runs recorded before they were measured).
+    cpu, switches = (float(fields[8]), float(fields[9])) if len(fields) >= 10 else (None, None)
+    runs.setdefault((mode, int(conc)), []).append((int(rate), int(p50), int(p99), int(conns), cpu, switches))
 def median_run(key):
     values = sorted(runs.get(key, []))
     return values[len(values) // 2] if values else None
@@ -115,6 +131,23 @@ for c in (1, 16, 64):
         ratios = [mine[0] / theirs[0] for mine, theirs in zip(runs[(mode, c)], runs[("pgbench", c)])]
         line.append(f" {lib[0]:,} | {lib[1]} / {lib[2]} | {median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) |")
     rows.append("".join(line))
+cost_rows = []
+for c in (1, 16, 64):
+    cells = []
+    for mode in ("pgbench", "pool", "session", "pipeline"):
+        run = median_run((mode, c))
+        cells.append("—" if run is None or run[4] is None else f"{run[4]:.1f} / {run[5]:.2f}")
+    cost_rows.append(f"| {c} | " + " | ".join(cells) + " |")
+costs = ""
+if any(run[4] is not None for values in runs.values() for run in values):
+    costs = """
+Client cost per insert (same median rounds): CPU µs (user + system, all threads) / context
+switches (voluntary + involuntary) of the client process, over the timed part (the library,
+getrusage) or the whole run (pgbench, GNU time). Steadier than the rates on a shared machine.
+
+| concurrency | pgbench | pool | session | pipeline |
+| --- | --- | --- | --- | --- |
+""" + "\n".join(cost_rows) + "\n"
 all_rates = {k: [r[0] for r in v] for k, v in runs.items()}
 spread = "; ".join(f"{m} {c}: {', '.join(f'{x:,}' for x in all_rates[(m, c)])}"
                    for c in (1, 16, 64) for m in ("pgbench", "pool", "session", "pipeline") if (m, c) in all_rates)
@@ -143,7 +176,7 @@ shared with other work and the ratios mostly measure that noise.
 | concurrency | pgbench inserts/s | pgbench p50 / p99 µs | pool inserts/s | pool p50 / p99 µs | pool vs pgbench (rounds) | session inserts/s | session p50 / p99 µs | session vs pgbench (rounds) | pipeline inserts/s | pipeline p50 / p99 µs | pipeline vs pgbench (rounds) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 """ + "\n".join(rows) + f"""
-
+{costs}
 Every round (inserts/s): {spread}.
 """
 begin, end = "<!-- postgres-benchmark:begin -->", "<!-- postgres-benchmark:end -->"
@@ -151,7 +184,12 @@ try:
     text = open(doc).read()
 except FileNotFoundError:
     text = "# Benchmarks\n"
-block = f"{begin}\n{section}{end}"
+# A hand-written reading (from a line starting with "**Reading" to the end marker) is kept.
+kept = ""
+found = re.search(re.escape(begin) + "(.*?)" + re.escape(end), text, flags=re.S)
+if found and "**Reading" in found.group(1):
+    kept = found.group(1)[found.group(1).index("**Reading"):].rstrip("\n") + "\n"
+block = f"{begin}\n{section}{kept}{end}"
 if begin in text and end in text:
     text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
 else:

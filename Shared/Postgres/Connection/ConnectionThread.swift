@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// A thread of the library's own that runs blocking libpq calls, one job at a time.
@@ -6,81 +7,208 @@ import Synchronization
 /// Swift's cooperative pool has as many threads as cores (two here); a blocking
 /// `PQexec` on it would stall every task of the process. Each connection owns one
 /// of these threads, named `pg-<label>-#<n>` for debuggers and `top -H`.
+///
+/// An idle thread sleeps in `poll(2)` on a wake-up pipe and, once it knows its
+/// connection's socket (`watch(socket:)`), on that socket too: a lone statement sent
+/// by its caller (`runWhenReadable`) is then answered by the thread the server's reply
+/// wakes, with no wake-up of the thread by the caller (the one hand-off left is the
+/// caller's resumption on Swift's pool).
 final class ConnectionThread: @unchecked Sendable {
-    // `jobs` and `stopping` are guarded by `condition`.
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var stopping = false
+    private struct State {
+        var jobs: [@Sendable () -> Void] = []
+        /// A job to run once the socket is readable (the answer of a statement sent by its caller).
+        var whenReadable: (@Sendable () -> Void)?
+        var stopping = false
+        /// The thread sleeps in poll: a new job must write to `wakeUp`.
+        var sleeping = false
+        /// The thread polls the socket while it sleeps (so a `whenReadable` job needs no wake-up).
+        var socketPolled = false
+        /// The socket was found readable with nothing waiting for it (the server's goodbye,
+        /// a notice, or an answer that came before its `whenReadable` job): not polled
+        /// again until the next job has used the session.
+        var readableUnclaimed = false
+        var socket: Int32 = -1
+    }
+
+    private let state = Mutex(State())
+    /// The wake-up pipe: the thread polls `wakeUp[0]`; a submitter writes a byte to `wakeUp[1]`.
+    private let wakeUp: (read: Int32, write: Int32)
 
     /// The running thread's id (`pthread_self`), 0 until it runs.
     private let owner = Atomic<UInt>(0)
 
     init(name: String) {
+        var fds: [Int32] = [-1, -1]
+        precondition(pipe(&fds) == 0, "pipe failed: \(errno)")
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeUp = (fds[0], fds[1])
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.stackSize = 512 * 1024
         thread.start()
     }
 
+    deinit {
+        close(wakeUp.read)
+        close(wakeUp.write)
+    }
+
     /// Whether the caller runs on this thread (a task that prefers this executor).
     var isCurrent: Bool {
-        #if canImport(Glibc)
-        return owner.load(ordering: .relaxed) == UInt(pthread_self())
-        #else
-        return false
-        #endif
+        owner.load(ordering: .relaxed) == UInt(pthread_self())
+    }
+
+    /// The connection's socket, polled while the thread is idle from now on.
+    func watch(socket: Int32) {
+        state.withLock { $0.socket = socket }
+    }
+
+    /// Whether the socket turned readable while nobody was waiting for an answer
+    /// (the pool then looks closer before lending the connection).
+    var sawUnclaimedInput: Bool {
+        state.withLock { $0.readableUnclaimed || $0.socket < 0 }
     }
 
     /// Queues `job`; jobs run in submission order. Returns false (and drops the
     /// job) once `stop` was called.
     @discardableResult
     func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return false }
-        jobs.append(job)
-        condition.signal()
+        let wake: Bool? = state.withLock { state in
+            guard !state.stopping else { return nil }
+            state.jobs.append(job)
+            return state.sleeping
+        }
+        guard let wake else { return false }
+        if wake { signal() }
+        return true
+    }
+
+    /// Runs `job` on the thread once the watched socket is readable (or at once when
+    /// no socket is watched). When the idle thread already polls the socket, it is not
+    /// woken: the answer wakes it. Returns false (and drops the job) once `stop` was called.
+    func submitWhenReadable(_ job: @escaping @Sendable () -> Void) -> Bool {
+        let wake: Bool? = state.withLock { state in
+            guard !state.stopping else { return nil }
+            guard state.socket >= 0 else {
+                state.jobs.append(job)
+                return state.sleeping
+            }
+            precondition(state.whenReadable == nil, "one statement at a time per connection")
+            state.whenReadable = job
+            return state.sleeping && !state.socketPolled
+        }
+        guard let wake else { return false }
+        if wake { signal() }
         return true
     }
 
     /// Runs the queued jobs, then ends the thread.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+        let wake = state.withLock { state in
+            state.stopping = true
+            return state.sleeping
+        }
+        if wake { signal() }
+    }
+
+    private func signal() {
+        var byte: UInt8 = 1
+        _ = write(wakeUp.write, &byte, 1)
+    }
+
+    private enum Step {
+        case jobs
+        case answer(@Sendable () -> Void)
+        case sleep(socket: Int32)
+        case end
     }
 
     private func run() {
-        #if canImport(Glibc)
         owner.store(UInt(pthread_self()), ordering: .relaxed)
-        #endif
         var batch: [@Sendable () -> Void] = []
+        var spin = false
         while true {
-            awaitNextJobBriefly()
-            condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
-            if jobs.isEmpty && stopping {
-                condition.unlock()
-                return
+            if spin { awaitNextJobBriefly() }
+            let step: Step = state.withLock { state in
+                if !state.jobs.isEmpty {
+                    swap(&batch, &state.jobs)
+                    return .jobs
+                }
+                if state.stopping {
+                    // A statement already sent is still answered before the thread ends.
+                    if let job = state.whenReadable {
+                        state.whenReadable = nil
+                        return .answer(job)
+                    }
+                    return .end
+                }
+                state.sleeping = true
+                let pollSocket = state.whenReadable != nil || !state.readableUnclaimed
+                state.socketPolled = pollSocket && state.socket >= 0
+                return .sleep(socket: state.socketPolled ? state.socket : -1)
             }
-            swap(&batch, &jobs)
-            condition.unlock()
-            for job in batch { job() }
-            batch.removeAll(keepingCapacity: true)
+            switch step {
+            case .end:
+                return
+            case .jobs:
+                for job in batch { job() }
+                batch.removeAll(keepingCapacity: true)
+                // The jobs used the session: whatever was unread is consumed or theirs.
+                state.withLock { $0.readableUnclaimed = false }
+                spin = true
+            case .answer(let job):
+                job()
+                spin = false
+            case .sleep(let socket):
+                let readable = sleep(socket: socket)
+                // Taken out through a local, not returned by `withLock`: a closure
+                // returned through a generic result costs a reabstraction allocation.
+                var answer: (@Sendable () -> Void)?
+                state.withLock { state in
+                    state.sleeping = false
+                    state.socketPolled = false
+                    guard readable else { return }
+                    if let job = state.whenReadable {
+                        state.whenReadable = nil
+                        state.readableUnclaimed = false
+                        answer = job
+                    } else {
+                        state.readableUnclaimed = true
+                    }
+                }
+                if let answer { answer() }
+                // After an answer the caller's next statement needs no wake-up of this
+                // thread (it polls the socket): sleep again at once, no spinning.
+                spin = false
+            }
+        }
+    }
+
+    /// Sleeps in poll on the wake-up fd and `socket` (when >= 0). Returns whether the
+    /// socket is readable (or closed).
+    private func sleep(socket: Int32) -> Bool {
+        withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { descriptors in
+            descriptors[0] = pollfd(fd: wakeUp.read, events: Int16(POLLIN), revents: 0)
+            descriptors[1] = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(descriptors.baseAddress, socket >= 0 ? 2 : 1, -1) > 0 else { return false }   // EINTR: look again
+            if descriptors[0].revents != 0 {
+                var bytes = (UInt64(0), UInt64(0))
+                _ = withUnsafeMutableBytes(of: &bytes) { read(wakeUp.read, $0.baseAddress, $0.count) }
+            }
+            return socket >= 0 && descriptors[1].revents != 0
         }
     }
 
     /// A task that just got its answer usually sends the next statement within
     /// microseconds: look for it (yielding the core) for up to `idleSpin` before
-    /// sleeping on the condition, which saves a thread wake-up per statement.
+    /// sleeping, which saves a thread wake-up per statement.
     private func awaitNextJobBriefly() {
         let deadline = ContinuousClock.now + ConnectionThread.idleSpin
         while ContinuousClock.now < deadline {
-            condition.lock()
-            let ready = !jobs.isEmpty || stopping
-            condition.unlock()
-            if ready { return }
+            if state.withLock({ !$0.jobs.isEmpty || $0.whenReadable != nil || $0.stopping }) { return }
             sched_yield()
         }
     }
@@ -89,10 +217,35 @@ final class ConnectionThread: @unchecked Sendable {
 
     /// Runs `body` on the thread and returns its result to the awaiting task.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await run((), { _ in try body() })
+    }
+
+    /// Runs `body(argument)` on the thread and returns its result to the awaiting task.
+    func run<Argument: Sendable, T: Sendable>(
+        _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
+    ) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
             let accepted = submit {
                 do {
-                    continuation.resume(returning: try body())
+                    continuation.resume(returning: try body(argument))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
+        }
+    }
+
+    /// Runs `body(argument)` on the thread once the watched socket is readable (see
+    /// `submitWhenReadable`). The argument is passed, not captured by a wrapping
+    /// closure: one closure context per statement, not two.
+    func runWhenReadable<Argument: Sendable, T: Sendable>(
+        _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
+    ) async throws -> T {
+        try await withUnsafeThrowingContinuation { continuation in
+            let accepted = submitWhenReadable {
+                do {
+                    continuation.resume(returning: try body(argument))
                 } catch {
                     continuation.resume(throwing: error)
                 }

@@ -7,8 +7,9 @@ import Glibc
 /// work instead of before the statement can leave.
 extension LibPQConnection {
     enum SendOutcome {
-        /// On its way; `finishSentStatement` reads the answer.
-        case sent
+        /// On its way; `finishSentStatement` reads the answer. `flushed`: all of it is
+        /// in the socket (otherwise the connection's thread must send the rest first).
+        case sent(flushed: Bool)
         /// Nothing sent: the statement is not prepared yet on this session, or the
         /// session's `statement_timeout` must be set first. Use `execute`.
         case needsPreparation
@@ -22,14 +23,18 @@ extension LibPQConnection {
         if let wanted = defaultStatementTimeout, !hasStatementTimeout(wanted) { return .needsPreparation }
         guard let name = preparedName(sql: query.sql, types: query.bindings.types) else { return .needsPreparation }
         guard PQsetnonblocking(handle, 1) == 0 else { return .failed(error(from: nil)) }
-        let sent = query.bindings.withLibPQArguments { values, lengths, formats in
-            PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+        // withCString: a short Swift string passed as a C string is otherwise copied to the heap.
+        let sent = name.withCString { name in
+            query.bindings.withLibPQArguments { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+            }
         }
-        guard sent == 1, PQflush(handle) >= 0 else {
+        let flushed = sent == 1 ? PQflush(handle) : -1
+        guard flushed >= 0 else {
             _ = PQsetnonblocking(handle, 0)
             return .failed(error(from: nil))
         }
-        return .sent
+        return .sent(flushed: flushed == 0)
     }
 
     /// On the connection's thread: sends what is left, waits for the answer of the
@@ -44,6 +49,10 @@ extension LibPQConnection {
             if descriptor.revents & Int16(POLLIN) != 0, PQconsumeInput(handle) == 0 { throw error(from: nil) }
         }
         guard PQsetnonblocking(handle, 0) == 0 else { throw error(from: nil) }
+        // Read what has come first: a blocking PQgetResult polls before it reads, a
+        // system call for nothing when the answer is already here (the usual case: the
+        // thread was woken by it). A failure shows in PQgetResult's result.
+        _ = PQconsumeInput(handle)
         // One result for one statement, then NULL; keep the first (an error, if any).
         var first: OpaquePointer?
         while let result = PQgetResult(handle) {

@@ -91,8 +91,11 @@ final class LibPQConnection: @unchecked Sendable {
         } else {
             name = try prepare(key)
         }
-        let result = query.bindings.withLibPQArguments { values, lengths, formats in
-            PQexecPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+        // withCString: a short Swift string passed as a C string is otherwise copied to the heap.
+        let result = name.withCString { name in
+            query.bindings.withLibPQArguments { values, lengths, formats in
+                PQexecPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+            }
         }
         do {
             return try check(result)

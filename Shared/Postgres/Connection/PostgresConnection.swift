@@ -41,6 +41,7 @@ public final class PostgresConnection: Sendable {
                 try LibPQConnection(configuration: configuration)
             }
             logger.debug("postgres connection opened")
+            thread.watch(socket: PQsocket(session.handle))
             return PostgresConnection(thread: thread, session: session, id: id, logger: logger)
         } catch {
             thread.stop()
@@ -69,9 +70,12 @@ public final class PostgresConnection: Sendable {
         case .failed(let error):
             if error.isConnectionFatal || session.isBroken { markBroken() }
             throw error
-        case .sent:
+        case .sent(let flushed):
+            // All sent: the thread reads the answer when it comes (woken by it, not by us).
             let sql = query.sql, types = query.bindings.types
-            return try await onThread { session in try session.finishSentStatement(sql: sql, types: types) }
+            return try await onThread(whenReadable: flushed) { session in
+                try session.finishSentStatement(sql: sql, types: types)
+            }
         }
     }
 
@@ -95,9 +99,11 @@ public final class PostgresConnection: Sendable {
         logger.debug("postgres connection closed")
     }
 
-    /// Runs `body` with the session on the connection's thread. A Swift task
-    /// cancelled meanwhile sends the server a cancel request for the running statement.
-    func onThread<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
+    /// Runs `body` with the session on the connection's thread (`whenReadable`: once
+    /// the socket is readable, for a statement already sent). A Swift task cancelled
+    /// meanwhile sends the server a cancel request for the running statement.
+    func onThread<T: Sendable>(whenReadable: Bool = false,
+                               _ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw PostgresError.poolClosed() }
         let session = self.session
         let thread = self.thread
@@ -107,7 +113,8 @@ public final class PostgresConnection: Sendable {
                     // Already on the connection's thread (a loan's code): call libpq inline.
                     return try body(session)
                 }
-                return try await thread.run { try body(session) }
+                if whenReadable { return try await thread.runWhenReadable(session, body) }
+                return try await thread.run(session, body)
             } onCancel: {
                 // PQcancel blocks (it opens a socket): not on the canceller's thread.
                 let canceller = ConnectionThread(name: "pg-cancel")
@@ -129,6 +136,8 @@ public final class PostgresConnection: Sendable {
     /// Checks an idle connection before it is lent out (no round trip).
     func isUsableAfterIdle() -> Bool {
         if closed.load(ordering: .acquiring) { return false }
+        // The idle thread polls the socket: while it saw nothing arrive, nothing did.
+        if !thread.sawUnclaimedInput { return true }
         if session.isClosedWhileIdle() {
             markBroken()
             return false

@@ -281,8 +281,11 @@ final class PipelineLoop: @unchecked Sendable {
                     prepared[key] = name
                     segment.steps.append(Step(request: index, prepares: key))
                 }
-                let sent = query.bindings.withLibPQArguments { values, lengths, formats in
-                    PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+                // withCString: a short Swift string passed as a C string is otherwise copied to the heap.
+                let sent = name.withCString { name in
+                    query.bindings.withLibPQArguments { values, lengths, formats in
+                        PQsendQueryPrepared(handle, name, Int32(query.bindings.count), values, lengths, formats, 1)
+                    }
                 }
                 guard sent == 1 else { return false }
                 segment.steps.append(Step(request: index, prepares: nil))

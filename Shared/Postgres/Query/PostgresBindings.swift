@@ -3,10 +3,8 @@
 public struct PostgresBindings: Sendable, Hashable {
     /// Declared type of each parameter.
     public private(set) var types: [PostgresType] = []
-    /// All values, back to back.
+    /// All values, back to back (each starts where the previous non-NULL one ends).
     var bytes: [UInt8] = []
-    /// Where each value starts in `bytes`.
-    var offsets: [Int] = []
     /// Length of each value; -1 is NULL.
     var lengths: [Int32] = []
 
@@ -21,42 +19,44 @@ public struct PostgresBindings: Sendable, Hashable {
             return
         }
         types.append(Value.postgresType)
-        offsets.append(bytes.count)
+        let start = bytes.count
         value.encode(into: &bytes)
-        lengths.append(Int32(bytes.count - offsets[offsets.count - 1]))
+        lengths.append(Int32(bytes.count - start))
     }
 
     public mutating func appendNull(_ type: PostgresType) {
         types.append(type)
-        offsets.append(bytes.count)
         lengths.append(-1)
     }
 
     /// Calls `body` with the argument arrays of `PQexecParams`/`PQexecPrepared`:
-    /// value pointers (nil for NULL), lengths and formats (all binary).
+    /// value pointers (nil for NULL), lengths and formats (all binary). The pointer
+    /// and format arrays live on the stack: no allocation per statement.
     func withLibPQArguments<R>(
         _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) throws -> R
     ) rethrows -> R {
-        if types.isEmpty { return try body(nil, nil, nil) }
-        let formats = [Int32](repeating: 1, count: types.count)
-        // One spare byte so that an empty, non-NULL value still gets a valid pointer.
-        var storage = bytes
-        storage.append(0)
-        return try storage.withUnsafeBufferPointer { base in
-            let start = UnsafeRawPointer(base.baseAddress!)
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(types.count)
-            for index in 0..<types.count {
-                pointers.append(lengths[index] < 0 ? nil
-                                : (start + offsets[index]).assumingMemoryBound(to: CChar.self))
-            }
-            return try pointers.withUnsafeBufferPointer { values in
-                try lengths.withUnsafeBufferPointer { lengthsPointer in
-                    try formats.withUnsafeBufferPointer { formatsPointer in
-                        try body(values.baseAddress, lengthsPointer.baseAddress, formatsPointer.baseAddress)
+        let count = types.count
+        if count == 0 { return try body(nil, nil, nil) }
+        return try withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { formats in
+            formats.initialize(repeating: 1)
+            return try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { pointers in
+                try bytes.withUnsafeBytes { storage in
+                    // An empty, non-NULL value still needs a valid pointer (libpq reads 0 bytes).
+                    let start = storage.baseAddress ?? UnsafeRawPointer(PostgresBindings.emptyValue.utf8Start)
+                    var offset = 0
+                    for index in 0..<count {
+                        let length = Int(lengths[index])
+                        pointers[index] = length < 0 ? nil : (start + offset).assumingMemoryBound(to: CChar.self)
+                        offset += max(length, 0)
+                    }
+                    return try lengths.withUnsafeBufferPointer { lengthsPointer in
+                        try body(UnsafePointer(pointers.baseAddress), lengthsPointer.baseAddress,
+                                 UnsafePointer(formats.baseAddress))
                     }
                 }
             }
         }
     }
+
+    private static let emptyValue: StaticString = ""
 }

@@ -41,13 +41,13 @@ public struct PostgresRow: Sendable {
             return try T.decode(from: result.value(row: index, column: column), type: columnType)
         } catch {
             var error = error
-            error.column = result.columnNames[column]
+            error.column = result.columnName(column)
             throw error
         }
     }
 
     public func decode<T: PostgresDecodable>(_ type: T.Type, column name: String) throws(PostgresDecodingError) -> T {
-        guard let column = result.columnNames.firstIndex(of: name) else {
+        guard let column = result.columnIndex(named: name) else {
             throw PostgresDecodingError(.noSuchColumn, swiftType: String(describing: T.self),
                                         postgresType: .unknown, column: name)
         }
@@ -67,29 +67,45 @@ public struct PostgresRow: Sendable {
 }
 
 /// Owns a `PGresult` and frees it once.
+///
+/// Only the counts are read up front: column names, types and the command tag are
+/// read from the result when asked (libpq keeps them), so a statement whose rows
+/// are not looked at (an insert) costs no allocation here.
 final class PostgresResult: @unchecked Sendable {
     // Immutable after creation; libpq allows reading a PGresult from any thread.
     let handle: OpaquePointer
     let rowCount: Int
     let columnCount: Int
-    let columnNames: [String]
-    private let columnTypes: [PostgresType]
-    let affectedRows: Int
-    let commandStatus: String
 
     init(_ handle: OpaquePointer) {
         self.handle = handle
         rowCount = Int(PQntuples(handle))
         columnCount = Int(PQnfields(handle))
-        columnNames = (0..<columnCount).map { PQfname(handle, Int32($0)).map { String(cString: $0) } ?? "" }
-        columnTypes = (0..<columnCount).map { PostgresType(PQftype(handle, Int32($0))) }
-        affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
-        commandStatus = String(cString: PQcmdStatus(handle))
     }
 
     deinit { PQclear(handle) }
 
-    func columnType(_ column: Int) -> PostgresType { columnTypes[column] }
+    var columnNames: [String] {
+        (0..<columnCount).map { PQfname(handle, Int32($0)).map { String(cString: $0) } ?? "" }
+    }
+
+    func columnName(_ column: Int) -> String {
+        PQfname(handle, Int32(column)).map { String(cString: $0) } ?? ""
+    }
+
+    /// The position of the column called `name` (exact, case-sensitive match), if any.
+    func columnIndex(named name: String) -> Int? {
+        for column in 0..<columnCount {
+            if let field = PQfname(handle, Int32(column)), String(cString: field) == name { return column }
+        }
+        return nil
+    }
+
+    var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
+
+    var commandStatus: String { String(cString: PQcmdStatus(handle)) }
+
+    func columnType(_ column: Int) -> PostgresType { PostgresType(PQftype(handle, Int32(column))) }
 
     func value(row: Int, column: Int) -> UnsafeRawBufferPointer? {
         if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }

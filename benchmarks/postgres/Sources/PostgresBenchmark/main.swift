@@ -2,7 +2,9 @@
 // pgbench runs (benchmarks/postgres/custom.sql): for each concurrency given, N
 // tasks insert in a loop for the given seconds, each insert its own committed
 // transaction (synchronous_commit on). Prints one line per run:
-//   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs>
+//   <mode> <concurrency> <connections> <inserts> <seconds> <inserts/s> <p50 µs> <p99 µs> <CPU µs/insert> <switches/insert>
+// (the last two: the whole process's CPU time, user and system, and context switches,
+// voluntary and not, over the timed part only, from getrusage).
 // Modes: pool (`PostgresPool.query` with default options, the path services use), session (each task holds one connection, like a
 // pgbench client), pipeline (PostgresPipeline over <connections> sessions).
 // Usage: PostgresBenchmark <seconds> <mode: pool|session|pipeline> <connections|same> <concurrency>...
@@ -20,6 +22,12 @@ let connectionArgument = arguments[3]
 let concurrencies = arguments[4...].compactMap { Int($0) }
 let configuration = PostgresConfiguration.environment(label: "bench")
 let logger = Logger(label: "benchmark")
+/// `PG_BENCH_STATEMENT=select` runs `SELECT $1::bigint` instead of the insert: a round trip
+/// without a commit, to measure the client's own cost per statement (overhead.sh).
+let selectOnly = ProcessInfo.processInfo.environment["PG_BENCH_STATEMENT"] == "select"
+@Sendable func statement(_ payload: Int64) -> PostgresQuery {
+    selectOnly ? "SELECT \(payload)::bigint" : "INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))"
+}
 
 /// Latencies of one task, in nanoseconds.
 func insertLoop(until deadline: ContinuousClock.Instant,
@@ -43,12 +51,28 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
-func report(mode: String, concurrency: Int, connections: Int, latencies: [Int64], elapsed: Duration) {
+/// The process's CPU time (µs, all threads, user and system) and context switches so far.
+func usage() -> (cpu: Double, switches: Double) {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return (cpu, Double(usage.ru_nvcsw + usage.ru_nivcsw))
+}
+
+func report(mode: String, concurrency: Int, connections: Int, latencies: [Int64], elapsed: Duration,
+            usageBefore: (cpu: Double, switches: Double)) {
+    let after = usage()
     let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let sorted = latencies.sorted()
     let rate = Double(sorted.count) / elapsedSeconds
+    let count = Double(max(sorted.count, 1))
     print("\(mode) \(concurrency) \(connections) \(sorted.count) \(String(format: "%.2f", elapsedSeconds)) "
-          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000)")
+          + "\(Int(rate.rounded())) \(percentile(sorted, 0.5) / 1000) \(percentile(sorted, 0.99) / 1000) "
+          + String(format: "%.1f %.2f", (after.cpu - usageBefore.cpu) / count, (after.switches - usageBefore.switches) / count))
+    // Out at once: stdout is a pipe (run.sh tees it), and a line still buffered when the
+    // process ends abnormally would be lost.
+    fflush(nil)
 }
 
 for concurrency in concurrencies {
@@ -61,10 +85,11 @@ for concurrency in concurrencies {
         let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: concurrency), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', 0)") }
+                group.addTask { try await pool.query(statement(0)) }
             }
             try await group.waitForAll()
         }
+        let usageBefore = usage()
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + .milliseconds(Int64(seconds * 1000))
@@ -73,7 +98,7 @@ for concurrency in concurrencies {
                 group.addTask {
                     try await pool.withConnection { connection in
                         try await insertLoop(until: deadline) { payload in
-                            try await connection.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+                            try await connection.query(statement(payload))
                         }
                     }
                 }
@@ -82,7 +107,8 @@ for concurrency in concurrencies {
             for try await latencies in group { all += latencies }
             return all
         }
-        report(mode: mode, concurrency: concurrency, connections: concurrency, latencies: all, elapsed: clock.now - start)
+        report(mode: mode, concurrency: concurrency, connections: concurrency, latencies: all, elapsed: clock.now - start,
+               usageBefore: usageBefore)
         await pool.close()
         continue
     }
@@ -90,7 +116,7 @@ for concurrency in concurrencies {
     case "pipeline":
         let pipeline = PostgresPipeline(configuration: configuration, connections: connections, logger: logger)
         insert = { payload in
-            try await pipeline.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+            try await pipeline.query(statement(payload))
         }
         finish = { pipeline.close() }
     default:
@@ -98,7 +124,7 @@ for concurrency in concurrencies {
         // (a lone statement borrows a connection, concurrent ones are pipelined).
         let pool = PostgresPool(configuration: configuration, logger: logger)
         insert = { payload in
-            try await pool.query("INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))")
+            try await pool.query(statement(payload))
         }
         finish = { await pool.close() }
     }
@@ -107,6 +133,7 @@ for concurrency in concurrencies {
         for _ in 0..<max(concurrency, connections) { group.addTask { try await insert(0) } }
         try await group.waitForAll()
     }
+    let usageBefore = usage()
     let clock = ContinuousClock()
     let start = clock.now
     let deadline = start + .milliseconds(Int64(seconds * 1000))
@@ -116,6 +143,12 @@ for concurrency in concurrencies {
         for try await latencies in group { all += latencies }
         return all
     }
-    report(mode: mode, concurrency: concurrency, connections: connections, latencies: all, elapsed: clock.now - start)
+    report(mode: mode, concurrency: concurrency, connections: connections, latencies: all, elapsed: clock.now - start,
+               usageBefore: usageBefore)
     await finish()
 }
+// The pools' close() returns before their threads have ended their sessions; running the
+// C library's exit handlers (OpenSSL's cleanup) while they do once crashed the process
+// after its figures were out. Nothing is left to do: end without them.
+fflush(nil)
+_exit(0)
