@@ -135,8 +135,9 @@ ticks=$(getconf CLK_TCK)
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 cpu_postgres() {
   local master; master=$(head -1 "$data/postmaster.pid")
-  # cat, not awk, opens the files: a backend may exit between listing and reading.
-  cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk -v t="$ticks" -v m="$master" '
+  # cat, not awk, opens the files: a backend may exit between listing and
+  # reading, and then cat fails, which must not stop the script (pipefail).
+  { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
     { split($0, f, ") "); split(f[2], s, " ");
       if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
     END { print total / t }'

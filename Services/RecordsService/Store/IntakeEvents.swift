@@ -22,11 +22,23 @@ extension PostgresTransaction {
             JOIN document_status_changes c ON c.person_id = d.person_id AND c.document_id = d.document_id AND c.version = 1
             ORDER BY k.n
             """)
-        for row in rows {
-            let document = try DocumentRows.document(row)
-            let change = try DocumentRows.change(row)
-            try await appendChange(.documentStatusChanged, personID: try row.value("person_id", as: UUID.self),
-                                   payload: .documentStatusChanged(.with { $0.document = document; $0.change = change }))
+        guard !rows.isEmpty else { return }
+        // One COPY and one NOTIFY for the batch, where appendChange takes two
+        // statements per event: a load brings tens of thousands of expired
+        // or cancelled documents. The outbox's event_id follows the rows'
+        // order, as for one insert after the other.
+        let kind = ChangeKind.documentStatusChanged
+        _ = try await connection.copyFrom(table: "outbox", columns: ["person_id", "change_type", "payload"]) { writer in
+            for row in rows {
+                let personID = try row.value("person_id", as: UUID.self)
+                var event = Immigration_Records_V1_ChangeEvent()
+                event.type = kind.proto
+                event.personID = personID.text
+                let document = try DocumentRows.document(row), change = try DocumentRows.change(row)
+                event.payload = .documentStatusChanged(.with { $0.document = document; $0.change = change })
+                try await writer.appendRow(personID, kind.rawValue, try event.serializedBytes())
+            }
         }
+        _ = try await query("SELECT pg_notify('records_outbox', '')")
     }
 }

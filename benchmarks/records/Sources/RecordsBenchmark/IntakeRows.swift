@@ -3,7 +3,6 @@ import Foundation
 import GRPCRuntime
 import SyntheticIntake
 import SyntheticPopulation
-import Synchronization
 
 /// The synthetic population as BulkIntake messages: one batch per slice of
 /// persons, rows in the order the intake needs them (the slice's persons,
@@ -57,11 +56,11 @@ struct IntakeBatches: Sendable {
 /// fails, the job's `last_committed_batch` (GetIntakeStatus) says where the
 /// next stream starts, so nothing is lost or doubled. Batches are made a few
 /// ahead on the client's threads while earlier ones are on the wire. Returns
-/// the job's accepted and rejected rows, the rows sent, and the resumptions
-/// after a failed stream.
+/// the job's accepted and rejected rows, its source rows (each counted once,
+/// also when a failed stream's batches are sent again: the rate is of rows
+/// loaded), and the resumptions after a failed stream.
 func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsService.Client, perStream: Int = 25,
             ahead: Int = 4) async throws -> (accepted: Int64, rejected: Int64, rows: Int, resumed: Int) {
-    let sent = RowCount()
     var last = 0
     var resumed = 0
     while last < batches.count {
@@ -74,11 +73,7 @@ func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsServ
                 while next < end || !pending.isEmpty {
                     while next < end && pending.count < ahead {
                         let index = next
-                        pending.append(Task {
-                            let batch = batches.batch(index)
-                            sent.rows.withLock { $0 += batch.persons + batch.documents + batch.crossings }
-                            return batch.request
-                        })
+                        pending.append(Task { batches.batch(index).request })
                         next += 1
                     }
                     try await writer.send(await pending.removeFirst().value)
@@ -97,10 +92,5 @@ func intake(_ batches: IntakeBatches, client: Immigration_Records_V1_RecordsServ
     for rejected in status.rejected {
         FileHandle.standardError.write(Data("rejected: batch \(rejected.batchSequence) row \(rejected.rowNumber) \(rejected.field) \(rejected.rule)\n".utf8))
     }
-    return (status.acceptedRows, status.rejectedRows, sent.rows.withLock { $0 }, resumed)
-}
-
-/// Rows made so far, counted by the tasks that make batches.
-final class RowCount: Sendable {
-    let rows = Mutex<Int>(0)
+    return (status.acceptedRows, status.rejectedRows, Int(status.acceptedRows + status.rejectedRows), resumed)
 }
