@@ -177,6 +177,52 @@ final class BulkIntakeTests: RecordsOverGRPCTestCase {
         XCTAssertEqual([persons, documents, crossings, citizenIDs], [1, 1, 1, 2])
     }
 
+    func testFourJobsLoadingTheSameRowsAtOnceStoreEachRowOnce() async throws {
+        let crossedAt = ProtoTimestamp(Date().addingTimeInterval(-3600))
+        var rows: [Immigration_Records_V1_IntakeRow] = []
+        for n in 1...4 {
+            rows.append(.with {
+                $0.rowNumber = Int64(n)
+                $0.person = .with {
+                    $0.sourceKey = "P\(n)"
+                    $0.details = Sample.citizen(citizenID: "00108501234\(n)", given: "An \(n)")
+                }
+            })
+        }
+        for n in 1...2 {
+            let passport = Sample.issue(personID: "", number: "B765432\(n)").details!
+            rows.append(.with { $0.rowNumber = Int64(4 + n); $0.document = .with { $0.personSourceKey = "P\(n)"; $0.details = passport } })
+            rows.append(.with {
+                $0.rowNumber = Int64(6 + n)
+                $0.crossing = .with {
+                    $0.personSourceKey = "P\(n)"; $0.document = passport.reference!; $0.direction = .exit
+                    $0.checkpointCode = "HAN"; $0.crossedAt = crossedAt; $0.lane = .manual
+                }
+            })
+        }
+        let client = self.client!, options = caller("ops"), spec = Self.spec, batch = rows
+        let responses = try await withThrowingTaskGroup(of: Immigration_Records_V1_BulkIntakeResponse.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await client.bulkIntake(options: options) { writer in
+                        try await writer.send(.with {
+                            $0.jobID = UUID().uuidString; $0.job = spec; $0.batchSequence = 1; $0.lastBatch = true; $0.rows = batch
+                        })
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(responses.map(\.acceptedRows).reduce(0, +), 8, "each row accepted by exactly one job")
+        XCTAssertEqual(responses.map(\.rejectedRows).reduce(0, +), 24)
+        let persons = try await count("persons")
+        let citizenIDs = try await count("citizen_ids")
+        let documents = try await count("documents")
+        let crossings = try await count("crossings")
+        let revisions = try await count("person_revisions")
+        XCTAssertEqual([persons, citizenIDs, documents, crossings, revisions], [4, 4, 2, 2, 4])
+    }
+
     func testANewJobWithoutItsDescriptionIsInvalid() async throws {
         var batch = personsBatch(UUID().uuidString)
         batch.job = nil
