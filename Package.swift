@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         // For the RecordsService benchmark (benchmarks/records), which feeds it through BulkIntake.
         .library(name: "SyntheticPopulation", targets: ["SyntheticPopulation"]),
+        // The same population as BulkIntake rows, for immigctl demo-data and the benchmark.
+        .library(name: "SyntheticIntake", targets: ["SyntheticIntake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -80,13 +82,19 @@ let package = Package(
         .executableTarget(name: "ContractsGenerator", dependencies: ["CDescriptor", "CProtobufC"],
                           path: "Shared/Tools/ContractsGenerator", swiftSettings: swiftSettings),
         .executableTarget(name: "immigctl",
-                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor", "SyntheticPopulation",
+                          dependencies: ["Contracts", "GRPCRuntime", "ProtoJSON", "CProtobufC", "CDescriptor", "SyntheticIntake",
+                                         "SyntheticPopulation",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Shared/Tools/immigctl", swiftSettings: swiftSettings),
 
         // Seeded, deterministic synthetic persons, documents and crossings for
         // the demo data, the tests and the benchmark. Depends on nothing.
         .target(name: "SyntheticPopulation", path: "Shared/SyntheticPopulation",
+                swiftSettings: swiftSettings),
+        // The synthetic population as BulkIntake rows (persons, then their
+        // documents, then their crossings): one conversion for immigctl
+        // demo-data and the RecordsService benchmark.
+        .target(name: "SyntheticIntake", dependencies: ["SyntheticPopulation", "Contracts"], path: "Shared/SyntheticIntake",
                 swiftSettings: swiftSettings),
 
         // Services.

@@ -1,6 +1,7 @@
 """The RecordsService binary purges by itself: with a one-second retention
-interval, feed events and request log entries aged past their retention (by
-moving their timestamps back) disappear while young ones stay, and a consumer
+interval, feed events, request log entries and finished intake jobs aged past
+their retention (by moving their timestamps back) disappear while young ones
+stay, and a consumer
 behind the purge gets OUT_OF_RANGE naming where to resume. A retention setting
 out of range stops the service at start, naming the variable."""
 import subprocess
@@ -57,6 +58,47 @@ def test_the_service_purges_old_feed_events_and_request_log_entries_on_its_own(s
                                                                             stop_when_caught_up=True),
                                            metadata=as_role("service"), timeout=20))
             assert [e.position for e in rest] == [events[2].position]
+    finally:
+        server.stop()
+        database.drop()
+
+
+def test_the_service_purges_finished_intake_jobs_past_their_retention_and_keeps_what_they_loaded(swift_bin, repo_root):
+    database = RecordsDatabase(str(swift_bin / "RecordsService"), repo_root)
+    server = RecordsProcess(database, RECORDS_RETENTION_INTERVAL_SECONDS="1", RECORDS_INTAKE_RETENTION_DAYS="30")
+    schema = database.schema
+    try:
+        server.start()
+        with grpc.insecure_channel(server.address) as channel:
+            stub = records_pb2_grpc.RecordsServiceStub(channel)
+            jobs = [str(uuid.uuid4()) for _ in range(2)]
+            for job in jobs:
+                rows = [records_pb2.IntakeRow(row_number=1, person=records_pb2.IntakePerson(
+                            source_key=f"{job}-1", details=records_pb2.PersonDetails(
+                                name=common_pb2.PersonName(family_name="Đỗ", given_name="Mai"),
+                                date_of_birth=common_pb2.PartialDate(year=1990), sex=common_pb2.SEX_FEMALE,
+                                nationalities=["VNM"]))),
+                        records_pb2.IntakeRow(row_number=2, person=records_pb2.IntakePerson(source_key=""))]
+                response = stub.BulkIntake(iter([records_pb2.BulkIntakeRequest(
+                    job_id=job, batch_sequence=1, last_batch=True, rows=rows,
+                    job=records_pb2.IntakeJobSpec(source_system="legacy-a08",
+                                                  provenance=provenance(source=common_pb2.INFORMATION_SOURCE_CONVERTED_DATABASE)))]),
+                    metadata=as_role("ops"), timeout=30)
+                assert (response.accepted_rows, response.rejected_rows) == (1, 1)
+            psql(f"UPDATE {schema}.intake_jobs SET updated_at = now() - interval '31 days' WHERE job_id = '{jobs[0]}'")
+            deadline = time.monotonic() + 60
+            while psql(f"SELECT count(*) FROM {schema}.intake_jobs") != [["1"]]:
+                assert time.monotonic() < deadline, "the service did not purge the old intake job"
+                time.sleep(0.2)
+            assert psql(f"SELECT job_id FROM {schema}.intake_jobs") == [[jobs[1]]]
+            assert psql(f"SELECT count(*) FROM {schema}.intake_batches") == [["1"]]
+            assert psql(f"SELECT count(*) FROM {schema}.intake_rejections") == [["1"]]
+            assert psql(f"SELECT count(*) FROM {schema}.persons") == [["2"]]
+            try:
+                stub.GetIntakeStatus(records_pb2.GetIntakeStatusRequest(job_id=jobs[0]), metadata=as_role("ops"), timeout=10)
+                raise AssertionError("a purged job was found")
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.NOT_FOUND
     finally:
         server.stop()
         database.drop()

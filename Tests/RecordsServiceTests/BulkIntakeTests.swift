@@ -108,6 +108,121 @@ final class BulkIntakeTests: RecordsOverGRPCTestCase {
         XCTAssertEqual(found.persons.first?.created?.source, .convertedDatabase)
     }
 
+    func testAPersonLoadedByIntakeHasItsFirstRevisionWithTheLoadedDetailsAndTheJobsProvenance() async throws {
+        let response = try await send([personsBatch(UUID().uuidString)])
+        XCTAssertEqual(response.acceptedRows, 2)
+        let found = try await client.searchPersons(.with { $0.citizenID = "001085012345" }, options: caller("ops"))
+        let person = try XCTUnwrap(found.persons.first)
+        let history = try await client.getPersonHistory(.with { $0.personID = person.personID }, options: caller("ops"))
+        XCTAssertEqual(history.revisions.map(\.version), [1])
+        let revision = try XCTUnwrap(history.revisions.first)
+        XCTAssertEqual(revision.details, person.details)
+        XCTAssertEqual(revision.details?.name?.familyName, "Nguyễn")
+        XCTAssertEqual(revision.reason, "bulk intake")
+        XCTAssertEqual(revision.provenance?.source, .convertedDatabase)
+        XCTAssertEqual(revision.provenance?.unitCode, "A08")
+        XCTAssertEqual(revision.provenance?.actorID, "loader")
+    }
+
+    func testABatchWhoseCitizenIDAConcurrentWriterTakesAfterTheLookUpStillGetsItsReasonPerRow() async throws {
+        // Another transaction holds the citizen ID uncommitted while the batch
+        // is looked up and copied: the batch's COPY waits on it, meets the
+        // unique key when it commits, and the batch goes the staging way.
+        let passport = Sample.issue(personID: "", number: "B7654321").details!
+        let batch = Immigration_Records_V1_BulkIntakeRequest.with {
+            $0.jobID = UUID().uuidString
+            $0.job = Self.spec
+            $0.batchSequence = 1
+            $0.lastBatch = true
+            $0.rows = [
+                .with { $0.rowNumber = 1; $0.person = .with { $0.sourceKey = "P1"; $0.details = Sample.citizen() } },
+                .with {
+                    $0.rowNumber = 2
+                    $0.person = .with { $0.sourceKey = "P2"; $0.details = Sample.citizen(citizenID: "001090012345", given: "Bình", year: 1990) }
+                },
+                .with { $0.rowNumber = 3; $0.document = .with { $0.personSourceKey = "P2"; $0.details = passport } },
+                .with { $0.rowNumber = 4; $0.document = .with { $0.personSourceKey = "P1"; $0.details = Sample.issue(personID: "").details! } },
+                .with {
+                    $0.rowNumber = 5
+                    $0.crossing = .with {
+                        $0.personSourceKey = "P2"; $0.document = passport.reference!; $0.direction = .exit
+                        $0.checkpointCode = "HAN"; $0.crossedAt = ProtoTimestamp(Date().addingTimeInterval(-3600)); $0.lane = .manual
+                    }
+                },
+            ]
+        }
+        let pool = records.pool
+        let client = self.client!, options = caller("ops")
+        let intake = try await pool.withConnection { connection in
+            try await connection.transaction { tx in
+                _ = try await tx.query("INSERT INTO citizen_ids (citizen_id, person_id) VALUES ('001085012345', \(UUID()))")
+                let intake = Task { try await client.bulkIntake(options: options) { try await $0.send(batch) } }
+                var waiting: Int64 = 0
+                for _ in 0..<400 where waiting == 0 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await pool.query("SELECT count(*) FROM pg_locks WHERE NOT granted").scalar(Int64.self) ?? 0
+                }
+                XCTAssertEqual(waiting, 1, "the batch's COPY waits on the uncommitted citizen ID")
+                return intake
+            }
+        }
+        let response = try await intake.value
+        XCTAssertEqual(response.acceptedRows, 3)
+        XCTAssertEqual(response.rejected.map(\.rowNumber), [1, 4])
+        XCTAssertEqual(response.rejected.map(\.rule), ["citizen_id_taken", "unknown_person"])
+        let persons = try await count("persons")
+        let documents = try await count("documents")
+        let crossings = try await count("crossings")
+        let citizenIDs = try await count("citizen_ids")
+        XCTAssertEqual([persons, documents, crossings, citizenIDs], [1, 1, 1, 2])
+    }
+
+    func testFourJobsLoadingTheSameRowsAtOnceStoreEachRowOnce() async throws {
+        let crossedAt = ProtoTimestamp(Date().addingTimeInterval(-3600))
+        var rows: [Immigration_Records_V1_IntakeRow] = []
+        for n in 1...4 {
+            rows.append(.with {
+                $0.rowNumber = Int64(n)
+                $0.person = .with {
+                    $0.sourceKey = "P\(n)"
+                    $0.details = Sample.citizen(citizenID: "00108501234\(n)", given: "An \(n)")
+                }
+            })
+        }
+        for n in 1...2 {
+            let passport = Sample.issue(personID: "", number: "B765432\(n)").details!
+            rows.append(.with { $0.rowNumber = Int64(4 + n); $0.document = .with { $0.personSourceKey = "P\(n)"; $0.details = passport } })
+            rows.append(.with {
+                $0.rowNumber = Int64(6 + n)
+                $0.crossing = .with {
+                    $0.personSourceKey = "P\(n)"; $0.document = passport.reference!; $0.direction = .exit
+                    $0.checkpointCode = "HAN"; $0.crossedAt = crossedAt; $0.lane = .manual
+                }
+            })
+        }
+        let client = self.client!, options = caller("ops"), spec = Self.spec, batch = rows
+        let responses = try await withThrowingTaskGroup(of: Immigration_Records_V1_BulkIntakeResponse.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await client.bulkIntake(options: options) { writer in
+                        try await writer.send(.with {
+                            $0.jobID = UUID().uuidString; $0.job = spec; $0.batchSequence = 1; $0.lastBatch = true; $0.rows = batch
+                        })
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(responses.map(\.acceptedRows).reduce(0, +), 8, "each row accepted by exactly one job")
+        XCTAssertEqual(responses.map(\.rejectedRows).reduce(0, +), 24)
+        let persons = try await count("persons")
+        let citizenIDs = try await count("citizen_ids")
+        let documents = try await count("documents")
+        let crossings = try await count("crossings")
+        let revisions = try await count("person_revisions")
+        XCTAssertEqual([persons, citizenIDs, documents, crossings, revisions], [4, 4, 2, 2, 4])
+    }
+
     func testANewJobWithoutItsDescriptionIsInvalid() async throws {
         var batch = personsBatch(UUID().uuidString)
         batch.job = nil

@@ -5,8 +5,9 @@ import Postgres
 import XCTest
 @testable import RecordsService
 
-/// Retention: old feed events and request log entries purged in batches
-/// under an advisory lock; a consumer behind the purge is told precisely.
+/// Retention: old feed events, request log entries and finished intake jobs
+/// purged in batches under an advisory lock; a consumer behind the purge is
+/// told precisely.
 final class RetentionTests: RecordsOverGRPCTestCase {
     var policy: RetentionPolicy { RetentionPolicy(feedDays: 90, requestLogDays: 30, intervalSeconds: 60, batchSize: 2) }
 
@@ -89,6 +90,57 @@ final class RetentionTests: RecordsOverGRPCTestCase {
         XCTAssertEqual(late.version, first.version + 1, "after the retention a retry is a new request")
     }
 
+    /// Loads one batch of persons (one good, three refused) as a job; `last` completes it.
+    func intakeJob(last: Bool) async throws -> String {
+        let jobID = UUID().uuidString
+        _ = try await client.bulkIntake(options: caller("ops")) { writer in
+            try await writer.send(.with {
+                $0.jobID = jobID
+                $0.job = .with {
+                    $0.sourceSystem = "legacy-a08"
+                    $0.provenance = Sample.provenance(.convertedDatabase, unit: "A08", actor: "loader")
+                }
+                $0.batchSequence = 1
+                $0.lastBatch = last
+                $0.rows = [Int64(1), 2, 3, 4].map { n in
+                    .with {
+                        $0.rowNumber = n
+                        $0.person = .with {
+                            $0.sourceKey = "\(jobID)-\(n)"
+                            $0.details = n == 1 ? Sample.foreigner() : Sample.citizen(citizenID: "99908501234\(n)")
+                        }
+                    }
+                }
+            })
+        }
+        return jobID
+    }
+
+    func testFinishedIntakeJobsOlderThanTheRetentionArePurgedWithTheirBatchesAndRejectedRowsAndOthersAreKept() async throws {
+        let old = try await intakeJob(last: true)
+        let recent = try await intakeJob(last: true)
+        let open = try await intakeJob(last: false)
+        _ = try await records.pool.query("""
+            UPDATE intake_jobs SET updated_at = now() - interval '181 days'
+            WHERE job_id = ANY(\([old, open].map { UUID(uuidString: $0)! }))
+            """)
+        let run = try await records.provider.retention.run(policy)
+        XCTAssertEqual(run.intakeRows, 3 + 1 + 1, "three rejected rows (two purge batches of two), the batch and the job")
+        XCTAssertEqual(run.feedEvents, 0)
+        await expectStatus(.notFound) { try await self.client.getIntakeStatus(.with { $0.jobID = old }, options: caller("ops")) }
+        for kept in [recent, open] {
+            let status = try await client.getIntakeStatus(.with { $0.jobID = kept }, options: caller("ops"))
+            XCTAssertEqual(status.rejectedRows, 3)
+            XCTAssertEqual(status.rejected.count, 3, "a kept job keeps its rejected rows")
+        }
+        let rows = try await records.pool.query("""
+            SELECT (SELECT count(*) FROM intake_jobs) + (SELECT count(*) FROM intake_batches) + (SELECT count(*) FROM intake_rejections)
+            """).scalar(Int64.self)
+        XCTAssertEqual(rows, 2 * (1 + 1 + 3))
+        let persons = try await records.pool.query("SELECT count(*) FROM persons").scalar(Int64.self)
+        XCTAssertEqual(persons, 3, "what a purged job loaded is kept for good")
+    }
+
     func testWhileAnotherReplicaHoldsThePurgeLockThisOneDeletesNothing() async throws {
         let events = try await persons(3)
         try await age(positions: events.map(\.position), days: 100)
@@ -110,15 +162,17 @@ final class RetentionTests: RecordsOverGRPCTestCase {
 final class RetentionPolicyTests: XCTestCase {
     func testAbsentVariablesKeepTheDocumentedDefaults() throws {
         let policy = try RetentionPolicy.from(environment: [:])
-        XCTAssertEqual(policy, RetentionPolicy(feedDays: 90, requestLogDays: 30, intervalSeconds: 3600, batchSize: 5000))
+        XCTAssertEqual(policy, RetentionPolicy(feedDays: 90, requestLogDays: 30, intakeJobDays: 180, intervalSeconds: 3600,
+                                               batchSize: 5000))
     }
 
     func testEachVariableIsReadAndABadOneIsNamed() throws {
         let policy = try RetentionPolicy.from(environment: [
             "RECORDS_FEED_RETENTION_DAYS": "7", "RECORDS_REQUEST_LOG_RETENTION_DAYS": "2",
-            "RECORDS_RETENTION_INTERVAL_SECONDS": "30", "RECORDS_RETENTION_BATCH": "100",
+            "RECORDS_INTAKE_RETENTION_DAYS": "400", "RECORDS_RETENTION_INTERVAL_SECONDS": "30", "RECORDS_RETENTION_BATCH": "100",
         ])
-        XCTAssertEqual(policy, RetentionPolicy(feedDays: 7, requestLogDays: 2, intervalSeconds: 30, batchSize: 100))
+        XCTAssertEqual(policy, RetentionPolicy(feedDays: 7, requestLogDays: 2, intakeJobDays: 400, intervalSeconds: 30,
+                                               batchSize: 100))
         XCTAssertThrowsError(try RetentionPolicy.from(environment: ["RECORDS_FEED_RETENTION_DAYS": "0"])) { error in
             XCTAssertEqual(error as? RetentionPolicy.Invalid,
                            RetentionPolicy.Invalid(variable: "RECORDS_FEED_RETENTION_DAYS", rule: "between 1 and 36500"))

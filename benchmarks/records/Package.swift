@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(name: "RecordsBenchmark",
                           dependencies: [.product(name: "Contracts", package: "Immigration"),
                                          .product(name: "GRPCRuntime", package: "Immigration"),
+                                         .product(name: "SyntheticIntake", package: "Immigration"),
                                          .product(name: "SyntheticPopulation", package: "Immigration")],
                           path: "Sources/RecordsBenchmark",
                           swiftSettings: [.swiftLanguageMode(.v6)]),

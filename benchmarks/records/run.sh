@@ -21,7 +21,10 @@
 #   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop, then
 #      open loop at OPEN_RATE calls/s (default 1000).
 # For every run: the CPU of the client (or pgbench), the service and PostgreSQL.
-# Raw lines go to benchmarks/records/results/<stamp>.txt.
+# Raw lines go to benchmarks/records/results/<stamp>.txt; beside them the intake
+# client's stderr (<stamp>.intake-client.log), the service's log over the
+# intake (<stamp>.intake-service.log) and, if the intake stalls, the stacks of
+# both processes (<stamp>.stall-<n>.txt).
 #
 # Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATE (1000),
 # PERSONS_PER_BATCH (1000), CONCURRENCY (64), SEED (20260101), KEEP=1 keeps the
@@ -143,8 +146,9 @@ ticks=$(getconf CLK_TCK)
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 cpu_postgres() {
   local master; master=$(head -1 "$data/postmaster.pid")
-  # cat, not awk, opens the files: a backend may exit between listing and reading.
-  cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk -v t="$ticks" -v m="$master" '
+  # cat, not awk, opens the files: a backend may exit between listing and
+  # reading, and then cat fails, which must not stop the script (pipefail).
+  { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
     { split($0, f, ") "); split(f[2], s, " ");
       if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
     END { print total / t }'
@@ -172,13 +176,43 @@ record "run persons=$persons seconds=$seconds rounds=$rounds concurrency=$concur
 log "generator alone (no network), $(( persons < 100000 ? persons : 100000 )) persons"
 record "$("$client_bin" generate $(( persons < 100000 ? persons : 100000 )) "$per_batch")"
 
+# Intake stalls: when no batch commits for 60 s while the client runs, the
+# stacks of every thread of the client and the service (gdb) and what the
+# database is doing go to results/<stamp>.stall-<n>.txt, once per stall.
+watch_intake() {
+  local last=-1 same=0 n=0 now client
+  while sleep 10; do
+    now=$("$bin/psql" -XtAc "SELECT coalesce(max(last_committed_batch), 0) FROM records.intake_jobs" 2>/dev/null || echo -1)
+    if [ "$now" != "$last" ]; then last=$now; same=0; continue; fi
+    same=$((same + 10))
+    [ "$same" -eq 60 ] || continue
+    n=$((n + 1))
+    client=$(pgrep -f "$client_bin intake" | head -1 || true)
+    {
+      echo "== stall at batch $now, $(date -u +%T)"
+      "$bin/psql" -Xc "SELECT pid, state, wait_event_type, wait_event, now() - query_start AS running, left(query, 80)
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+      for pid in $client $service_pid; do
+        echo "== gdb -p $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" | cut -c1-80))"
+        timeout 120 gdb -p "$pid" -batch -ex 'thread apply all bt' 2>&1
+      done
+    } > "$here/results/$stamp.stall-$n.txt"
+    log "intake stalled at batch $now: stacks in results/$stamp.stall-$n.txt"
+  done
+}
+
 if $fresh; then
   "${ops[@]}" "$client_bin" checkpoints >/dev/null
   log "bulk intake of $persons persons"
   "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
-  record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch")"
+  watch_intake & watcher=$!
+  # The client's stderr (resumed streams, rejected rows) is kept beside the raw lines.
+  record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch" 2> >(tee "$here/results/$stamp.intake-client.log" >&2))"
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
+  cp "$service_log" "$here/results/$stamp.intake-service.log"
   "$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(total_exec_time)::bigint, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
-    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" | while read -r l; do record "$l"; done
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12" | while read -r l; do record "$l"; done
   rm -f "$work/copied"
 fi
 if [ ! -f "$work/copied" ]; then

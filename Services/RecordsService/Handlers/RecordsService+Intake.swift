@@ -3,55 +3,83 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
+    /// Batches load one after the other, in the order sent; while one is in
+    /// the database, the next is received, decoded and checked by the rules
+    /// (docs/records.md, "Bulk intake"), so the service's work on a batch
+    /// overlaps the database's on the previous one.
     func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>,
                     context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse {
         var response = Immigration_Records_V1_BulkIntakeResponse()
         var jobID: UUID?
-        for try await message in requests {
-            var checks = Checks()
-            let id = checks.one { () throws(ValidationError) in try RequestInput.uuid(message.jobID, field: "job_id") }
-            if let jobID, let id, id != jobID { checks.add("job_id", "same_job", "every message of a stream names the same job") }
-            checks.run { () throws(ValidationErrors) in
-                try IntakeRules.validatedBatch(sequence: message.batchSequence, rowNumbers: message.rows.map(\.rowNumber))
-            }
-            var spec: IntakeStore.JobSpec?
-            if jobID == nil, let job = message.job {
+        var loading: Task<(IntakeStore.Outcome, Int64), any Error>?
+        do {
+            for try await message in requests {
+                var checks = Checks()
+                let id = checks.one { () throws(ValidationError) in try RequestInput.uuid(message.jobID, field: "job_id") }
+                if let jobID, let id, id != jobID { checks.add("job_id", "same_job", "every message of a stream names the same job") }
                 checks.run { () throws(ValidationErrors) in
-                    try IntakeRules.validatedJob(sourceSystem: job.sourceSystem, description: job.description,
-                                                 source: job.provenance?.source.rule)
+                    try IntakeRules.validatedBatch(sequence: message.batchSequence, rowNumbers: message.rows.map(\.rowNumber))
                 }
-                if let provenance = checks.run({ () throws(ValidationErrors) in
-                    try RequestInput.provenance(job.provenance, field: "job.provenance")
-                }) {
-                    spec = .init(sourceSystem: job.sourceSystem, description: job.description, provenance: provenance)
+                var spec: IntakeStore.JobSpec?
+                if jobID == nil, let job = message.job {
+                    checks.run { () throws(ValidationErrors) in
+                        try IntakeRules.validatedJob(sourceSystem: job.sourceSystem, description: job.description,
+                                                     source: job.provenance?.source.rule)
+                    }
+                    if let provenance = checks.run({ () throws(ValidationErrors) in
+                        try RequestInput.provenance(job.provenance, field: "job.provenance")
+                    }) {
+                        spec = .init(sourceSystem: job.sourceSystem, description: job.description, provenance: provenance)
+                    }
+                }
+                try checks.throwIfAny()
+                jobID = id
+                response.jobID = id!.text
+                let rows = Self.checkedRows(message.rows)
+                if let previous = loading {
+                    loading = nil
+                    Self.add(try await previous.value, to: &response)
+                }
+                let (batch, count, last) = (message.batchSequence, message.rows.count, message.lastBatch)
+                loading = Task {
+                    let outcome = try await handle {
+                        try await intake.load(jobID: id!, spec: spec, batch: batch, rowCount: count, lastBatch: last,
+                                              persons: rows.persons, documents: rows.documents, crossings: rows.crossings,
+                                              rejected: rows.rejected)
+                    }
+                    return (outcome, batch)
                 }
             }
-            try checks.throwIfAny()
-            jobID = id
-            response.jobID = id!.text
-            let rows = Self.checkedRows(message.rows)
-            let outcome = try await handle {
-                try await intake.load(jobID: id!, spec: spec, batch: message.batchSequence, rowCount: message.rows.count,
-                                      lastBatch: message.lastBatch, persons: rows.persons, documents: rows.documents,
-                                      crossings: rows.crossings, rejected: rows.rejected)
+            if let previous = loading {
+                loading = nil
+                Self.add(try await previous.value, to: &response)
             }
-            switch outcome {
-            case .skipped(let last):
-                response.skippedBatches += 1
-                response.lastCommittedBatch = last
-            case .loaded(let accepted, let rejected, let last):
-                response.acceptedRows += accepted
-                response.rejectedRows += Int64(rejected.count)
-                for r in rejected where response.rejected.count < 1000 {
-                    response.rejected.append(.with {
-                        $0.rowNumber = r.rowNumber; $0.batchSequence = message.batchSequence
-                        $0.field = r.field; $0.rule = r.rule; $0.message = r.message
-                    })
-                }
-                response.lastCommittedBatch = last
-            }
+        } catch {
+            // The batch in the database finishes (commits or rolls back) before
+            // the stream is answered, so last_committed_batch is final then.
+            _ = try? await loading?.value
+            throw error
         }
         return response
+    }
+
+    /// Adds a batch's outcome to the stream's response.
+    static func add(_ result: (IntakeStore.Outcome, Int64), to response: inout Immigration_Records_V1_BulkIntakeResponse) {
+        switch result.0 {
+        case .skipped(let last):
+            response.skippedBatches += 1
+            response.lastCommittedBatch = last
+        case .loaded(let accepted, let rejected, let last):
+            response.acceptedRows += accepted
+            response.rejectedRows += Int64(rejected.count)
+            for r in rejected where response.rejected.count < 1000 {
+                response.rejected.append(.with {
+                    $0.rowNumber = r.rowNumber; $0.batchSequence = result.1
+                    $0.field = r.field; $0.rule = r.rule; $0.message = r.message
+                })
+            }
+            response.lastCommittedBatch = last
+        }
     }
 
     /// Checks every row with the RPCs' rules; a row that breaks one is

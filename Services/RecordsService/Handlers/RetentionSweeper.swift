@@ -39,9 +39,10 @@ struct RetentionSweeper: Sendable {
     func runOnce() async {
         do {
             let run = try await store.run(policy)
-            if run.feedEvents > 0 || run.requestLogEntries > 0 || !run.completed {
+            if run.feedEvents > 0 || run.requestLogEntries > 0 || run.intakeRows > 0 || !run.completed {
                 logger.info("retention purge", metadata: [
                     "feed.events": "\(run.feedEvents)", "request_log.entries": "\(run.requestLogEntries)",
+                    "intake.rows": "\(run.intakeRows)",
                     "completed": "\(run.completed)",
                 ])
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules of bulk intake (D77 Art 4.2b: converted and national
 /// databases): what a job and a batch must carry, and what to do with a batch
 /// given the job's last committed batch (docs/records.md, "Bulk intake").
@@ -77,5 +79,170 @@ enum IntakeRules {
             throw ValidationError(field: field, rule: "source_key", "1 to 128 characters")
         }
         return key
+    }
+}
+
+// MARK: - A batch checked in memory
+
+extension IntakeRules {
+    /// A document's key as printed on it: unique across persons.
+    struct DocumentKey: Hashable, Sendable {
+        var number: String
+        var issuingState: String
+        var kind: String
+    }
+
+    /// A person row's keys (the row passed the field rules).
+    struct PersonKeys: Sendable {
+        var rowNumber: Int64
+        var personID: UUID
+        var citizenID: String?
+        /// The first nationality, which the person's crossings carry.
+        var nationality: String
+    }
+
+    /// A document row's keys; `documentID` is the id it gets if accepted.
+    struct DocumentKeys: Sendable {
+        var rowNumber: Int64
+        var personID: UUID
+        var documentID: UUID
+        var key: DocumentKey
+    }
+
+    /// A crossing row's keys.
+    struct CrossingKeys: Sendable {
+        var rowNumber: Int64
+        var personID: UUID
+        var requestID: UUID
+        var document: DocumentKey
+        var checkpointCode: String
+    }
+
+    /// What the database already holds of a batch's keys, read with one
+    /// look-up per key kind (docs/records.md, "Bulk intake").
+    struct Existing: Sendable {
+        /// Persons among those the batch names, with their first nationality.
+        var persons: [UUID: String] = [:]
+        /// Citizen IDs among those of the batch's persons.
+        var citizenIDs: Set<String> = []
+        /// Documents among those the batch's documents and crossings name.
+        var documents: [DocumentKey: (personID: UUID, documentID: UUID)] = [:]
+        /// Crossings (person, request id) among those of the batch whose person existed before.
+        var crossings: Set<CrossingKey> = []
+        /// Checkpoint codes among those the batch's crossings name.
+        var checkpoints: Set<String> = []
+    }
+
+    /// A crossing's idempotency key.
+    struct CrossingKey: Hashable, Sendable {
+        var personID: UUID
+        var requestID: UUID
+    }
+
+    /// A row the data refuses.
+    struct Rejection: Hashable, Sendable {
+        var rowNumber: Int64
+        var field: String
+        var rule: String
+        var message: String
+    }
+
+    /// A crossing to write: its row's index, the document it was made with
+    /// and the traveller's first nationality.
+    struct AcceptedCrossing: Hashable, Sendable {
+        var index: Int
+        var documentID: UUID
+        var nationality: String
+    }
+
+    /// What a batch comes to: indices of the rows to write, and the rows refused.
+    struct BatchVerdict: Sendable {
+        var persons: [Int] = []
+        var documents: [Int] = []
+        var crossings: [AcceptedCrossing] = []
+        var rejected: [Rejection] = []
+    }
+
+    /// Decides every row of a batch against what exists and what comes
+    /// earlier in the batch, with the same rules, in the same order and with
+    /// the same reasons as the staging path (`IntakeStore`): persons —
+    /// `duplicate` (loaded before), `duplicate_in_batch` (same person or
+    /// citizen ID in an earlier row), `citizen_id_taken`; documents —
+    /// `unknown_person`, `duplicate_in_batch`, `number_taken`; crossings —
+    /// `unknown_document` (no such document of this person, loaded before or
+    /// accepted in this batch), `known_checkpoint`, `duplicate_in_batch`,
+    /// `duplicate` (loaded before).
+    static func check(persons: [PersonKeys], documents: [DocumentKeys], crossings: [CrossingKeys],
+                      existing: Existing) -> BatchVerdict {
+        var verdict = BatchVerdict()
+        func reject(_ row: Int64, _ field: String, _ rule: String, _ message: String) {
+            verdict.rejected.append(Rejection(rowNumber: row, field: field, rule: rule, message: message))
+        }
+
+        var nationalities = existing.persons
+        var seenPersons = Set<UUID>(), seenCitizenIDs = Set<String>()
+        for (index, p) in persons.enumerated() {
+            if existing.persons[p.personID] != nil {
+                reject(p.rowNumber, "person.source_key", "duplicate", "this source row was loaded before")
+                continue
+            }
+            let samePerson = !seenPersons.insert(p.personID).inserted
+            var sameCitizen = false
+            if let citizenID = p.citizenID { sameCitizen = !seenCitizenIDs.insert(citizenID).inserted }
+            if samePerson || sameCitizen {
+                reject(p.rowNumber, "person.source_key", "duplicate_in_batch", "the same person or citizen ID earlier in the batch")
+                continue
+            }
+            if let citizenID = p.citizenID, existing.citizenIDs.contains(citizenID) {
+                reject(p.rowNumber, "person.details.citizen_id", "citizen_id_taken", "the citizen ID belongs to another person")
+                continue
+            }
+            verdict.persons.append(index)
+            nationalities[p.personID] = p.nationality
+        }
+
+        var loaded = existing.documents
+        var seenDocuments = Set<DocumentKey>()
+        for (index, d) in documents.enumerated() {
+            if nationalities[d.personID] == nil {
+                reject(d.rowNumber, "document.person_source_key", "unknown_person", "no person of this source with that key")
+                continue
+            }
+            if !seenDocuments.insert(d.key).inserted {
+                reject(d.rowNumber, "document.details.reference.number", "duplicate_in_batch",
+                       "the same document earlier in the batch")
+                continue
+            }
+            if existing.documents[d.key] != nil {
+                reject(d.rowNumber, "document.details.reference.number", "number_taken", "a document with this number exists")
+                continue
+            }
+            verdict.documents.append(index)
+            loaded[d.key] = (d.personID, d.documentID)
+        }
+
+        var seenCrossings = Set<CrossingKey>()
+        for (index, c) in crossings.enumerated() {
+            guard let document = loaded[c.document], document.personID == c.personID,
+                  let nationality = nationalities[c.personID] else {
+                reject(c.rowNumber, "crossing.document", "unknown_document", "no such document of this person loaded")
+                continue
+            }
+            if !existing.checkpoints.contains(c.checkpointCode) {
+                reject(c.rowNumber, "crossing.checkpoint_code", "known_checkpoint", "not in the reference data")
+                continue
+            }
+            let key = CrossingKey(personID: c.personID, requestID: c.requestID)
+            if !seenCrossings.insert(key).inserted {
+                reject(c.rowNumber, "crossing", "duplicate_in_batch", "the same crossing earlier in the batch")
+                continue
+            }
+            if existing.crossings.contains(key) {
+                reject(c.rowNumber, "crossing", "duplicate", "this crossing was loaded before")
+                continue
+            }
+            verdict.crossings.append(AcceptedCrossing(index: index, documentID: document.documentID, nationality: nationality))
+        }
+        return verdict
     }
 }

@@ -9,28 +9,36 @@ import Postgres
 // flood the feed with millions of events nobody acts on.
 
 extension PostgresTransaction {
-    /// Appends a DOCUMENT_STATUS_CHANGED event for every document of the batch
-    /// in `intake_stage_documents` (after its rejected rows were removed) that
-    /// was loaded revoked, cancelled, reported lost, expired, withdrawn or
-    /// restored; the change is the document's first status change (from no
-    /// status). Run in the batch's transaction, after the documents and their
-    /// status changes are inserted. Returns how many events were written.
-    @discardableResult
-    func appendIntakeDocumentEvents() async throws -> Int {
+    /// Appends a DOCUMENT_STATUS_CHANGED event for each of the documents
+    /// given (in that order): those of the batch loaded revoked, cancelled,
+    /// reported lost, expired, withdrawn or restored; the change is the
+    /// document's first status change (from no status). Run in the batch's
+    /// transaction, after the documents and their status changes are written.
+    func appendIntakeDocumentEvents(personIDs: [UUID], documentIDs: [UUID]) async throws {
         let rows = try await query("""
             SELECT \(unsafeRaw: DocumentRows.columns), \(unsafeRaw: DocumentRows.changeColumns)
-            FROM intake_stage_documents s
-            JOIN documents d ON d.person_id = s.person_id AND d.document_id = s.document_id
+            FROM unnest(\(personIDs), \(documentIDs)) WITH ORDINALITY AS k(person_id, document_id, n)
+            JOIN documents d ON d.person_id = k.person_id AND d.document_id = k.document_id
             JOIN document_status_changes c ON c.person_id = d.person_id AND c.document_id = d.document_id AND c.version = 1
-            WHERE s.status <> 'issued'
-            ORDER BY s.row_no
+            ORDER BY k.n
             """)
-        for row in rows {
-            let document = try DocumentRows.document(row)
-            let change = try DocumentRows.change(row)
-            try await appendChange(.documentStatusChanged, personID: try row.value("person_id", as: UUID.self),
-                                   payload: .documentStatusChanged(.with { $0.document = document; $0.change = change }))
+        guard !rows.isEmpty else { return }
+        // One COPY and one NOTIFY for the batch, where appendChange takes two
+        // statements per event: a load brings tens of thousands of expired
+        // or cancelled documents. The outbox's event_id follows the rows'
+        // order, as for one insert after the other.
+        let kind = ChangeKind.documentStatusChanged
+        _ = try await connection.copyFrom(table: "outbox", columns: ["person_id", "change_type", "payload"]) { writer in
+            for row in rows {
+                let personID = try row.value("person_id", as: UUID.self)
+                var event = Immigration_Records_V1_ChangeEvent()
+                event.type = kind.proto
+                event.personID = personID.text
+                let document = try DocumentRows.document(row), change = try DocumentRows.change(row)
+                event.payload = .documentStatusChanged(.with { $0.document = document; $0.change = change })
+                try await writer.appendRow(personID, kind.rawValue, try event.serializedBytes())
+            }
         }
-        return rows.count
+        _ = try await query("SELECT pg_notify('records_outbox', '')")
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 
-/// Purges the change feed's old events and the request log's old entries
-/// (docs/records.md, "Retention"), in small transactions, under an advisory
+/// Purges the change feed's old events, the request log's old entries and
+/// old finished intake jobs (docs/records.md, "Retention"), in small transactions, under an advisory
 /// lock so that one replica at a time purges. Everything else is kept for good.
 struct RetentionStore: Sendable {
     let pool: PostgresPool
@@ -60,20 +60,51 @@ struct RetentionStore: Sendable {
         }
     }
 
+    /// Deletes one completed intake job whose last batch is older than
+    /// `cutoff` (the oldest), up to `limit` of its rows at a time: its
+    /// rejected rows first, then its batches, then the job, so a job with
+    /// millions of rejected rows takes several transactions and GetIntakeStatus
+    /// never sees a job without its batches. Returns the rows deleted (0:
+    /// no such job is left).
+    func purgeIntakeJobs(before cutoff: Date, limit: Int) async throws -> BatchResult {
+        try await pool.transaction { tx in
+            guard try await tx.query(Self.tryLock).scalar(Bool.self) == true else {
+                return nil
+            }
+            guard let job = try await tx.query("""
+                SELECT job_id FROM intake_jobs WHERE state = 'completed' AND updated_at < \(cutoff)
+                ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                """).scalar(UUID.self) else { return 0 }
+            var deleted = try await tx.query("""
+                DELETE FROM intake_rejections WHERE (job_id, batch_sequence, row_number) IN (
+                    SELECT job_id, batch_sequence, row_number FROM intake_rejections WHERE job_id = \(job)
+                    LIMIT \(Int64(limit)))
+                """).affectedRows
+            if deleted < limit {
+                deleted += try await tx.query("DELETE FROM intake_batches WHERE job_id = \(job)").affectedRows
+                deleted += try await tx.query("DELETE FROM intake_jobs WHERE job_id = \(job)").affectedRows
+            }
+            return deleted
+        }
+    }
+
     /// What one purge run removed.
     struct Run: Hashable, Sendable {
         var feedEvents = 0
         var requestLogEntries = 0
+        /// Rows of finished intake jobs (jobs, batches and rejected rows).
+        var intakeRows = 0
         /// False when another replica was purging, so this one stopped.
         var completed = true
     }
 
-    /// Purges both in batches until nothing older than the policy is left,
+    /// Purges each in batches until nothing older than the policy is left,
     /// or another replica holds the lock.
     func run(_ policy: RetentionPolicy, now: Date = Date()) async throws -> Run {
         var run = Run()
         let feedCutoff = now.addingTimeInterval(-Double(policy.feedDays) * 86_400)
         let logCutoff = now.addingTimeInterval(-Double(policy.requestLogDays) * 86_400)
+        let intakeCutoff = now.addingTimeInterval(-Double(policy.intakeJobDays) * 86_400)
         while true {
             guard let deleted = try await purgeFeed(before: feedCutoff, limit: policy.batchSize) else {
                 run.completed = false
@@ -89,6 +120,14 @@ struct RetentionStore: Sendable {
             }
             run.requestLogEntries += deleted
             if deleted < policy.batchSize { break }
+        }
+        while true {
+            guard let deleted = try await purgeIntakeJobs(before: intakeCutoff, limit: policy.batchSize) else {
+                run.completed = false
+                return run
+            }
+            run.intakeRows += deleted
+            if deleted == 0 { break }
         }
         return run
     }

@@ -1,7 +1,9 @@
 import Contracts
+import SyntheticIntake
 import SyntheticPopulation
 
-/// Turns the synthetic population into RecordsService requests.
+/// Turns the synthetic population into RecordsService requests: the
+/// checkpoints, and the intake rows of `SyntheticIntake` cut into batches.
 enum DemoRecords {
     static let batchSize = 500
 
@@ -29,19 +31,8 @@ enum DemoRecords {
 
     /// Persons first, then their documents, then their crossings, in batches.
     static func batches(_ population: SyntheticPopulation, persons count: Int, seed: UInt64) -> [Immigration_Records_V1_BulkIntakeRequest] {
-        var personRows: [Immigration_Records_V1_IntakeRow] = []
-        var documentRows: [Immigration_Records_V1_IntakeRow] = []
-        var crossingRows: [Immigration_Records_V1_IntakeRow] = []
-        for person in population.persons(count) {
-            let documents = population.documents(of: person)
-            personRows.append(.with { $0.person = intakePerson(person) })
-            for document in documents { documentRows.append(.with { $0.document = intakeDocument(document, of: person) }) }
-            for crossing in population.crossings(of: person, documents: documents) {
-                guard let document = documents.first(where: { $0.slot == crossing.documentSlot }) else { continue }
-                crossingRows.append(.with { $0.crossing = intakeCrossing(crossing, document: document, of: person) })
-            }
-        }
-        var rows = personRows + documentRows + crossingRows
+        let grouped = SyntheticIntake.rows(population, persons: 0..<count)
+        var rows = grouped.persons + grouped.documents + grouped.crossings
         for index in rows.indices { rows[index].rowNumber = Int64(index + 1) }
         let jobID = uuid(seed: seed, salt: "intake-\(count)")
         let chunks = stride(from: 0, to: rows.count, by: batchSize).map { Array(rows[$0..<min($0 + batchSize, rows.count)]) }
@@ -59,93 +50,6 @@ enum DemoRecords {
                 $0.rows = chunk
                 $0.lastBatch = index == chunks.count - 1
             }
-        }
-    }
-
-    static func intakePerson(_ person: SyntheticPerson) -> Immigration_Records_V1_IntakePerson {
-        .with {
-            $0.sourceKey = person.sourceKey
-            $0.details = .with {
-                $0.citizenID = person.citizenID ?? ""
-                $0.name = .with {
-                    $0.familyName = person.familyName
-                    $0.middleName = person.middleName
-                    $0.givenName = person.givenName
-                }
-                $0.dateOfBirth = .with {
-                    $0.year = Int32(person.birthYear)
-                    $0.month = Int32(person.birthMonth)
-                    $0.day = Int32(person.birthDay)
-                }
-                $0.sex = switch person.sex { case .female: .female; case .male: .male; case .x: .x }
-                $0.nationalities = person.nationalities
-                if !person.residenceAddress.isEmpty {
-                    $0.residence = .with {
-                        $0.address = person.residenceAddress
-                        $0.province = person.residenceProvince
-                    }
-                }
-            }
-        }
-    }
-
-    static func reference(_ document: SyntheticDocument) -> Immigration_Common_V1_DocumentReference {
-        .with {
-            $0.kind = switch document.kind {
-            case .ordinaryPassport: .ordinaryPassport
-            case .officialPassport: .officialPassport
-            case .diplomaticPassport: .diplomaticPassport
-            case .laissezPasser: .laissezPasser
-            case .entryExitPermit: .entryExitPermit
-            case .temporaryResidenceCard: .temporaryResidenceCard
-            case .permanentResidenceCard: .permanentResidenceCard
-            case .visa: .visa
-            }
-            $0.number = document.number
-            $0.issuingState = document.issuingState
-        }
-    }
-
-    static func intakeDocument(_ document: SyntheticDocument, of person: SyntheticPerson) -> Immigration_Records_V1_IntakeDocument {
-        .with {
-            $0.personSourceKey = person.sourceKey
-            $0.status = switch document.status {
-            case .issued: .issued
-            case .expired: .expired
-            case .cancelled: .cancelled
-            case .reportedLost: .reportedLost
-            case .revoked: .revoked
-            }
-            $0.details = .with {
-                $0.reference = reference(document)
-                $0.symbol = document.symbol
-                $0.hasChip = document.hasChip
-                $0.issuingAuthority = document.issuingAuthority
-                $0.issuedOn = date(document.issuedOn)
-                $0.validFrom = date(document.issuedOn)
-                $0.validUntil = date(document.validUntil)
-            }
-        }
-    }
-
-    static func intakeCrossing(_ crossing: SyntheticCrossing, document: SyntheticDocument,
-                               of person: SyntheticPerson) -> Immigration_Records_V1_IntakeCrossing {
-        .with {
-            $0.personSourceKey = person.sourceKey
-            $0.document = reference(document)
-            $0.direction = crossing.isEntry ? .entry : .exit
-            $0.checkpointCode = crossing.checkpointCode
-            $0.crossedAt = ProtoTimestamp(seconds: crossing.crossedAtEpochSeconds)
-            $0.lane = crossing.abcGate ? .abcGate : .manual
-            $0.gateID = crossing.gateID
-        }
-    }
-
-    static func date(_ date: SyntheticDate) -> Immigration_Common_V1_CalendarDate {
-        .with {
-            $0.year = Int32(date.year)
-            $0.month = Int32(date.month)
-            $0.day = Int32(date.day)
         }
     }
 

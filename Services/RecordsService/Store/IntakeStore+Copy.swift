@@ -1,0 +1,239 @@
+import COpenSSL
+import Foundation
+import Postgres
+
+// Bulk intake's direct path (docs/records.md, "Bulk intake"): the batch's keys
+// looked up with one statement per key kind (arrays, `= ANY`, index-backed),
+// every row decided in Swift (`IntakeRules.check`), and the accepted rows
+// written once, with binary COPY straight into the final tables, in the
+// batch's transaction. Unique keys stay the final guard against a concurrent
+// writer: a violation (or a deadlock) rolls the direct path back to its
+// savepoint and the batch goes through the staging path, which gives it
+// per-row reasons against what is committed by then.
+
+extension IntakeStore {
+    /// The job's provenance and the transaction's time, as every written row carries them.
+    struct Writer: Sendable {
+        var system: String
+        var source: String
+        var unit: String
+        var actor: String
+        /// `now()` of the transaction as `to_jsonb` writes it, for the persons' revisions.
+        var nowJSON: String
+    }
+
+    /// Checks the batch against the database and writes its accepted rows
+    /// with COPY. Returns the rows the data refused (not yet sorted).
+    func loadDirect(_ tx: PostgresTransaction, _ w: Writer, persons: [PersonRow], documents: [DocumentRow],
+                    crossings: [CrossingRow]) async throws -> [Rejection] {
+        // "Earlier in the batch" means a smaller row number, whatever the order sent.
+        let persons = persons.sorted { $0.rowNumber < $1.rowNumber }
+        let documents = documents.sorted { $0.rowNumber < $1.rowNumber }
+        let crossings = crossings.sorted { $0.rowNumber < $1.rowNumber }
+        let personKeys = persons.map { p in
+            IntakeRules.PersonKeys(rowNumber: p.rowNumber, personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: p.sourceKey),
+                                   citizenID: p.details.citizenID?.digits, nationality: p.details.nationalities[0])
+        }
+        let documentKeys = documents.map { d in
+            IntakeRules.DocumentKeys(rowNumber: d.rowNumber,
+                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: d.personSourceKey),
+                                     documentID: UUID(), key: .init(number: d.details.number, issuingState: d.details.issuingState,
+                                                                    kind: d.details.kind.rawValue))
+        }
+        let crossingKeys = crossings.map { c in
+            IntakeRules.CrossingKeys(rowNumber: c.rowNumber,
+                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: c.personSourceKey),
+                                     requestID: Self.crossingRequestID(system: w.system, c),
+                                     document: .init(number: c.number, issuingState: c.issuingState, kind: c.kind.rawValue),
+                                     checkpointCode: c.checkpointCode)
+        }
+        let existing = try await lookUp(tx, persons: personKeys, documents: documentKeys, crossings: crossingKeys)
+        let verdict = IntakeRules.check(persons: personKeys, documents: documentKeys, crossings: crossingKeys,
+                                        existing: existing)
+        let conn = tx.connection
+
+        if !verdict.persons.isEmpty {
+            _ = try await conn.copyFrom(table: "persons", columns: [
+                "person_id", "citizen_id", "family_name", "middle_name", "given_name", "folded_name", "birth_year", "birth_month",
+                "birth_day", "sex", "nationalities", "residence_address", "residence_province", "residence_since_year",
+                "residence_since_month", "residence_since_day", "biometric_subject_id", "remarks", "intake_reference",
+                "created_source", "created_unit_code", "created_actor_id", "updated_source", "updated_unit_code", "updated_actor_id",
+            ]) { writer in
+                for index in verdict.persons {
+                    let p = persons[index], d = p.details
+                    try await writer.appendRow(
+                        personKeys[index].personID, d.citizenID?.digits, d.name.family, d.name.middle, d.name.given, d.foldedName,
+                        Int16(d.dateOfBirth.year), d.dateOfBirth.month.map(Int16.init), d.dateOfBirth.day.map(Int16.init),
+                        d.sex.rawValue, CharArray(d.nationalities), d.residenceAddress, d.residenceProvince,
+                        d.residenceSince.map { Int16($0.year) }, d.residenceSince?.month.map(Int16.init),
+                        d.residenceSince?.day.map(Int16.init), d.biometricSubjectID, d.remarks, "\(w.system):\(p.sourceKey)",
+                        w.source, w.unit, w.actor, w.source, w.unit, w.actor)
+                }
+            }
+            let citizens = verdict.persons.filter { personKeys[$0].citizenID != nil }
+            if !citizens.isEmpty {
+                _ = try await conn.copyFrom(table: "citizen_ids", columns: ["citizen_id", "person_id"]) { writer in
+                    for index in citizens { try await writer.appendRow(personKeys[index].citizenID, personKeys[index].personID) }
+                }
+            }
+            _ = try await conn.copyFrom(table: "person_revisions", columns: [
+                "person_id", "version", "details", "reason", "written_source", "written_unit_code", "written_actor_id",
+            ]) { writer in
+                for index in verdict.persons {
+                    let id = personKeys[index].personID
+                    let details = PersonRevisionJSON.firstVersion(personID: id, details: persons[index].details,
+                                                                  intakeReference: "\(w.system):\(persons[index].sourceKey)",
+                                                                  source: w.source, unit: w.unit, actor: w.actor, at: w.nowJSON)
+                    try await writer.appendRow(id, Int64(1), details, "bulk intake", w.source, w.unit, w.actor)
+                }
+            }
+        }
+
+        if !verdict.documents.isEmpty {
+            _ = try await conn.copyFrom(table: "documents", columns: [
+                "person_id", "document_id", "kind", "number", "issuing_state", "symbol", "has_chip", "issuing_authority",
+                "issued_on", "valid_from", "valid_until", "status", "status_reason", "status_source", "status_unit_code",
+                "status_actor_id", "created_source", "created_unit_code", "created_actor_id",
+            ]) { writer in
+                for index in verdict.documents {
+                    let r = documents[index], d = r.details, k = documentKeys[index]
+                    try await writer.appendRow(
+                        k.personID, k.documentID, d.kind.rawValue, d.number, d.issuingState, d.symbol, d.hasChip,
+                        d.issuingAuthority, d.issuedOn.postgres, d.validFrom.postgres, d.validUntil.postgres, r.status.rawValue,
+                        r.status == .issued ? "" : "status in the source", w.source, w.unit, w.actor, w.source, w.unit, w.actor)
+                }
+            }
+            _ = try await conn.copyFrom(table: "document_numbers", columns: [
+                "number", "issuing_state", "kind", "person_id", "document_id",
+            ]) { writer in
+                for index in verdict.documents {
+                    let k = documentKeys[index]
+                    try await writer.appendRow(k.key.number, k.key.issuingState, k.key.kind, k.personID, k.documentID)
+                }
+            }
+            _ = try await conn.copyFrom(table: "document_status_changes", columns: [
+                "person_id", "document_id", "version", "from_status", "to_status", "reason", "written_source",
+                "written_unit_code", "written_actor_id",
+            ]) { writer in
+                for index in verdict.documents {
+                    let k = documentKeys[index]
+                    try await writer.appendRow(k.personID, k.documentID, Int64(1), String?.none, documents[index].status.rawValue,
+                                               "bulk intake", w.source, w.unit, w.actor)
+                }
+            }
+            let news = verdict.documents.filter { documents[$0].status != .issued }
+            if !news.isEmpty {
+                try await tx.appendIntakeDocumentEvents(personIDs: news.map { documentKeys[$0].personID },
+                                                        documentIDs: news.map { documentKeys[$0].documentID })
+            }
+        }
+
+        if !verdict.crossings.isEmpty {
+            _ = try await conn.copyFrom(table: "crossings", columns: [
+                "person_id", "crossing_id", "request_id", "request_fingerprint", "document_id", "direction", "checkpoint_code",
+                "crossed_at", "lane", "gate_id", "nationality", "recorded_source", "recorded_unit_code", "recorded_actor_id",
+            ]) { writer in
+                for accepted in verdict.crossings {
+                    let c = crossings[accepted.index], k = crossingKeys[accepted.index]
+                    try await writer.appendRow(
+                        k.personID, UUID(), k.requestID, Self.fingerprint(k.requestID), accepted.documentID, c.direction.rawValue,
+                        c.checkpointCode, c.crossedAt, c.lane.rawValue, c.gateID, accepted.nationality, w.source, w.unit, w.actor)
+                }
+            }
+        }
+        return verdict.rejected
+    }
+
+    /// What exists of the batch's keys: one statement per key kind, each an
+    /// index look-up per key.
+    private func lookUp(_ tx: PostgresTransaction, persons: [IntakeRules.PersonKeys], documents: [IntakeRules.DocumentKeys],
+                        crossings: [IntakeRules.CrossingKeys]) async throws -> IntakeRules.Existing {
+        var existing = IntakeRules.Existing()
+        let personIDs = Array(Set(persons.map(\.personID) + documents.map(\.personID) + crossings.map(\.personID)))
+        if !personIDs.isEmpty {
+            for row in try await tx.query("""
+                SELECT person_id, nationalities[1]::text FROM persons WHERE person_id = ANY(\(personIDs))
+                """) {
+                let (id, nationality) = try row.decode((UUID, String).self)
+                existing.persons[id] = nationality
+            }
+        }
+        let citizenIDs = persons.compactMap(\.citizenID)
+        if !citizenIDs.isEmpty {
+            for row in try await tx.query("""
+                SELECT citizen_id::text FROM citizen_ids WHERE citizen_id = ANY(\(citizenIDs)::char(12)[])
+                """) {
+                existing.citizenIDs.insert(try row.decode(String.self))
+            }
+        }
+        let numbers = Array(Set(documents.map(\.key.number) + crossings.map(\.document.number)))
+        if !numbers.isEmpty {
+            for row in try await tx.query("""
+                SELECT number, issuing_state::text, kind, person_id, document_id FROM document_numbers WHERE number = ANY(\(numbers))
+                """) {
+                let (number, state, kind, person, document) = try row.decode((String, String, String, UUID, UUID).self)
+                existing.documents[.init(number: number, issuingState: state, kind: kind)] = (person, document)
+            }
+        }
+        // Crossings can exist only for persons that existed before the batch.
+        let earlier = crossings.filter { existing.persons[$0.personID] != nil }
+        if !earlier.isEmpty {
+            for row in try await tx.query("""
+                SELECT x.person_id, x.request_id FROM unnest(\(earlier.map(\.personID)), \(earlier.map(\.requestID))) AS k(p, r)
+                JOIN crossings x ON x.person_id = k.p AND x.request_id = k.r
+                """) {
+                let (person, request) = try row.decode((UUID, UUID).self)
+                existing.crossings.insert(.init(personID: person, requestID: request))
+            }
+        }
+        let codes = Array(Set(crossings.map(\.checkpointCode)))
+        if !codes.isEmpty {
+            for row in try await tx.query("SELECT code FROM checkpoints WHERE code = ANY(\(codes))") {
+                existing.checkpoints.insert(try row.decode(String.self))
+            }
+        }
+        return existing
+    }
+
+    /// The request id of an intake crossing: derived from its content, so a
+    /// crossing loaded twice (by two jobs of one source) is found as a duplicate.
+    static func crossingRequestID(system: String, _ c: CrossingRow) -> UUID {
+        let micros = Int64((c.crossedAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return DerivedID.uuid(namespace: "immigration.records.intake-crossing",
+                              name: "\(system):\(c.personSourceKey):\(micros):\(c.direction.rawValue):\(c.checkpointCode)")
+    }
+
+    /// SHA-256 of the request id's text, as the staging path's
+    /// `sha256(convert_to(request_id::text, 'UTF8'))`.
+    static func fingerprint(_ requestID: UUID) -> [UInt8] {
+        let input = Array(requestID.text.utf8)
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        _ = input.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
+        return digest
+    }
+}
+
+/// A `char(3)[]` value for binary COPY: the array's element type must be the
+/// column's (`bpchar`), where `[String]` is sent as `text[]`.
+struct CharArray: PostgresEncodable {
+    static var postgresType: PostgresType { PostgresType(rawValue: 1014) }   // bpchar[]
+    var elements: [String]
+    init(_ elements: [String]) { self.elements = elements }
+
+    func encode(into buffer: inout [UInt8]) {
+        func append<T: FixedWidthInteger>(_ value: T) {
+            var big = value.bigEndian
+            withUnsafeBytes(of: &big) { buffer.append(contentsOf: $0) }
+        }
+        append(Int32(1))                    // dimensions
+        append(Int32(0))                    // has nulls
+        append(UInt32(1042))                // element type: bpchar
+        append(Int32(elements.count))
+        append(Int32(1))                    // lower bound
+        for element in elements {
+            let bytes = Array(element.utf8)
+            append(Int32(bytes.count))
+            buffer.append(contentsOf: bytes)
+        }
+    }
+}
