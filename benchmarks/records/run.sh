@@ -22,7 +22,7 @@
 #      open loop at OPEN_RATE calls/s (default 1000).
 # For every run: the CPU of the client (or pgbench), the service and PostgreSQL.
 # Raw lines go to benchmarks/records/results/<stamp>.txt; beside them the intake
-# client's stderr (<stamp>.intake-client.log), the service's log over the
+# client's stderr (<stamp>.client.log), the service's log over the
 # intake (<stamp>.intake-service.log) and, if the intake stalls, the stacks of
 # both processes (<stamp>.stall-<n>.txt).
 #
@@ -111,12 +111,14 @@ if $fresh; then
     "$bin/psql" -Xq -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
       -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema AUTHORIZATION $schema"
   done
-  for schema in records records_copy; do
-    env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$pgpass" RECORDS_SCHEMA=$schema \
-      DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=$schema" GRPC_LISTEN=127.0.0.1:0 \
-      INSECURE_DEVELOPMENT_PLAINTEXT=1 LOG_LEVEL=warning "$service_bin" migrate >&2
-  done
 fi
+# Migrations are applied on every run (idempotent), so a kept database (KEEP=1) gets
+# the migrations newer than it; the service itself starts with MIGRATE_ON_START=0.
+for schema in records records_copy; do
+  env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$pgpass" RECORDS_SCHEMA=$schema \
+    DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=$schema" GRPC_LISTEN=127.0.0.1:0 \
+    INSECURE_DEVELOPMENT_PLAINTEXT=1 LOG_LEVEL=warning "$service_bin" migrate >&2
+done
 
 log "RecordsService on 127.0.0.1:$grpc_port (mutual TLS)"
 service_log=${raw%.txt}.service.log
@@ -206,8 +208,9 @@ if $fresh; then
   log "bulk intake of $persons persons"
   "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
   watch_intake & watcher=$!
-  # The client's stderr (resumed streams, rejected rows) is kept beside the raw lines.
-  record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch" 2> >(tee "$here/results/$stamp.intake-client.log" >&2))"
+  # The client's stderr (resumed streams, rejected rows) goes to the run's client log
+  # (with_cpu), kept beside the raw lines.
+  record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch")"
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
   cp "$service_log" "$here/results/$stamp.intake-service.log"
