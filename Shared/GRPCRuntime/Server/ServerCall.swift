@@ -38,6 +38,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         var initialMetadataSent = false
         var statusSent = false
         var receiving = false
+        /// Whether RECV_CLOSE_ON_SERVER was started: alone once the handler
+        /// first suspends, or in the final batch when it never did.
+        var closeWatchStarted = false
     }
 
     /// The queue that announced the call; its completions and its handler run there.
@@ -105,14 +108,25 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// Runs the handler in its own Task.
+    /// Runs the handler in its own Task, started at once on this queue's
+    /// thread (`Task.immediate`: no enqueue) and preferring it afterwards.
+    /// A handler that finishes without suspending (most unary calls) sends
+    /// RECV_CLOSE_ON_SERVER in its final batch, with the response and the
+    /// status: one batch and one completion per call less. One that suspends
+    /// gets the close watcher when it first does, so a cancel still reaches
+    /// it while it waits.
     func startHandler() {
-        let task = Task(executorPreference: queue) { await self.run() }
-        let cancelNow = state.withLock { state -> Bool in
-            if !state.handlerDone { state.task = task }
-            return state.cancelled && !state.handlerDone
+        var task: Task<Void, Never>?
+        queue.runAsJob {
+            task = Task.immediate(executorPreference: queue) { await self.run() }
         }
-        if cancelNow { task.cancel() }
+        let (cancelNow, watch) = state.withLock { state -> (Bool, Bool) in
+            if !state.handlerDone { state.task = task }
+            defer { state.closeWatchStarted = true }
+            return (state.cancelled && !state.handlerDone, !state.closeWatchStarted)
+        }
+        if watch { watchForClose() }
+        if cancelNow { task?.cancel() }
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
@@ -203,12 +217,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     func finish(error: RPCError?, response message: [UInt8]?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let alreadySent = state.withLock { state -> Bool in
-            defer { state.statusSent = true }
-            return state.statusSent
+        let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in
+            defer {
+                state.statusSent = true
+                state.closeWatchStarted = true
+            }
+            return (state.statusSent, !state.closeWatchStarted)
         }
         guard !alreadySent else { return }
         let batch = Batch(owner: self)
+        if watchesClose { batch.receiveCloseOnServer() }
         if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
         var trailers = response.trailers
         if let error {
@@ -222,9 +240,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             if let message { batch.sendMessage(message) }
             batch.sendStatus(.ok, message: "", trailingMetadata: trailers)
         }
-        // Not awaited: nothing depends on its completion, and waiting would
-        // cost every call a hop back to the cooperative pool. The batch keeps
-        // this call (and so the grpc_call) alive until the core is done.
-        batch.start(on: pointer) { _ in }
+        // Not awaited: nothing depends on its completion but the close
+        // watcher it may carry. The batch keeps this call (and so the
+        // grpc_call) alive until the core is done.
+        if watchesClose {
+            let error = batch.start(on: pointer) { result in
+                self.closed(cancelled: !result.success || result.cancelled)
+            }
+            if error != GRPC_CALL_OK { closed(cancelled: true) }
+        } else {
+            batch.start(on: pointer) { _ in }
+        }
     }
 }
