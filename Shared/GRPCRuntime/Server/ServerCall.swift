@@ -85,7 +85,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         closed(cancelled: !success || closeSlot.pointee != 0)
     }
 
-    private func closed(cancelled: Bool) {
+    func closed(cancelled: Bool) {
         let (task, waiter) = state.withLock { state in
             state.closed = true
             if cancelled { state.cancelled = true }
@@ -244,10 +244,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         // watcher it may carry. The batch keeps this call (and so the
         // grpc_call) alive until the core is done.
         if watchesClose {
-            let error = batch.start(on: pointer) { result in
-                self.closed(cancelled: !result.success || result.cancelled)
-            }
-            if error != GRPC_CALL_OK { closed(cancelled: true) }
+            // The batch tells this call when it completes (no closure to allocate).
+            batch.closeWatcher = self
+            if batch.start(on: pointer, callback: { _ in }) != GRPC_CALL_OK { closed(cancelled: true) }
         } else {
             batch.start(on: pointer) { _ in }
         }
