@@ -92,22 +92,11 @@ extension CompletionQueue: TaskExecutor {
             deferredJobs.append(UnownedJob(job))
             return
         }
-        let unowned = UnownedJob(job)
-        runAsJob { unowned.runSynchronously(on: asUnownedTaskExecutor()) }
-    }
-
-    /// Runs `body` on the draining thread as one job of this queue: jobs it
-    /// enqueues here (a resumed awaiter, a child task) run after it, up to
-    /// a bound. A task that keeps yielding must not keep this thread from
-    /// its completion queue, so the rest go to the global executor. Also how
-    /// a server call's Task starts (`Task.immediate`, no enqueue).
-    func runAsJob(_ body: () -> Void) {
-        if runningJob {
-            body()
-            return
-        }
         runningJob = true
-        body()
+        job.runSynchronously(on: asUnownedTaskExecutor())
+        // Jobs the first one enqueued (a child task, a resumed awaiter) run
+        // next, up to a bound: a task that keeps yielding must not keep this
+        // thread from its completion queue, so the rest go to the global executor.
         var ran = 0
         while !deferredJobs.isEmpty {
             let next = deferredJobs.removeFirst()

@@ -108,25 +108,24 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// Runs the handler in its own Task, started at once on this queue's
-    /// thread (`Task.immediate`: no enqueue) and preferring it afterwards.
-    /// A handler that finishes without suspending (most unary calls) sends
+    /// Runs the handler in its own Task, on this queue's thread: enqueued
+    /// there from the thread itself, it runs before `Task.init` returns, up
+    /// to its first suspension (see `CompletionQueue`). A handler that
+    /// finishes without suspending (most unary calls) sends
     /// RECV_CLOSE_ON_SERVER in its final batch, with the response and the
     /// status: one batch and one completion per call less. One that suspends
     /// gets the close watcher when it first does, so a cancel still reaches
-    /// it while it waits.
+    /// it while it waits. (`Task.immediate` would skip the enqueue but costs
+    /// one allocation more per call.)
     func startHandler() {
-        var task: Task<Void, Never>?
-        queue.runAsJob {
-            task = Task.immediate(executorPreference: queue) { await self.run() }
-        }
+        let task = Task(executorPreference: queue) { await self.run() }
         let (cancelNow, watch) = state.withLock { state -> (Bool, Bool) in
             if !state.handlerDone { state.task = task }
             defer { state.closeWatchStarted = true }
             return (state.cancelled && !state.handlerDone, !state.closeWatchStarted)
         }
         if watch { watchForClose() }
-        if cancelNow { task?.cancel() }
+        if cancelNow { task.cancel() }
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
