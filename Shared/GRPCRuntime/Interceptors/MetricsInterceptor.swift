@@ -73,10 +73,11 @@ public struct MetricsInterceptor: ServerInterceptor {
         private let factory: (any MetricsFactory)?
         /// Every method seen so far, read without a lock: a snapshot that is
         /// never changed once published. A new method publishes a new snapshot
-        /// (under `adding`); old snapshots are kept, not freed, since a reader
-        /// may still hold one: at most one per method a server serves.
+        /// (under `adding`); old snapshots are kept until these instruments
+        /// are released, since a reader may still hold one: at most one per
+        /// method a server serves.
         private let published = Atomic<Unmanaged<Snapshot>?>(nil)
-        private let adding = Mutex<Void>(())
+        private let adding = Mutex<[Unmanaged<Snapshot>]>([])
 
         private final class Snapshot: Sendable {
             let methods: [String: PerMethod]
@@ -85,15 +86,21 @@ public struct MetricsInterceptor: ServerInterceptor {
 
         init(factory: (any MetricsFactory)?) { self.factory = factory }
 
+        deinit {
+            adding.withLock { snapshots in snapshots.forEach { $0.release() } }
+        }
+
         func forMethod(_ method: String) -> PerMethod {
             if let known = published.load(ordering: .acquiring)?.takeUnretainedValue().methods[method] { return known }
-            return adding.withLock { _ in
+            return adding.withLock { snapshots in
                 let current = published.load(ordering: .acquiring)?.takeUnretainedValue().methods ?? [:]
                 if let known = current[method] { return known }
                 let made = PerMethod(method: method, factory: factory)
                 var next = current
                 next[method] = made
-                published.store(Unmanaged.passRetained(Snapshot(next)), ordering: .releasing)
+                let snapshot = Unmanaged.passRetained(Snapshot(next))
+                snapshots.append(snapshot)
+                published.store(snapshot, ordering: .releasing)
                 return made
             }
         }

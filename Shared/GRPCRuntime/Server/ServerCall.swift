@@ -9,8 +9,8 @@ import Synchronization
 /// on the call retains this object, the close watcher is retained as a tag
 /// until it completes, and so does the handler's Task, so the call is
 /// released exactly once, after its last operation completed. `closeSlot`
-/// (where the core writes whether the call was cancelled) is allocated here
-/// and freed in `deinit`.
+/// (where the core writes whether the call was cancelled) is allocated by
+/// `watchForClose` when the close watcher is a tag of its own, and freed in `deinit`.
 /// Threading: receives happen one at a time (one iterator), sends are
 /// serialised by `sendLock`; the close watcher runs on a completion-queue thread.
 final class ServerCall: CompletionTag, @unchecked Sendable {
@@ -23,7 +23,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The single request of unary and server-streaming calls, read by the core with the call.
     private let initialPayload: [UInt8]?
     private let sendLock = SendLock()
-    private let closeSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// Where the core writes whether the call was cancelled, allocated by
+    /// `watchForClose` (a close watcher of its own; not when the final batch
+    /// carries it). Written once, before the core sees it.
+    private var closeSlot: UnsafeMutablePointer<Int32>?
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -56,13 +59,12 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         self.deadline = deadline
         self.initialPayload = initialPayload
         super.init()
-        closeSlot.initialize(to: 0)
         engine.callStarted()
     }
 
     deinit {
         grpc_call_unref(pointer)
-        closeSlot.deallocate()
+        closeSlot?.deallocate()
         engine.callEnded()
     }
 
@@ -71,7 +73,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     func watchForClose() {
         var op = grpc_op()
         op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
-        op.data.recv_close_on_server.cancelled = closeSlot
+        let slot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        slot.initialize(to: 0)
+        closeSlot = slot
+        op.data.recv_close_on_server.cancelled = slot
         let tag = retainedPointer()
         let error = grpc_call_start_batch(pointer, &op, 1, tag, nil)
         if error != GRPC_CALL_OK {
@@ -82,7 +87,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// The close watcher completed.
     override func complete(success: Bool) {
-        closed(cancelled: !success || closeSlot.pointee != 0)
+        closed(cancelled: !success || (closeSlot?.pointee ?? 0) != 0)
     }
 
     func closed(cancelled: Bool) {
