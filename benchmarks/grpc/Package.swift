@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // The Swift side of the gRPC benchmark (benchmarks/grpc/run.sh): the echo
-// server with the full runtime in the path, and a Swift client driving it.
+// server with the full runtime in the path, the bare echo on the C core (the
+// floor), and a Swift client driving the first.
 // A package of its own, depending on the suite by path, so that CI never builds it.
 import PackageDescription
 
@@ -21,6 +22,9 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log"),
                                          .product(name: "Metrics", package: "swift-metrics")],
                           path: "Sources/EchoServer", swiftSettings: settings),
+        .systemLibrary(name: "CGRPCBare", path: "Sources/CGRPCBare"),
+        .executableTarget(name: "BareEchoServer", dependencies: ["CGRPCBare"],
+                          path: "Sources/BareEchoServer", swiftSettings: settings),
         .executableTarget(name: "EchoClient",
                           dependencies: [.product(name: "Contracts", package: "Immigration"),
                                          .product(name: "GRPCRuntime", package: "Immigration")],

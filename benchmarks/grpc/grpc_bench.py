@@ -6,7 +6,7 @@ script on PYTHONPATH):
   record H2LOAD_OUT LATENCY_LOG NAME LOAD ROUND CPU0 CPU1 T0 T1 CLK_TCK RSS_KB
                              one result line (tab-separated)
   metrics PORT               the Swift server's grpc_server_handled_total lines
-  report RESULTS CLIENT ALLOCS CALLS SWIFT_HWM CPP_HWM SWIFT_METRICS SOAK
+  report RESULTS CLIENT ALLOCS CALLS SWIFT_HWM CPP_HWM SWIFT_METRICS SOAK [BARE_HWM]
                              the tables of docs/benchmarks.md"""
 import os
 import re
@@ -74,7 +74,10 @@ def metrics(port):
             print(line)
 
 
-def report(results, client, allocs, calls, swift_hwm, cpp_hwm, swift_metrics, soak):
+LABELS = {"cpp": "C++ callback", "bare": "bare Swift on the core", "swift": "Swift runtime"}
+
+
+def report(results, client, allocs, calls, swift_hwm, cpp_hwm, swift_metrics, soak, bare_hwm=None):
     rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
     loads = list(dict.fromkeys(row[1] for row in rows))
 
@@ -88,27 +91,34 @@ def report(results, client, allocs, calls, swift_hwm, cpp_hwm, swift_metrics, so
     print("| load (conn x streams) | server | requests/s | p50 ms | p99 ms | server CPU % | CPU µs/request | RSS after (MiB) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for load in loads:
-        for name in ("cpp", "swift"):
+        for name in ("cpp", "bare", "swift"):
             r = runs(name, load)
+            if not r:
+                continue
             rps = [float(x[3]) for x in r]
             failed = sum(int(x[5]) for x in r)
-            label = "C++ callback" if name == "cpp" else "Swift runtime"
+            label = LABELS[name]
             print(f"| {load} | {label} | {med(rps):,.0f} ({max(rps):,.0f}) | {med([float(x[6]) for x in r]):.3f} |"
                   f" {med([float(x[7]) for x in r]):.3f} | {med([float(x[9]) for x in r]):.0f} |"
                   f" {med([float(x[10]) for x in r]):.1f} | {int(r[-1][11]) / 1024:.1f} |"
                   + (f" **{failed} failed**" if failed else ""))
-    print("\n| load | Swift / C++ requests/s (median; per round) | Swift / C++ p99 | Swift / C++ CPU per request |")
-    print("|---|---:|---:|---:|")
+    print("\n| load | server / C++ | requests/s (median; per round) | p99 | CPU per request |")
+    print("|---|---|---:|---:|---:|")
     for load in loads:
-        s, c = runs("swift", load), runs("cpp", load)
-        per_round = [float(a[3]) / float(b[3]) for a, b in zip(s, c)]
-        print(f"| {load} | {med([float(x[3]) for x in s]) / med([float(x[3]) for x in c]):.2f}x"
-              f" ({', '.join(f'{v:.2f}' for v in per_round)}) |"
-              f" {med([float(x[7]) for x in s]) / med([float(x[7]) for x in c]):.2f}x |"
-              f" {med([float(x[10]) for x in s]) / med([float(x[10]) for x in c]):.2f}x |")
+        c = runs("cpp", load)
+        for name in ("bare", "swift"):
+            s = runs(name, load)
+            if not s:
+                continue
+            per_round = [float(a[3]) / float(b[3]) for a, b in zip(s, c)]
+            print(f"| {load} | {LABELS[name]} | {med([float(x[3]) for x in s]) / med([float(x[3]) for x in c]):.2f}x"
+                  f" ({', '.join(f'{v:.2f}' for v in per_round)}) |"
+                  f" {med([float(x[7]) for x in s]) / med([float(x[7]) for x in c]):.2f}x |"
+                  f" {med([float(x[10]) for x in s]) / med([float(x[10]) for x in c]):.2f}x |")
     total = sum(int(row[4]) for row in rows if row[0] == "swift")
     print(f"\nPeak RSS (VmHWM) over every load and round: Swift {int(swift_hwm) / 1024:.1f} MiB "
-          f"({total:,} calls served by h2load plus warm-ups), C++ {int(cpp_hwm) / 1024:.1f} MiB.")
+          f"({total:,} calls served by h2load plus warm-ups), C++ {int(cpp_hwm) / 1024:.1f} MiB"
+          + (f", bare Swift {int(bare_hwm) / 1024:.1f} MiB." if bare_hwm else "."))
     print("Swift server's own count (Prometheus endpoint):")
     for line in open(swift_metrics):
         print(f"    {line.rstrip()}")
@@ -132,7 +142,7 @@ def report(results, client, allocs, calls, swift_hwm, cpp_hwm, swift_metrics, so
     print("|---|---:|---:|")
     for line in open(allocs):
         name, a0, f0, a1, f1 = line.split()
-        label = "C++ callback" if name == "cpp" else "Swift runtime"
+        label = LABELS[name]
         print(f"| {label} | {(int(a1) - int(a0)) / int(calls):.1f} | {(int(f1) - int(f0)) / int(calls):.1f} |")
 
 

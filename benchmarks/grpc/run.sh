@@ -5,6 +5,8 @@
 #       metrics + authorisation interceptors on (plaintext dev mode, x-dev-caller header);
 #   (b) cpp:   a C++ callback-API echo server on the same core (Debian libgrpc++-dev),
 #       built here in a temporary folder;
+#   (c) bare:  the floor, the same echo written directly on the C core in Swift
+#       (Sources/BareEchoServer: raw bytes, no runtime), to show what the runtime adds;
 # in the same run, at 1x1, 16x10 and 64x100 (connections x streams), ROUNDS times,
 # servers alternating. Reports requests/s, p50/p99 latency (h2load --log-file), server
 # CPU (/proc/<pid>/stat) and memory (VmRSS after each load, VmHWM at the end). Then the
@@ -65,7 +67,11 @@ python3 "$here/grpc_bench.py" frame "$work/frame.bin"
 start() {
     local name=$1 out="$work/$1.out"
     : > "$out"
-    if [ "$name" = swift ]; then command=("$bin/EchoServer" 0); else command=("$work/echo_server" 0); fi
+    case $name in
+        swift) command=("$bin/EchoServer" 0) ;;
+        bare) command=("$bin/BareEchoServer" 0) ;;
+        *) command=("$work/echo_server" 0) ;;
+    esac
     env ${PRELOAD:+LD_PRELOAD=$PRELOAD ALLOC_COUNT_FILE=$work/$name.allocs} "${command[@]}" > "$out" &
     started_pid=$!
     servers+=("$started_pid")
@@ -93,15 +99,21 @@ h2() { # port clients streams [extra h2load options...]
 say "checking both servers answer the echo (and the Swift one refuses a call without x-dev-caller: UNAUTHENTICATED)"
 start swift; swift_pid=$started_pid; swift_port=$started_port; swift_metrics=$started_metrics
 start cpp; cpp_pid=$started_pid; cpp_port=$started_port
+start bare; bare_pid=$started_pid; bare_port=$started_port
 python3 "$here/grpc_bench.py" check "$swift_port" --authorised
 python3 "$here/grpc_bench.py" check "$cpp_port"
+python3 "$here/grpc_bench.py" check "$bare_port"
 
 : > "$work/results"
 for round in $(seq "$rounds"); do
     for load in "1 1" "16 10" "64 100"; do
         read -r clients streams <<< "$load"
-        for name in cpp swift; do
-            if [ "$name" = swift ]; then pid=$swift_pid; port=$swift_port; else pid=$cpp_pid; port=$cpp_port; fi
+        for name in cpp bare swift; do
+            case $name in
+                swift) pid=$swift_pid; port=$swift_port ;;
+                bare) pid=$bare_pid; port=$bare_port ;;
+                *) pid=$cpp_pid; port=$cpp_port ;;
+            esac
             say "round $round: $name at ${clients}x${streams} for ${seconds}s"
             h2 "$port" "$clients" "$streams" -n 2000 > /dev/null  # warm-up
             rm -f "$work/latency"  # h2load appends to its log file
@@ -119,7 +131,8 @@ done
 swift_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$swift_pid/status")
 cpp_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$cpp_pid/status")
 python3 "$here/grpc_bench.py" metrics "$swift_metrics" > "$work/swift-metrics"
-stop "$cpp_pid"
+bare_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$bare_pid/status")
+stop "$cpp_pid"; stop "$bare_pid"
 
 say "Swift client -> Swift server"
 : > "$work/client"
@@ -146,7 +159,7 @@ done
 
 say "allocations per unary call (LD_PRELOAD counter, 1x1, 20000 calls after 5000 warm-up)"
 : > "$work/allocs"
-for name in cpp swift; do
+for name in cpp bare swift; do
     PRELOAD="$work/alloc_count.so" start "$name"
     h2 "$started_port" 1 1 -n 5000 > /dev/null
     kill -USR1 "$started_pid"; sleep 0.3
@@ -159,4 +172,4 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/notes"
 
 cat "$work/notes"
 python3 "$here/grpc_bench.py" report "$work/results" "$work/client" "$work/allocs" 20000 \
-    "$swift_hwm" "$cpp_hwm" "$work/swift-metrics" "$work/soak"
+    "$swift_hwm" "$cpp_hwm" "$work/swift-metrics" "$work/soak" "$bare_hwm"

@@ -24,6 +24,9 @@ final class Batch: CompletionTag, @unchecked Sendable {
     private var continuation: UnsafeContinuation<BatchResult, Never>?
     private var callback: (@Sendable (BatchResult) -> Void)?
     private let owner: AnyObject?
+    /// The server call whose RECV_CLOSE_ON_SERVER this batch carries (a
+    /// unary handler's final batch): told when the batch completes.
+    var closeWatcher: ServerCall?
     /// The status message; copied by the core during `start`.
     var statusMessage: String?
 
@@ -134,6 +137,10 @@ final class Batch: CompletionTag, @unchecked Sendable {
                 trailingMetadata: Metadata(reading: field(Offset.trailingMetadata)))
         }
         if receivesClose { result.cancelled = slots.pointee.cancelled != 0 }
+        if let closeWatcher {
+            self.closeWatcher = nil
+            closeWatcher.closed(cancelled: !success || result.cancelled)
+        }
         if let continuation {
             self.continuation = nil
             continuation.resume(returning: result)

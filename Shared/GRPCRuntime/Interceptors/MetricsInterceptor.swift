@@ -71,15 +71,36 @@ public struct MetricsInterceptor: ServerInterceptor {
         }
 
         private let factory: (any MetricsFactory)?
-        private let methods = Mutex<[String: PerMethod]>([:])
+        /// Every method seen so far, read without a lock: a snapshot that is
+        /// never changed once published. A new method publishes a new snapshot
+        /// (under `adding`); old snapshots are kept until these instruments
+        /// are released, since a reader may still hold one: at most one per
+        /// method a server serves.
+        private let published = Atomic<Unmanaged<Snapshot>?>(nil)
+        private let adding = Mutex<[Unmanaged<Snapshot>]>([])
+
+        private final class Snapshot: Sendable {
+            let methods: [String: PerMethod]
+            init(_ methods: [String: PerMethod]) { self.methods = methods }
+        }
 
         init(factory: (any MetricsFactory)?) { self.factory = factory }
 
+        deinit {
+            adding.withLock { snapshots in snapshots.forEach { $0.release() } }
+        }
+
         func forMethod(_ method: String) -> PerMethod {
-            methods.withLock { methods in
-                if let existing = methods[method] { return existing }
+            if let known = published.load(ordering: .acquiring)?.takeUnretainedValue().methods[method] { return known }
+            return adding.withLock { snapshots in
+                let current = published.load(ordering: .acquiring)?.takeUnretainedValue().methods ?? [:]
+                if let known = current[method] { return known }
                 let made = PerMethod(method: method, factory: factory)
-                methods[method] = made
+                var next = current
+                next[method] = made
+                let snapshot = Unmanaged.passRetained(Snapshot(next))
+                snapshots.append(snapshot)
+                published.store(snapshot, ordering: .releasing)
                 return made
             }
         }

@@ -83,59 +83,82 @@ protocol PrometheusSeries: Sendable {
     func render(name: String, labels: String, into out: inout String)
 }
 
-/// A counter or gauge value.
+/// A counter or gauge value: a `Double` kept as its bit pattern in an atomic,
+/// so the calls of every completion-queue thread update it without a lock.
 final class PrometheusValue: CounterHandler, FloatingPointCounterHandler, MeterHandler, RecorderHandler,
     PrometheusSeries, Sendable {
-    private let value = Mutex<Double>(0)
+    private let bits = Atomic<UInt64>(0)
 
-    func increment(by amount: Int64) { value.withLock { $0 += Double(amount) } }
-    func increment(by amount: Double) { value.withLock { $0 += amount } }
-    func decrement(by amount: Double) { value.withLock { $0 -= amount } }
-    func reset() { value.withLock { $0 = 0 } }
-    func set(_ newValue: Int64) { value.withLock { $0 = Double(newValue) } }
-    func set(_ newValue: Double) { value.withLock { $0 = newValue } }
+    var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+
+    func increment(by amount: Int64) { update { $0 + Double(amount) } }
+    func increment(by amount: Double) { update { $0 + amount } }
+    func decrement(by amount: Double) { update { $0 - amount } }
+    func reset() { set(0.0) }
+    func set(_ newValue: Int64) { set(Double(newValue)) }
+    func set(_ newValue: Double) { bits.store(newValue.bitPattern, ordering: .relaxed) }
     func record(_ newValue: Int64) { set(newValue) }
     func record(_ newValue: Double) { set(newValue) }
 
+    private func update(_ change: (Double) -> Double) {
+        var current = bits.load(ordering: .relaxed)
+        while true {
+            let (exchanged, original) = bits.compareExchange(
+                expected: current, desired: change(Double(bitPattern: current)).bitPattern, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
     func render(name: String, labels: String, into out: inout String) {
-        out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(PrometheusText.number(value.withLock { $0 }))\n"
+        out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(PrometheusText.number(value))\n"
     }
 }
 
-/// A cumulative histogram; timers record seconds.
+/// A cumulative histogram; timers record seconds. Each bucket, the count and
+/// the sum are atomics (no lock per observation); a scrape reads them one by
+/// one, so it may see an observation in `count` and not yet in its bucket,
+/// as Prometheus client libraries that avoid a lock allow too.
 final class PrometheusHistogram: RecorderHandler, TimerHandler, PrometheusSeries, Sendable {
     private let bounds: [Double]
-    private let state: Mutex<(counts: [UInt64], sum: Double, count: UInt64)>
+    private let buckets: [Cell]
+    private let count = Cell()
+    private let sum = PrometheusValue()
+
+    private final class Cell: Sendable {
+        let value = Atomic<UInt64>(0)
+    }
 
     init(bounds: [Double]) {
         self.bounds = bounds
-        state = Mutex((Array(repeating: 0, count: bounds.count), 0, 0))
+        buckets = bounds.map { _ in Cell() }
     }
 
     func record(_ value: Int64) { record(Double(value)) }
 
     func record(_ value: Double) {
-        state.withLock { state in
-            if let index = bounds.firstIndex(where: { value <= $0 }) { state.counts[index] += 1 }
-            state.sum += value
-            state.count += 1
+        if let index = bounds.firstIndex(where: { value <= $0 }) {
+            buckets[index].value.wrappingAdd(1, ordering: .relaxed)
         }
+        sum.increment(by: value)
+        count.value.wrappingAdd(1, ordering: .relaxed)
     }
 
     func recordNanoseconds(_ duration: Int64) { record(Double(duration) / 1e9) }
 
     func render(name: String, labels: String, into out: inout String) {
-        let snapshot = state.withLock { $0 }
         let prefix = labels.isEmpty ? "" : labels + ","
         var cumulative: UInt64 = 0
-        for (bound, count) in zip(bounds, snapshot.counts) {
-            cumulative += count
+        for (bound, bucket) in zip(bounds, buckets) {
+            cumulative += bucket.value.load(ordering: .relaxed)
             out += "\(name)_bucket{\(prefix)le=\"\(PrometheusText.number(bound))\"} \(cumulative)\n"
         }
-        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(snapshot.count)\n"
+        // At least the buckets' sum, so the +Inf bucket never reads below a finite one.
+        let total = max(cumulative, count.value.load(ordering: .relaxed))
+        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(total)\n"
         let braces = labels.isEmpty ? "" : "{\(labels)}"
-        out += "\(name)_sum\(braces) \(PrometheusText.number(snapshot.sum))\n"
-        out += "\(name)_count\(braces) \(snapshot.count)\n"
+        out += "\(name)_sum\(braces) \(PrometheusText.number(sum.value))\n"
+        out += "\(name)_count\(braces) \(total)\n"
     }
 }
 

@@ -95,7 +95,6 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         }
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
                                     requestMetadata: metadata, deadline: deadline, initialPayload: payload)
-        serverCall.watchForClose()
         serverCall.startHandler()
     }
 

@@ -9,8 +9,8 @@ import Synchronization
 /// on the call retains this object, the close watcher is retained as a tag
 /// until it completes, and so does the handler's Task, so the call is
 /// released exactly once, after its last operation completed. `closeSlot`
-/// (where the core writes whether the call was cancelled) is allocated here
-/// and freed in `deinit`.
+/// (where the core writes whether the call was cancelled) is allocated by
+/// `watchForClose` when the close watcher is a tag of its own, and freed in `deinit`.
 /// Threading: receives happen one at a time (one iterator), sends are
 /// serialised by `sendLock`; the close watcher runs on a completion-queue thread.
 final class ServerCall: CompletionTag, @unchecked Sendable {
@@ -23,7 +23,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The single request of unary and server-streaming calls, read by the core with the call.
     private let initialPayload: [UInt8]?
     private let sendLock = SendLock()
-    private let closeSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// Where the core writes whether the call was cancelled, allocated by
+    /// `watchForClose` (a close watcher of its own; not when the final batch
+    /// carries it). Written once, before the core sees it.
+    private var closeSlot: UnsafeMutablePointer<Int32>?
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -38,6 +41,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         var initialMetadataSent = false
         var statusSent = false
         var receiving = false
+        /// Whether RECV_CLOSE_ON_SERVER was started: alone once the handler
+        /// first suspends, or in the final batch when it never did.
+        var closeWatchStarted = false
     }
 
     /// The queue that announced the call; its completions and its handler run there.
@@ -53,13 +59,12 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         self.deadline = deadline
         self.initialPayload = initialPayload
         super.init()
-        closeSlot.initialize(to: 0)
         engine.callStarted()
     }
 
     deinit {
         grpc_call_unref(pointer)
-        closeSlot.deallocate()
+        closeSlot?.deallocate()
         engine.callEnded()
     }
 
@@ -68,7 +73,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     func watchForClose() {
         var op = grpc_op()
         op.op = GRPC_OP_RECV_CLOSE_ON_SERVER
-        op.data.recv_close_on_server.cancelled = closeSlot
+        let slot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        slot.initialize(to: 0)
+        closeSlot = slot
+        op.data.recv_close_on_server.cancelled = slot
         let tag = retainedPointer()
         let error = grpc_call_start_batch(pointer, &op, 1, tag, nil)
         if error != GRPC_CALL_OK {
@@ -79,10 +87,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// The close watcher completed.
     override func complete(success: Bool) {
-        closed(cancelled: !success || closeSlot.pointee != 0)
+        closed(cancelled: !success || (closeSlot?.pointee ?? 0) != 0)
     }
 
-    private func closed(cancelled: Bool) {
+    func closed(cancelled: Bool) {
         let (task, waiter) = state.withLock { state in
             state.closed = true
             if cancelled { state.cancelled = true }
@@ -105,13 +113,23 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// Runs the handler in its own Task.
+    /// Runs the handler in its own Task, on this queue's thread: enqueued
+    /// there from the thread itself, it runs before `Task.init` returns, up
+    /// to its first suspension (see `CompletionQueue`). A handler that
+    /// finishes without suspending (most unary calls) sends
+    /// RECV_CLOSE_ON_SERVER in its final batch, with the response and the
+    /// status: one batch and one completion per call less. One that suspends
+    /// gets the close watcher when it first does, so a cancel still reaches
+    /// it while it waits. (`Task.immediate` would skip the enqueue but costs
+    /// one allocation more per call.)
     func startHandler() {
         let task = Task(executorPreference: queue) { await self.run() }
-        let cancelNow = state.withLock { state -> Bool in
+        let (cancelNow, watch) = state.withLock { state -> (Bool, Bool) in
             if !state.handlerDone { state.task = task }
-            return state.cancelled && !state.handlerDone
+            defer { state.closeWatchStarted = true }
+            return (state.cancelled && !state.handlerDone, !state.closeWatchStarted)
         }
+        if watch { watchForClose() }
         if cancelNow { task.cancel() }
     }
 
@@ -203,12 +221,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     func finish(error: RPCError?, response message: [UInt8]?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let alreadySent = state.withLock { state -> Bool in
-            defer { state.statusSent = true }
-            return state.statusSent
+        let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in
+            defer {
+                state.statusSent = true
+                state.closeWatchStarted = true
+            }
+            return (state.statusSent, !state.closeWatchStarted)
         }
         guard !alreadySent else { return }
         let batch = Batch(owner: self)
+        if watchesClose { batch.receiveCloseOnServer() }
         if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
         var trailers = response.trailers
         if let error {
@@ -222,9 +244,15 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             if let message { batch.sendMessage(message) }
             batch.sendStatus(.ok, message: "", trailingMetadata: trailers)
         }
-        // Not awaited: nothing depends on its completion, and waiting would
-        // cost every call a hop back to the cooperative pool. The batch keeps
-        // this call (and so the grpc_call) alive until the core is done.
-        batch.start(on: pointer) { _ in }
+        // Not awaited: nothing depends on its completion but the close
+        // watcher it may carry. The batch keeps this call (and so the
+        // grpc_call) alive until the core is done.
+        if watchesClose {
+            // The batch tells this call when it completes (no closure to allocate).
+            batch.closeWatcher = self
+            if batch.start(on: pointer, callback: { _ in }) != GRPC_CALL_OK { closed(cancelled: true) }
+        } else {
+            batch.start(on: pointer) { _ in }
+        }
     }
 }

@@ -4,13 +4,14 @@ import CGRPC
 extension ServerEngine {
     // MARK: Calls in flight
 
-    func callStarted() { calls.withLock { $0.live += 1 } }
+    // An atomic count, so that calls on every queue thread start and end
+    // without a lock; the lock is only for the one waiter of a shutdown.
+    func callStarted() { liveCalls.wrappingAdd(1, ordering: .relaxed) }
 
     func callEnded() {
-        let waiter = calls.withLock { state -> UnsafeContinuation<Void, Never>? in
-            state.live -= 1
-            guard state.live == 0, let waiter = state.drained else { return nil }
-            state.drained = nil
+        guard liveCalls.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        let waiter = drainedWaiter.withLock { waiter -> UnsafeContinuation<Void, Never>? in
+            defer { waiter = nil }
             return waiter
         }
         waiter?.resume()
@@ -18,9 +19,9 @@ extension ServerEngine {
 
     func waitForCallsToEnd() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = calls.withLock { state -> Bool in
-                if state.live == 0 { return true }
-                state.drained = continuation
+            let done = drainedWaiter.withLock { waiter -> Bool in
+                if liveCalls.load(ordering: .acquiring) == 0 { return true }
+                waiter = continuation
                 return false
             }
             if done { continuation.resume() }

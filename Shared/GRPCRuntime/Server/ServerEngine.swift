@@ -19,7 +19,9 @@ final class ServerEngine: @unchecked Sendable {
     let accepting = Atomic<Bool>(true)
     /// Whether `grpc_server_destroy` ran (by a failed start or by `stop`).
     let destroyed = Atomic<Bool>(false)
-    let calls = Mutex<(live: Int, drained: UnsafeContinuation<Void, Never>?)>((0, nil))
+    /// Calls in flight (`ServerCall`s alive), and who waits for none to be left.
+    let liveCalls = Atomic<Int>(0)
+    let drainedWaiter = Mutex<UnsafeContinuation<Void, Never>?>(nil)
     /// Callers by SPIFFE id (see `callerIdentity(spiffeID:)`).
     let knownCallers = Mutex<[String: CallerIdentity]>([:])
 
