@@ -1,14 +1,10 @@
 import CProtobufC
 import ProtobufC
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The arena that protobuf-c allocates from: memory aligned as malloc's,
-/// messages larger than its first block spilling into heap blocks, every block
-/// released on return, errors included, and each thread's cached first block
-/// freed when the thread exits (the ASan run checks for leaks).
+/// messages larger than its stack block spilling into heap blocks, and every
+/// block released on return, errors included (the ASan run checks for leaks).
 final class ProtobufCArenaTests: XCTestCase {
     private struct Failure: Error {}
 
@@ -27,9 +23,9 @@ final class ProtobufCArenaTests: XCTestCase {
         }
     }
 
-    func testAllocationsBeyondTheFirstBlockSpillIntoHeapBlocksThatStayUsable() {
+    func testAllocationsBeyondTheStackBlockSpillIntoHeapBlocksThatStayUsable() {
         ProtobufCArena.withArena { arena in
-            // Far more than the 16 KiB first block: several heap blocks, one
+            // Far more than the 4 KiB stack block: several heap blocks, one
             // larger than the heap blocks' usual size.
             var blocks: [UnsafeMutablePointer<UInt64>] = []
             for count in [100, 600, 3000, 50_000, 10] {
@@ -50,48 +46,5 @@ final class ProtobufCArenaTests: XCTestCase {
             _ = arena.allocate(UInt8.self, count: 100_000)
             throw Failure()
         }) { error in XCTAssertTrue(error is Failure) }
-    }
-
-    func testAnArenaOpenedInsideAnotherGetsItsOwnFirstBlock() {
-        ProtobufCArena.withArena { outer in
-            let outerBytes = outer.allocate(UInt8.self, count: 1000)
-            outerBytes.initialize(repeating: 0x11, count: 1000)
-            ProtobufCArena.withArena { inner in
-                // The thread's cached block is the outer arena's: the inner one must not reuse it.
-                let innerBytes = inner.allocate(UInt8.self, count: 1000)
-                innerBytes.initialize(repeating: 0x22, count: 1000)
-                let outerRange = UInt(bitPattern: outerBytes)..<UInt(bitPattern: outerBytes) + 1000
-                XCTAssertFalse(outerRange.contains(UInt(bitPattern: innerBytes)))
-                XCTAssertEqual(innerBytes[999], 0x22)
-            }
-            XCTAssertTrue((0..<1000).allSatisfy { outerBytes[$0] == 0x11 })
-        }
-    }
-
-    func testArenasOnThreadsThatExitLeaveTheirMemoryUsableAndFreed() throws {
-        // Each thread caches a first block on its first arena; the block must be
-        // freed at the thread's exit (ASan's leak check fails the run otherwise).
-        var threads: [pthread_t] = []
-        for index in 0..<4 {
-            var thread = pthread_t()
-            let seed = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-            seed.initialize(to: index)
-            let created = pthread_create(&thread, nil, { argument in
-                let seed = argument!.assumingMemoryBound(to: Int.self)
-                let index = seed.pointee
-                seed.deallocate()
-                for round in 0..<50 {
-                    ProtobufCArena.withArena { arena in
-                        let bytes = arena.allocate(UInt32.self, count: 512)
-                        bytes.initialize(repeating: UInt32(index * 1000 + round), count: 512)
-                        precondition(bytes[511] == UInt32(index * 1000 + round))
-                    }
-                }
-                return nil
-            }, seed)
-            XCTAssertEqual(created, 0)
-            threads.append(thread)
-        }
-        for thread in threads { XCTAssertEqual(pthread_join(thread, nil), 0) }
     }
 }

@@ -1,17 +1,11 @@
 // A bump-pointer arena that implements protobuf-c's ProtobufCAllocator, so that
-// one encode or one decode allocates from a single block and spills into a chain
-// of malloc'd blocks that are all freed at once by protobuf_c_arena_release.
-// Written in C so that protobuf-c calls its alloc and free directly, not Swift
-// through a function pointer.
-//
-// The first block of each arena is the calling thread's cached block: release
-// hands it back to the thread instead of freeing it, so an encode or decode of
-// an ordinary message calls malloc for no arena memory at all. The cached block
-// is freed when its thread exits.
+// one encode or one decode allocates from a caller-supplied block (on the Swift
+// side, the stack) and spills into a chain of malloc'd blocks that are all freed
+// at once by protobuf_c_arena_release. Written in C so that protobuf-c calls its
+// alloc and free directly, not Swift through a function pointer.
 #ifndef PROTOBUF_C_ARENA_H
 #define PROTOBUF_C_ARENA_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
@@ -21,24 +15,17 @@ typedef struct ProtobufCArenaState {
     ProtobufCAllocator allocator;
     unsigned char *cursor;
     unsigned char *end;
-    /// The first block (PROTOBUF_C_ARENA_FIRST_BLOCK bytes), the thread's cached one when it was free.
-    void *first_block;
-    /// The malloc'd overflow blocks, each starting with a pointer to the previous one.
+    /// The malloc'd blocks, each starting with a pointer to the previous one.
     void *heap_blocks;
     size_t next_block_size;
 } ProtobufCArenaState;
 
-/// Size of an arena's first block, kept per thread between arenas.
-#define PROTOBUF_C_ARENA_FIRST_BLOCK 16384
+/// Sets up an arena at the start of `block` (`size` bytes, aligned for
+/// max_align_t); the rest of the block is the arena's first memory. Returns
+/// NULL when the block is too small to hold the state.
+ProtobufCArenaState *protobuf_c_arena_init(void *block, size_t size);
 
-/// Sets up `arena` (caller-owned memory, such as a local) with its first
-/// block: the calling thread's cached block when no other arena of the thread
-/// holds it, otherwise a new one. Returns false when out of memory; then
-/// nothing needs releasing.
-bool protobuf_c_arena_init(ProtobufCArenaState *arena);
-
-/// Frees every overflow block and hands the first block back to the thread's
-/// cache (or frees it when the cache is full).
+/// Frees every malloc'd block; the caller's first block stays the caller's.
 void protobuf_c_arena_release(ProtobufCArenaState *arena);
 
 /// Allocation that no longer fits the current block; NULL when out of memory.
