@@ -23,12 +23,21 @@ public struct UnknownFields: Sendable, Hashable {
     }
 
     /// The unknown fields in arrival order.
-    public var fields: [Field]
+    @inlinable
+    public var fields: [Field] {
+        get { storage ?? [] }
+        set { storage = newValue.isEmpty ? nil : newValue }
+    }
 
-    @inlinable public init() { fields = [] }
+    /// The fields, nil when there are none (nearly always): every message has
+    /// an `UnknownFields`, and a nil reference costs nothing to copy, compare
+    /// or destroy where even an empty array is retained and released.
+    @usableFromInline var storage: [Field]?
+
+    @inlinable public init() { storage = nil }
 
     /// Whether the message carried no unknown fields.
-    @inlinable public var isEmpty: Bool { fields.isEmpty }
+    @inlinable public var isEmpty: Bool { storage == nil }
 
     /// Reads the unknown fields protobuf-c kept in a decoded message.
     @inlinable
@@ -42,26 +51,28 @@ public struct UnknownFields: Sendable, Hashable {
 
     @usableFromInline
     init(reading base: ProtobufCMessage) {
-        fields = []
+        storage = nil
         guard let unknown = base.unknown_fields else { return }
         let count = Int(base.n_unknown_fields)
+        var fields: [Field] = []
         fields.reserveCapacity(count)
         for index in 0..<count {
             let field = unknown[index]
             let data = field.len > 0 ? [UInt8](UnsafeBufferPointer(start: field.data, count: field.len)) : []
             fields.append(Field(number: field.tag, wireType: UInt8(truncatingIfNeeded: field.wire_type.rawValue), data: data))
         }
+        self.fields = fields
     }
 
     /// Writes the unknown fields into a message about to be packed.
     @inlinable
     public func write(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
-        guard !fields.isEmpty else { return }
-        writeFields(into: &base, arena: arena)
+        guard let fields = storage else { return }
+        Self.write(fields, into: &base, arena: arena)
     }
 
     @usableFromInline
-    func writeFields(into base: inout ProtobufCMessage, arena: ProtobufCArena) {
+    static func write(_ fields: [Field], into base: inout ProtobufCMessage, arena: ProtobufCArena) {
         let array = arena.allocate(ProtobufCMessageUnknownField.self, count: fields.count)
         for (index, field) in fields.enumerated() {
             let data = arena.allocate(UInt8.self, count: max(field.data.count, 1))
