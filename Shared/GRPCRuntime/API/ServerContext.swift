@@ -22,12 +22,13 @@ public struct ServerContext: Sendable {
         /// The trace id as given, or `nil` when it comes from `trace`.
         let traceIDText: String?
         let trace: TraceContext?
-        let response: ResponseMetadata
+        /// The response given to the public initialiser; a served call's is made by `call` on first use.
+        let givenResponse: ResponseMetadata?
         let peer: String
 
         init(method: MethodDescriptor, givenMetadata: Metadata, call: ServerCall?, deadline: ContinuousClock.Instant?,
              caller: CallerIdentity?, logger: Logger, traceIDText: String?, trace: TraceContext?,
-             response: ResponseMetadata, peer: String) {
+             givenResponse: ResponseMetadata?, peer: String) {
             self.method = method
             self.givenMetadata = givenMetadata
             self.call = call
@@ -36,13 +37,13 @@ public struct ServerContext: Sendable {
             self.logger = logger
             self.traceIDText = traceIDText
             self.trace = trace
-            self.response = response
+            self.givenResponse = givenResponse
             self.peer = peer
         }
 
         func copy() -> Storage {
             Storage(method: method, givenMetadata: givenMetadata, call: call, deadline: deadline, caller: caller,
-                    logger: logger, traceIDText: traceIDText, trace: trace, response: response, peer: peer)
+                    logger: logger, traceIDText: traceIDText, trace: trace, givenResponse: givenResponse, peer: peer)
         }
     }
 
@@ -66,7 +67,10 @@ public struct ServerContext: Sendable {
     /// The W3C trace id (32 hex digits) of this call, from `traceparent` or new.
     public var traceID: String { storage.traceIDText ?? storage.trace?.traceID ?? "" }
     /// Response headers and trailers the handler wants sent.
-    public var response: ResponseMetadata { storage.response }
+    public var response: ResponseMetadata {
+        // The public initialiser always gives one, a served call always makes one.
+        storage.call?.response ?? storage.givenResponse ?? ResponseMetadata()
+    }
     /// The peer's address as the core reports it, such as `ipv4:127.0.0.1:50412`.
     public var peer: String { storage.peer }
 
@@ -75,14 +79,14 @@ public struct ServerContext: Sendable {
                 logger: Logger, traceID: String, response: ResponseMetadata = ResponseMetadata(),
                 peer: String = "") {
         storage = Storage(method: method, givenMetadata: requestMetadata, call: nil, deadline: deadline, caller: caller,
-                          logger: logger, traceIDText: traceID, trace: nil, response: response, peer: peer)
+                          logger: logger, traceIDText: traceID, trace: nil, givenResponse: response, peer: peer)
     }
 
     /// The server's context of a call: the trace id is read from `trace` only when asked for.
     init(method: MethodDescriptor, call: ServerCall, deadline: ContinuousClock.Instant?,
-         caller: CallerIdentity?, logger: Logger, trace: TraceContext, response: ResponseMetadata) {
+         caller: CallerIdentity?, logger: Logger, trace: TraceContext) {
         storage = Storage(method: method, givenMetadata: Metadata(), call: call, deadline: deadline, caller: caller,
-                          logger: logger, traceIDText: nil, trace: trace, response: response, peer: "")
+                          logger: logger, traceIDText: nil, trace: trace, givenResponse: nil, peer: "")
     }
 
     /// Time left before the deadline, `nil` when there is none.

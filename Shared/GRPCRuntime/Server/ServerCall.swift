@@ -24,7 +24,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     private let requestHeaders: grpc_metadata_array
     private let readRequestMetadata = Mutex<Metadata?>(nil)
     let deadline: ContinuousClock.Instant?
-    let response = ResponseMetadata()
+    /// Response headers and trailers, made when a handler first asks for them
+    /// (`response`): most calls send none, and save the object.
+    private let madeResponse = Mutex<ResponseMetadata?>(nil)
     /// The single request of unary and server-streaming calls, read by the core with the call.
     private let initialPayload: [UInt8]?
     private let sendLock = SendLock()
@@ -82,6 +84,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             let metadata = withUnsafePointer(to: requestHeaders) { Metadata(reading: $0) }
             read = metadata
             return metadata
+        }
+    }
+
+    /// Where the handler puts response headers and trailers, made on first use.
+    var response: ResponseMetadata {
+        madeResponse.withLock { made in
+            if let made { return made }
+            let response = ResponseMetadata()
+            made = response
+            return response
         }
     }
 
@@ -250,7 +262,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             defer { state.initialMetadataSent = true }
             return !state.initialMetadataSent
         }
-        return first ? response.headers : nil
+        return first ? (madeResponse.withLock { $0 }?.headers ?? Metadata()) : nil
     }
 
     /// Sends headers if still due, the single response if any, and the status.
@@ -269,7 +281,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         let batch = Batch(owner: self)
         if watchesClose { batch.receiveCloseOnServer() }
         if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
-        var trailers = response.trailers
+        var trailers = madeResponse.withLock { $0 }?.trailers ?? Metadata()
         if let error {
             trailers.merge(error.trailingMetadata)
             if !error.fieldViolations.isEmpty {

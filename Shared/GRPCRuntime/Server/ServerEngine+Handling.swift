@@ -51,8 +51,7 @@ extension ServerEngine {
             logger = perCall
         }
         let context = ServerContext(method: call.method.descriptor, call: call,
-                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace,
-                                    response: call.response)
+                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace)
         return (context, trace)
     }
 }
