@@ -12,38 +12,46 @@ public struct ServerContext: Sendable {
     /// Immutable once shared: `logger`'s setter copies it unless this context holds the only reference.
     private final class Storage: @unchecked Sendable {
         let method: MethodDescriptor
-        let requestMetadata: Metadata
+        /// The headers given to the public initialiser; a served call's are read from `call`.
+        let givenMetadata: Metadata
+        /// The served call, whose headers are read only when asked for.
+        let call: ServerCall?
         let deadline: ContinuousClock.Instant?
         let caller: CallerIdentity?
         var logger: Logger
         /// The trace id as given, or `nil` when it comes from `trace`.
         let traceIDText: String?
         let trace: TraceContext?
-        let response: ResponseMetadata
+        /// The response given to the public initialiser; a served call's is made by `call` on first use.
+        let givenResponse: ResponseMetadata?
         let peer: String
 
-        init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?,
+        init(method: MethodDescriptor, givenMetadata: Metadata, call: ServerCall?, deadline: ContinuousClock.Instant?,
              caller: CallerIdentity?, logger: Logger, traceIDText: String?, trace: TraceContext?,
-             response: ResponseMetadata, peer: String) {
+             givenResponse: ResponseMetadata?, peer: String) {
             self.method = method
-            self.requestMetadata = requestMetadata
+            self.givenMetadata = givenMetadata
+            self.call = call
             self.deadline = deadline
             self.caller = caller
             self.logger = logger
             self.traceIDText = traceIDText
             self.trace = trace
-            self.response = response
+            self.givenResponse = givenResponse
             self.peer = peer
         }
 
         func copy() -> Storage {
-            Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller, logger: logger,
-                    traceIDText: traceIDText, trace: trace, response: response, peer: peer)
+            Storage(method: method, givenMetadata: givenMetadata, call: call, deadline: deadline, caller: caller,
+                    logger: logger, traceIDText: traceIDText, trace: trace, givenResponse: givenResponse, peer: peer)
         }
     }
 
     public var method: MethodDescriptor { storage.method }
-    public var requestMetadata: Metadata { storage.requestMetadata }
+    /// The request headers. A served call's are read from the core on first
+    /// use (most handlers never ask), so a context kept after its call ended
+    /// keeps the call's memory until it is released.
+    public var requestMetadata: Metadata { storage.call?.requestMetadata ?? storage.givenMetadata }
     /// When the client stops waiting; the handler's Task is cancelled then.
     public var deadline: ContinuousClock.Instant? { storage.deadline }
     /// The verified caller; `nil` when the peer presented no usable identity.
@@ -59,7 +67,10 @@ public struct ServerContext: Sendable {
     /// The W3C trace id (32 hex digits) of this call, from `traceparent` or new.
     public var traceID: String { storage.traceIDText ?? storage.trace?.traceID ?? "" }
     /// Response headers and trailers the handler wants sent.
-    public var response: ResponseMetadata { storage.response }
+    public var response: ResponseMetadata {
+        // The public initialiser always gives one, a served call always makes one.
+        storage.call?.response ?? storage.givenResponse ?? ResponseMetadata()
+    }
     /// The peer's address as the core reports it, such as `ipv4:127.0.0.1:50412`.
     public var peer: String { storage.peer }
 
@@ -67,15 +78,15 @@ public struct ServerContext: Sendable {
                 deadline: ContinuousClock.Instant? = nil, caller: CallerIdentity? = nil,
                 logger: Logger, traceID: String, response: ResponseMetadata = ResponseMetadata(),
                 peer: String = "") {
-        storage = Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller,
-                          logger: logger, traceIDText: traceID, trace: nil, response: response, peer: peer)
+        storage = Storage(method: method, givenMetadata: requestMetadata, call: nil, deadline: deadline, caller: caller,
+                          logger: logger, traceIDText: traceID, trace: nil, givenResponse: response, peer: peer)
     }
 
     /// The server's context of a call: the trace id is read from `trace` only when asked for.
-    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?,
-         caller: CallerIdentity?, logger: Logger, trace: TraceContext, response: ResponseMetadata) {
-        storage = Storage(method: method, requestMetadata: requestMetadata, deadline: deadline, caller: caller,
-                          logger: logger, traceIDText: nil, trace: trace, response: response, peer: "")
+    init(method: MethodDescriptor, call: ServerCall, deadline: ContinuousClock.Instant?,
+         caller: CallerIdentity?, logger: Logger, trace: TraceContext) {
+        storage = Storage(method: method, givenMetadata: Metadata(), call: call, deadline: deadline, caller: caller,
+                          logger: logger, traceIDText: nil, trace: trace, givenResponse: nil, peer: "")
     }
 
     /// Time left before the deadline, `nil` when there is none.

@@ -6,8 +6,8 @@ import CGRPC
 /// Ownership: `slots` is allocated here and freed in `deinit` (once the
 /// server stopped and the last request failed); when the tag completes, the
 /// `grpc_call` inside moves to a `ServerCall` (or is unref'd at once if the
-/// server is stopping), the request metadata array, call details and payload
-/// buffer are read, then destroyed (or reset for the next request) here.
+/// server is stopping), the request metadata array moves to the call, call
+/// details and payload buffer are read, then destroyed (or reset for the next request) here.
 final class RequestedCall: CompletionTag, @unchecked Sendable {
     private let engine: ServerEngine
     /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
@@ -72,7 +72,6 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             grpc_call_unref(call)
             return
         }
-        let metadata = Metadata(reading: field(Offset.requestMetadata))
         let deadline = Self.instant(slots.pointee.deadline)
         var payload: [UInt8]?
         if let buffer = slots.pointee.payload {
@@ -80,11 +79,14 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             payload = ByteBuffer.consume(buffer)
         }
         let path = method == nil ? Slice.string(field(Offset.detailsMethod)) : ""
-        // Everything is copied out: this request is armed again at once (a
-        // backlog of requests is always waiting), reusing its slots.
-        grpc_metadata_array_destroy(field(Offset.requestMetadata))
+        // Everything is copied or moved out: this request is armed again at
+        // once (a backlog of requests is always waiting), reusing its slots.
+        // The header array moves to the call, which reads it only if asked.
+        let headers = slots.pointee.request_metadata
         grpc_metadata_array_init(field(Offset.requestMetadata))
         if method == nil {
+            var unused = headers
+            grpc_metadata_array_destroy(&unused)
             grpc_call_details_destroy(field(Offset.details))
             grpc_call_details_init(field(Offset.details))
         }
@@ -94,7 +96,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             return
         }
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
-                                    requestMetadata: metadata, deadline: deadline, initialPayload: payload)
+                                    requestHeaders: headers, deadline: deadline, initialPayload: payload)
         serverCall.startHandler()
     }
 

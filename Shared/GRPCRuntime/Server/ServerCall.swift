@@ -17,9 +17,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
     let engine: ServerEngine
     let method: ServerMethod
-    let requestMetadata: Metadata
+    /// The request headers as the core gave them, read into `Metadata` only
+    /// when a handler asks (`requestMetadata`). The array is this object's
+    /// (destroyed in `deinit`); its keys and values belong to the `grpc_call`
+    /// and stay valid until it is unref'd, also in `deinit`.
+    private let requestHeaders: grpc_metadata_array
+    private let readRequestMetadata = Mutex<Metadata?>(nil)
     let deadline: ContinuousClock.Instant?
-    let response = ResponseMetadata()
+    /// Response headers and trailers, made when a handler first asks for them
+    /// (`response`): most calls send none, and save the object.
+    private let madeResponse = Mutex<ResponseMetadata?>(nil)
     /// The single request of unary and server-streaming calls, read by the core with the call.
     private let initialPayload: [UInt8]?
     private let sendLock = SendLock()
@@ -49,13 +56,13 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The queue that announced the call; its completions and its handler run there.
     let queue: CompletionQueue
 
-    init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod, requestMetadata: Metadata,
-         deadline: ContinuousClock.Instant?, initialPayload: [UInt8]?) {
+    init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod,
+         requestHeaders: grpc_metadata_array, deadline: ContinuousClock.Instant?, initialPayload: [UInt8]?) {
         self.pointer = pointer
         self.queue = queue
         self.engine = engine
         self.method = method
-        self.requestMetadata = requestMetadata
+        self.requestHeaders = requestHeaders
         self.deadline = deadline
         self.initialPayload = initialPayload
         super.init()
@@ -63,9 +70,51 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     deinit {
+        var headers = requestHeaders
+        grpc_metadata_array_destroy(&headers)
         grpc_call_unref(pointer)
         closeSlot?.deallocate()
         engine.callEnded()
+    }
+
+    /// The request headers, read from the core's array on first use.
+    var requestMetadata: Metadata {
+        readRequestMetadata.withLock { read in
+            if let read { return read }
+            let metadata = withUnsafePointer(to: requestHeaders) { Metadata(reading: $0) }
+            read = metadata
+            return metadata
+        }
+    }
+
+    /// Where the handler puts response headers and trailers, made on first use.
+    var response: ResponseMetadata {
+        madeResponse.withLock { made in
+            if let made { return made }
+            let response = ResponseMetadata()
+            made = response
+            return response
+        }
+    }
+
+    /// The first value of a request header as text, read without making a
+    /// `String` of any other header. `key` is lower-case, as on the wire.
+    func firstRequestHeader(_ key: String) -> String? {
+        let count = requestHeaders.count
+        guard count > 0, let entries = requestHeaders.metadata else { return nil }
+        var key = key
+        return key.withUTF8 { wanted -> String? in
+            for index in 0..<count {
+                let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
+                    let length = cgrpc_slice_length(slice)
+                    guard length == wanted.count else { return false }
+                    guard length > 0, let start = cgrpc_slice_start(slice) else { return true }
+                    return UnsafeBufferPointer(start: start, count: length).elementsEqual(wanted)
+                }
+                if matches { return withUnsafePointer(to: entries[index].value) { Slice.string($0) } }
+            }
+            return nil
+        }
     }
 
     /// Starts RECV_CLOSE_ON_SERVER: it completes when the call ends, and says
@@ -213,7 +262,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             defer { state.initialMetadataSent = true }
             return !state.initialMetadataSent
         }
-        return first ? response.headers : nil
+        return first ? (madeResponse.withLock { $0 }?.headers ?? Metadata()) : nil
     }
 
     /// Sends headers if still due, the single response if any, and the status.
@@ -232,7 +281,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         let batch = Batch(owner: self)
         if watchesClose { batch.receiveCloseOnServer() }
         if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
-        var trailers = response.trailers
+        var trailers = madeResponse.withLock { $0 }?.trailers ?? Metadata()
         if let error {
             trailers.merge(error.trailingMetadata)
             if !error.fieldViolations.isEmpty {

@@ -35,11 +35,11 @@ extension ServerEngine {
     func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
         var caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
-            caller = call.requestMetadata.first("x-dev-caller").flatMap(callerIdentity(spiffeID:))
+            caller = call.firstRequestHeader("x-dev-caller").flatMap(callerIdentity(spiffeID:))
         } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
             caller = callerIdentity(spiffeID: id)
         }
-        var trace = TraceContext(incoming: call.requestMetadata.first(TraceContext.metadataKey))
+        var trace = TraceContext(incoming: call.firstRequestHeader(TraceContext.metadataKey))
         trace.method = call.method.descriptor.path
         let logger: Logger
         if let callLogger {
@@ -50,9 +50,8 @@ extension ServerEngine {
             perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
             logger = perCall
         }
-        let context = ServerContext(method: call.method.descriptor, requestMetadata: call.requestMetadata,
-                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace,
-                                    response: call.response)
+        let context = ServerContext(method: call.method.descriptor, call: call,
+                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace)
         return (context, trace)
     }
 }
