@@ -28,6 +28,11 @@ final class ConnectionThread: @unchecked Sendable {
         /// again until the next job has used the session.
         var readableUnclaimed = false
         var socket: Int32 = -1
+        /// Runs on the thread after its last job (the session's `PQfinish`).
+        var atEnd: (@Sendable () -> Void)?
+        /// The thread has run `atEnd` and returned (or is about to).
+        var ended = false
+        var endWaiters: [UnsafeContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -105,6 +110,25 @@ final class ConnectionThread: @unchecked Sendable {
         return true
     }
 
+    /// Sets what the thread runs after its last job, before it ends (closing the
+    /// session there, on the thread that used it, lets `ended()` mean "closed").
+    func atEnd(_ body: @escaping @Sendable () -> Void) {
+        state.withLock { $0.atEnd = body }
+    }
+
+    /// Returns once the thread has run its last job and `atEnd` (after `stop`).
+    /// The awaiting task is resumed by the thread: nothing blocks Swift's pool.
+    func ended() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.ended { return true }
+                state.endWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
     /// Runs the queued jobs, then ends the thread.
     func stop() {
         let wake = state.withLock { state in
@@ -152,6 +176,7 @@ final class ConnectionThread: @unchecked Sendable {
             }
             switch step {
             case .end:
+                end()
                 return
             case .jobs:
                 for job in batch { job() }
@@ -185,6 +210,21 @@ final class ConnectionThread: @unchecked Sendable {
                 spin = false
             }
         }
+    }
+
+    /// The last thing the thread does: `atEnd`, then the awaiting `ended()` callers.
+    private func end() {
+        let atEnd = state.withLock { state in
+            defer { state.atEnd = nil }
+            return state.atEnd
+        }
+        atEnd?()
+        let waiters = state.withLock { state in
+            state.ended = true
+            defer { state.endWaiters.removeAll() }
+            return state.endWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Sleeps in poll on the wake-up fd and `socket` (when >= 0). Returns whether the

@@ -17,6 +17,8 @@ final class PipelineLoop: @unchecked Sendable {
     private let outstanding = Atomic<Int>(0)
     private let session: LibPQConnection
     private let logger: Logger
+    /// Whether the thread has closed the session and returned, and who waits for that.
+    private let end = Mutex<(ended: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     /// Sync segments sent and not yet answered, oldest first.
     private var segments: [Segment] = []
@@ -95,6 +97,7 @@ final class PipelineLoop: @unchecked Sendable {
                     let loop = try PipelineLoop(session: session, maxBatch: maxBatch, logger: logger)
                     continuation.resume(returning: loop)
                     loop.run()
+                    loop.ending()
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -123,6 +126,30 @@ final class PipelineLoop: @unchecked Sendable {
     func stop() {
         lock.withLock { $0.stopping = true }
         wake()
+    }
+
+    /// Returns once the thread has closed the session (after `stop`, or a lost
+    /// connection). The awaiting task is resumed by the thread.
+    func ended() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = end.withLock { end in
+                if end.ended { return true }
+                end.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// The thread's last act: closes the session (PQfinish) and answers `ended()`.
+    private func ending() {
+        session.finish()
+        let waiters = end.withLock { end in
+            end.ended = true
+            defer { end.waiters.removeAll() }
+            return end.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func wake() {
