@@ -1,3 +1,4 @@
+import CLibPQ
 import Foundation
 import Glibc
 import Synchronization
@@ -6,7 +7,8 @@ import Synchronization
 ///
 /// Swift's cooperative pool has as many threads as cores (two here); a blocking
 /// `PQexec` on it would stall every task of the process. Each connection owns one
-/// of these threads, named `pg-<label>-#<n>` for debuggers and `top -H`.
+/// of these threads, named `pg-<label>-#<n>` for debuggers, `ps -L` and `top -H`
+/// (cut to 15 bytes by Linux).
 ///
 /// An idle thread sleeps in `poll(2)` on a wake-up pipe and, once it knows its
 /// connection's socket (`watch(socket:)`), on that socket too: a lone statement sent
@@ -50,8 +52,10 @@ final class ConnectionThread: @unchecked Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         wakeUp = (fds[0], fds[1])
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        let thread = Thread { [self] in
+            _ = clibpq_name_current_thread(name)
+            run()
+        }
         thread.stackSize = 512 * 1024
         thread.start()
     }

@@ -89,6 +89,7 @@ final class PipelineLoop: @unchecked Sendable {
                       logger: Logger) async throws -> PipelineLoop {
         try await withUnsafeThrowingContinuation { continuation in
             let thread = Thread {
+                _ = clibpq_name_current_thread(name)
                 do {
                     let session = try LibPQConnection(configuration: configuration)
                     guard PQsetnonblocking(session.handle, 1) == 0, PQenterPipelineMode(session.handle) == 1 else {
@@ -102,7 +103,6 @@ final class PipelineLoop: @unchecked Sendable {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = name
             thread.stackSize = 512 * 1024
             thread.start()
         }

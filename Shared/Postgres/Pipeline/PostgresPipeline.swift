@@ -146,7 +146,7 @@ public final class PostgresPipeline: Sendable {
             default:
                 let task = Task {
                     try await PipelineLoop.start(configuration: configuration,
-                                                 name: "pg-\(configuration.label)-pipe-#\(index)", maxBatch: maxBatch,
+                                                 name: "pg-\(configuration.label)-p#\(index)", maxBatch: maxBatch,
                                                  logger: logger)
                 }
                 loops[index] = .connecting(task)
