@@ -158,8 +158,9 @@ final class ConnectionThread: @unchecked Sendable {
         owner.store(UInt(pthread_self()), ordering: .relaxed)
         var batch: [@Sendable () -> Void] = []
         var spin = false
+        var policy = IdleSpin()
         while true {
-            if spin { awaitNextJobBriefly() }
+            if spin { awaitNextJobBriefly(&policy) }
             let step: Step = state.withLock { state in
                 if !state.jobs.isEmpty {
                     swap(&batch, &state.jobs)
@@ -249,12 +250,18 @@ final class ConnectionThread: @unchecked Sendable {
     /// A task that just got its answer usually sends the next statement within
     /// microseconds: look for it (yielding the core) for up to `idleSpin` before
     /// sleeping, which saves a thread wake-up per statement.
-    private func awaitNextJobBriefly() {
+    /// Only while such looks pay (`IdleSpin`).
+    private func awaitNextJobBriefly(_ policy: inout IdleSpin) {
+        guard policy.shouldSpin() else { return }
         let deadline = ContinuousClock.now + ConnectionThread.idleSpin
         while ContinuousClock.now < deadline {
-            if state.withLock({ !$0.jobs.isEmpty || $0.whenReadable != nil || $0.stopping }) { return }
+            if state.withLock({ !$0.jobs.isEmpty || $0.whenReadable != nil || $0.stopping }) {
+                policy.spun(found: true)
+                return
+            }
             sched_yield()
         }
+        policy.spun(found: false)
     }
 
     static let idleSpin: Duration = .microseconds(50)
