@@ -190,21 +190,26 @@ public final class PostgresPool: Sendable {
             freeSlot()
             return
         }
-        let next: PoolState.Waiter? = state.withLock { state in
+        // Decided in one lock: a connection put back idle is `close`'s to close, one
+        // returned after `close` is closed here (never both: the count must balance).
+        let next: PoolState.Waiter?? = state.withLock { state in
             if state.closed {
                 state.total -= 1
                 state.finishing += 1
-                return nil
+                return .none
             }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(connection)
-            return nil
+            return .some(nil)
         }
-        if let next {
-            next.timeout?.cancel()
-            next.continuation.resume(returning: .connection(connection))
-        } else if state.withLock({ $0.closed }) {
+        switch next {
+        case .none:
             retire(connection)
+        case .some(let waiter?):
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(returning: .connection(connection))
+        case .some(nil):
+            break
         }
     }
 
