@@ -39,7 +39,7 @@ final class PipelineTests: XCTestCase {
               AND query LIKE 'INSERT INTO%'
             """).scalar(Int64.self) ?? 0
         XCTAssertLessThanOrEqual(backends, 2 + 4, "the pipeline used its own two sessions")
-        pipeline.close()
+        await pipeline.close()
     }
 
     func testAFailingStatementFailsAloneAndReturnsRows() async throws {
@@ -62,7 +62,7 @@ final class PipelineTests: XCTestCase {
         // The failed prepare of "SELEC 1" is not cached: it fails again the same way.
         let again = await expectPostgresError { try await pipeline.query("SELEC 1") }
         XCTAssertEqual(again?.code, .syntaxError)
-        pipeline.close()
+        await pipeline.close()
     }
 
     /// Batched statements share a commit; a failing one must not take the others down
@@ -90,6 +90,6 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(outcomes, 100, "each id inserted once, its twin refused")
         let count = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
         XCTAssertEqual(count, 100)
-        pipeline.close()
+        await pipeline.close()
     }
 }

@@ -133,7 +133,7 @@ final class ServerRestartTests: XCTestCase {
         _ = try await pgScript("start", "--scratch")
         let pipelineBack = try await pipeline.query("SELECT 4::int4").scalar(Int32.self)
         XCTAssertEqual(pipelineBack, 4, "the pipeline replaces its lost connection")
-        pipeline.close()
+        await pipeline.close()
         let recovered = try await pool.query("SELECT 2::int4").scalar(Int32.self)
         XCTAssertEqual(recovered, 2)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -96,6 +96,18 @@ final class TypeRoundTripTests: XCTestCase {
         }
     }
 
+    func testAColumnNameSharedByTwoColumnsFindsTheFirstAndAnUnknownNameIsRefused() async throws {
+        let rows = try await pool.query("SELECT 1::int4 AS a, 2::int4 AS a, 3::int4 AS \"A\" FROM generate_series(1, 2)")
+        for row in rows {
+            XCTAssertEqual(try row.decode(Int32.self, column: "a"), 1)
+            XCTAssertEqual(try row.decode(Int32.self, column: "A"), 3)
+        }
+        XCTAssertThrowsError(try rows[1].decode(Int32.self, column: "b")) { error in
+            XCTAssertEqual((error as? PostgresDecodingError)?.reason, .noSuchColumn)
+            XCTAssertEqual((error as? PostgresDecodingError)?.column, "b")
+        }
+    }
+
     func testIntegersWidenButNeverTruncate() async throws {
         let small = try await pool.query("SELECT 7::int2").scalar(Int64.self)
         XCTAssertEqual(small, 7)

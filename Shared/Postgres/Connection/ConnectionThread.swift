@@ -1,3 +1,4 @@
+import CLibPQ
 import Foundation
 import Glibc
 import Synchronization
@@ -6,7 +7,8 @@ import Synchronization
 ///
 /// Swift's cooperative pool has as many threads as cores (two here); a blocking
 /// `PQexec` on it would stall every task of the process. Each connection owns one
-/// of these threads, named `pg-<label>-#<n>` for debuggers and `top -H`.
+/// of these threads, named `pg-<label>-#<n>` for debuggers, `ps -L` and `top -H`
+/// (cut to 15 bytes by Linux).
 ///
 /// An idle thread sleeps in `poll(2)` on a wake-up pipe and, once it knows its
 /// connection's socket (`watch(socket:)`), on that socket too: a lone statement sent
@@ -28,6 +30,11 @@ final class ConnectionThread: @unchecked Sendable {
         /// again until the next job has used the session.
         var readableUnclaimed = false
         var socket: Int32 = -1
+        /// Runs on the thread after its last job (the session's `PQfinish`).
+        var atEnd: (@Sendable () -> Void)?
+        /// The thread has run `atEnd` and returned (or is about to).
+        var ended = false
+        var endWaiters: [UnsafeContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -45,8 +52,10 @@ final class ConnectionThread: @unchecked Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         wakeUp = (fds[0], fds[1])
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        let thread = Thread { [self] in
+            _ = clibpq_name_current_thread(name)
+            run()
+        }
         thread.stackSize = 512 * 1024
         thread.start()
     }
@@ -105,6 +114,25 @@ final class ConnectionThread: @unchecked Sendable {
         return true
     }
 
+    /// Sets what the thread runs after its last job, before it ends (closing the
+    /// session there, on the thread that used it, lets `ended()` mean "closed").
+    func atEnd(_ body: @escaping @Sendable () -> Void) {
+        state.withLock { $0.atEnd = body }
+    }
+
+    /// Returns once the thread has run its last job and `atEnd` (after `stop`).
+    /// The awaiting task is resumed by the thread: nothing blocks Swift's pool.
+    func ended() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.ended { return true }
+                state.endWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
     /// Runs the queued jobs, then ends the thread.
     func stop() {
         let wake = state.withLock { state in
@@ -130,8 +158,9 @@ final class ConnectionThread: @unchecked Sendable {
         owner.store(UInt(pthread_self()), ordering: .relaxed)
         var batch: [@Sendable () -> Void] = []
         var spin = false
+        var policy = IdleSpin()
         while true {
-            if spin { awaitNextJobBriefly() }
+            if spin { awaitNextJobBriefly(&policy) }
             let step: Step = state.withLock { state in
                 if !state.jobs.isEmpty {
                     swap(&batch, &state.jobs)
@@ -152,6 +181,7 @@ final class ConnectionThread: @unchecked Sendable {
             }
             switch step {
             case .end:
+                end()
                 return
             case .jobs:
                 for job in batch { job() }
@@ -187,6 +217,21 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
+    /// The last thing the thread does: `atEnd`, then the awaiting `ended()` callers.
+    private func end() {
+        let atEnd = state.withLock { state in
+            defer { state.atEnd = nil }
+            return state.atEnd
+        }
+        atEnd?()
+        let waiters = state.withLock { state in
+            state.ended = true
+            defer { state.endWaiters.removeAll() }
+            return state.endWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
     /// Sleeps in poll on the wake-up fd and `socket` (when >= 0). Returns whether the
     /// socket is readable (or closed).
     private func sleep(socket: Int32) -> Bool {
@@ -205,12 +250,18 @@ final class ConnectionThread: @unchecked Sendable {
     /// A task that just got its answer usually sends the next statement within
     /// microseconds: look for it (yielding the core) for up to `idleSpin` before
     /// sleeping, which saves a thread wake-up per statement.
-    private func awaitNextJobBriefly() {
+    /// Only while such looks pay (`IdleSpin`).
+    private func awaitNextJobBriefly(_ policy: inout IdleSpin) {
+        guard policy.shouldSpin() else { return }
         let deadline = ContinuousClock.now + ConnectionThread.idleSpin
         while ContinuousClock.now < deadline {
-            if state.withLock({ !$0.jobs.isEmpty || $0.whenReadable != nil || $0.stopping }) { return }
+            if state.withLock({ !$0.jobs.isEmpty || $0.whenReadable != nil || $0.stopping }) {
+                policy.spun(found: true)
+                return
+            }
             sched_yield()
         }
+        policy.spun(found: false)
     }
 
     static let idleSpin: Duration = .microseconds(50)

@@ -44,6 +44,19 @@ final class LibPQConnection: @unchecked Sendable {
 
     deinit {
         if let cancelHandle { PQfreeCancel(cancelHandle) }
+        if !finished { PQfinish(handle) }
+    }
+
+    /// Whether `finish` closed the session (`handle` is then freed: no libpq call may follow).
+    private var finished = false
+
+    /// Closes the session now (PQfinish), on the thread that used it, after its last
+    /// call: a process that ends right after its pools closed has no session left
+    /// closing while OpenSSL's exit handlers run. The cancel handle stays valid until
+    /// deinit (a canceller may hold it).
+    func finish() {
+        guard !finished else { return }
+        finished = true
         PQfinish(handle)
     }
 

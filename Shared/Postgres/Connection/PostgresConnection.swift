@@ -42,6 +42,7 @@ public final class PostgresConnection: Sendable {
             }
             logger.debug("postgres connection opened")
             thread.watch(socket: PQsocket(session.handle))
+            thread.atEnd { session.finish() }
             return PostgresConnection(thread: thread, session: session, id: id, logger: logger)
         } catch {
             thread.stop()
@@ -92,11 +93,15 @@ public final class PostgresConnection: Sendable {
         closed.load(ordering: .acquiring)
     }
 
-    /// Closes the session; queued calls finish first.
+    /// Closes the session; queued calls finish first. Returns once the session is
+    /// closed (PQfinish) and the connection's thread has ended, also when the
+    /// connection was already dropped as broken.
     public func close() async {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        thread.stop()
-        logger.debug("postgres connection closed")
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+            thread.stop()
+            logger.debug("postgres connection closed")
+        }
+        await thread.ended()
     }
 
     /// Runs `body` with the session on the connection's thread (`whenReadable`: once

@@ -7,7 +7,8 @@ import Synchronization
 /// One pipelined session and the thread that drives it (see `PostgresPipeline`).
 final class PipelineLoop: @unchecked Sendable {
     // `queue` and `stopping` are guarded by `lock`; everything else belongs to the thread.
-    private let lock = Mutex<(queue: [PipelineRequest], stopping: Bool)>(([], false))
+    // `gathering`: the queue length at which a submitter wakes the thread gathering a batch.
+    private let lock = Mutex<(queue: [PipelineRequest], stopping: Bool, gathering: Int)>(([], false, .max))
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let alive = Atomic<Bool>(true)
@@ -17,6 +18,8 @@ final class PipelineLoop: @unchecked Sendable {
     private let outstanding = Atomic<Int>(0)
     private let session: LibPQConnection
     private let logger: Logger
+    /// Whether the thread has closed the session and returned, and who waits for that.
+    private let end = Mutex<(ended: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     /// Sync segments sent and not yet answered, oldest first.
     private var segments: [Segment] = []
@@ -33,6 +36,7 @@ final class PipelineLoop: @unchecked Sendable {
     private var lastRoundTrip: Duration = .zero
     private var prepared: [PreparedKey: String] = [:]
     private var statementNumber = 0
+    private var idleSpin = IdleSpin()
     let maxBatch: Int
 
     private struct PreparedKey: Hashable {
@@ -87,6 +91,7 @@ final class PipelineLoop: @unchecked Sendable {
                       logger: Logger) async throws -> PipelineLoop {
         try await withUnsafeThrowingContinuation { continuation in
             let thread = Thread {
+                _ = clibpq_name_current_thread(name)
                 do {
                     let session = try LibPQConnection(configuration: configuration)
                     guard PQsetnonblocking(session.handle, 1) == 0, PQenterPipelineMode(session.handle) == 1 else {
@@ -95,11 +100,11 @@ final class PipelineLoop: @unchecked Sendable {
                     let loop = try PipelineLoop(session: session, maxBatch: maxBatch, logger: logger)
                     continuation.resume(returning: loop)
                     loop.run()
+                    loop.ending()
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = name
             thread.stackSize = 512 * 1024
             thread.start()
         }
@@ -107,22 +112,46 @@ final class PipelineLoop: @unchecked Sendable {
 
     func submit(_ request: PipelineRequest) {
         outstanding.add(1, ordering: .relaxed)
-        let accepted = lock.withLock { state in
-            guard !state.stopping, alive.load(ordering: .acquiring) else { return false }
+        let accepted: Bool? = lock.withLock { state in
+            guard !state.stopping, alive.load(ordering: .acquiring) else { return nil }
             state.queue.append(request)
-            return true
+            return state.queue.count == state.gathering
         }
-        guard accepted else {
+        guard let completesBatch = accepted else {
             outstanding.subtract(1, ordering: .relaxed)
             request.continuation.resume(throwing: PostgresError.connectionLost("pipeline connection closed"))
             return
         }
-        if sleeping.load(ordering: .acquiring) { wake() }
+        if completesBatch || sleeping.load(ordering: .acquiring) { wake() }
     }
 
     func stop() {
         lock.withLock { $0.stopping = true }
         wake()
+    }
+
+    /// Returns once the thread has closed the session (after `stop`, or a lost
+    /// connection). The awaiting task is resumed by the thread.
+    func ended() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = end.withLock { end in
+                if end.ended { return true }
+                end.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// The thread's last act: closes the session (PQfinish) and answers `ended()`.
+    private func ending() {
+        session.finish()
+        let waiters = end.withLock { end in
+            end.ended = true
+            defer { end.waiters.removeAll() }
+            return end.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func wake() {
@@ -208,24 +237,38 @@ final class PipelineLoop: @unchecked Sendable {
     /// first arrival alone would make the others wait a whole commit for the next
     /// segment. So while fewer requests wait than the last segment carried, the
     /// batch waits for them up to a quarter of the last round trip (at most 1 ms;
-    /// PostgreSQL's `commit_delay` does the same on the server side), looking for
-    /// them while yielding the core. The expected size shrinks by one per shorter
-    /// segment. A lone caller (segments of one) never waits, nor do the requests
-    /// resent after a failure.
+    /// PostgreSQL's `commit_delay` does the same on the server side), asleep: the
+    /// submitter whose request completes the batch wakes the thread (`gathering`),
+    /// so the wait costs one wake-up, not a core spinning. The expected size shrinks
+    /// by one per shorter segment. A lone caller (segments of one) never waits, nor
+    /// do the requests resent after a failure.
     private func gatherCompany() {
         guard backlog.count < lastBatch, !backlog[0].alone else { return }
         let wait = min(lastRoundTrip / 4, .milliseconds(1))
         guard wait > .microseconds(5) else { return }
         let deadline = ContinuousClock.now + wait
         let wanted = lastBatch - backlog.count
-        while ContinuousClock.now < deadline {
-            if lock.withLock({ $0.queue.count >= wanted || $0.stopping }) { break }
-            sched_yield()
+        while true {
+            let complete = lock.withLock { state in
+                if state.queue.count >= wanted || state.stopping { return true }
+                state.gathering = wanted
+                return false
+            }
+            let left = deadline - .now
+            if complete || left <= .zero { break }
+            let nanoseconds = left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000
+            if clibpq_wait_readable(wakeRead, nanoseconds) == 1 { drainWakeUps() }
         }
         backlog += lock.withLock { state in
+            state.gathering = .max
             defer { state.queue.removeAll(keepingCapacity: true) }
             return state.queue
         }
+    }
+
+    private func drainWakeUps() {
+        var bytes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while withUnsafeMutableBytes(of: &bytes, { read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     /// How many requests of the backlog go into the next segment: a request marked
@@ -245,13 +288,20 @@ final class PipelineLoop: @unchecked Sendable {
     /// With nothing in flight, a caller in a loop usually sends its next statement
     /// within microseconds: look for it (yielding the core) for up to
     /// `idleSpin` before sleeping in poll, which saves two thread wake-ups per
-    /// statement for a lone caller. Returns true when a statement arrived.
+    /// statement for a lone caller. Only while such looks pay (`IdleSpin`): callers
+    /// slower than the spin would have it burn CPU for nothing after every
+    /// statement. Returns true when a statement arrived.
     private func awaitNextRequestBriefly() -> Bool {
+        guard idleSpin.shouldSpin() else { return false }
         let deadline = ContinuousClock.now + PipelineLoop.idleSpin
         while ContinuousClock.now < deadline {
-            if lock.withLock({ !$0.queue.isEmpty || $0.stopping }) { return true }
+            if lock.withLock({ !$0.queue.isEmpty || $0.stopping }) {
+                idleSpin.spun(found: true)
+                return true
+            }
             sched_yield()
         }
+        idleSpin.spun(found: false)
         return false
     }
 

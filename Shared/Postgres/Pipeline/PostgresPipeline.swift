@@ -72,14 +72,46 @@ public final class PostgresPipeline: Sendable {
         }
     }
 
-    /// Closes every connection; statements in flight finish first.
+    /// Closes every connection; statements in flight finish first. Returns once
+    /// every session is closed (PQfinish) and its thread has ended (the awaiting task
+    /// is resumed by the threads, never blocked on). Statements sent afterwards fail
+    /// with `poolClosed`.
+    public func close() async {
+        let (loops, connecting) = beginClosing()
+        for loop in loops { await loop.ended() }
+        for task in connecting {
+            // `connect` sees `closed` and stops the loop it opened; wait for its end too.
+            guard let loop = try? await task.value else { continue }
+            loop.stop()
+            await loop.ended()
+        }
+    }
+
+    /// Starts closing and returns at once (for `deinit` and callers that cannot
+    /// wait): prefer `await close()`, which returns when the sessions are closed.
     public func close() {
-        closed.store(true, ordering: .releasing)
-        let loops = slots.withLock { loops in
+        _ = beginClosing()
+    }
+
+    private func beginClosing() -> (loops: [PipelineLoop], connecting: [Task<PipelineLoop, any Error>]) {
+        let slots = slots.withLock { loops in
+            closed.store(true, ordering: .releasing)
             defer { loops = [PipelineSlot](repeating: .empty, count: connections) }
             return loops
         }
-        for case .ready(let loop) in loops { loop.stop() }
+        var loops: [PipelineLoop] = [], connecting: [Task<PipelineLoop, any Error>] = []
+        for slot in slots {
+            switch slot {
+            case .ready(let loop):
+                loop.stop()
+                loops.append(loop)
+            case .connecting(let task):
+                connecting.append(task)
+            case .empty:
+                break
+            }
+        }
+        return (loops, connecting)
     }
 
     /// The least busy live loop; connects a slot that has none (or a dead one).
@@ -114,7 +146,7 @@ public final class PostgresPipeline: Sendable {
             default:
                 let task = Task {
                     try await PipelineLoop.start(configuration: configuration,
-                                                 name: "pg-\(configuration.label)-pipe-#\(index)", maxBatch: maxBatch,
+                                                 name: "pg-\(configuration.label)-p#\(index)", maxBatch: maxBatch,
                                                  logger: logger)
                 }
                 loops[index] = .connecting(task)
@@ -123,8 +155,14 @@ public final class PostgresPipeline: Sendable {
         }
         do {
             let loop = try await task.value
-            slots.withLock { loops in
+            let open = slots.withLock { loops in
+                guard !closed.load(ordering: .acquiring) else { return false }
                 if case .connecting = loops[index] { loops[index] = .ready(loop) }
+                return true
+            }
+            guard open else {
+                loop.stop()
+                throw PostgresError.poolClosed()
             }
             return loop
         } catch {

@@ -103,13 +103,17 @@ public final class PostgresPool: Sendable {
     }
 
     /// Refuses new borrowers, fails the waiting ones and closes idle connections;
-    /// lent connections close when they come back.
+    /// lent connections close when they come back. Returns once every session of
+    /// the pool (and of its pipeline) is closed (PQfinish) and its thread has ended,
+    /// so a process may exit right after: statements in flight finish first. The
+    /// awaiting task is resumed by the last connection thread, never blocked on.
     public func close() async {
-        pipeline?.close()
+        await pipeline?.close()
         let (idle, waiters) = state.withLock { state in
             state.closed = true
             defer { state.idle.removeAll(); state.waiters.removeAll() }
             state.total -= state.idle.count
+            state.finishing += state.idle.count
             return (state.idle, state.waiters)
         }
         for waiter in waiters {
@@ -117,6 +121,33 @@ public final class PostgresPool: Sendable {
             waiter.continuation.resume(throwing: PostgresError.poolClosed())
         }
         for connection in idle { await connection.close() }
+        finished(idle.count)
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.isDrained { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Closes connections that left the pool (broken, dead, or back after `close`)
+    /// and counts them until their sessions are closed, for `close` to wait on.
+    /// The caller counted them in `finishing` in the same lock that took them out of `total`.
+    private func retire(_ connection: PostgresConnection) {
+        Task { [self] in
+            await connection.close()
+            finished(1)
+        }
+    }
+
+    private func finished(_ count: Int) {
+        let waiters = state.withLock { state in
+            state.finishing -= count
+            return state.takeCloseWaitersIfDrained()
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     // MARK: Lending
@@ -133,6 +164,8 @@ public final class PostgresPool: Sendable {
             if case .connection(let connection) = lease {
                 if connection.isUsableAfterIdle() { return connection }
                 logger.info("postgres dropped a dead idle connection")
+                state.withLock { $0.finishing += 1 }
+                retire(connection)
                 lease = .create   // reuse its slot
             }
             do {
@@ -152,37 +185,46 @@ public final class PostgresPool: Sendable {
             connection.markBroken()
         }
         if connection.isBroken {
+            state.withLock { $0.finishing += 1 }
+            retire(connection)
             freeSlot()
             return
         }
-        let next: PoolState.Waiter? = state.withLock { state in
+        // Decided in one lock: a connection put back idle is `close`'s to close, one
+        // returned after `close` is closed here (never both: the count must balance).
+        let next: PoolState.Waiter?? = state.withLock { state in
             if state.closed {
                 state.total -= 1
-                return nil
+                state.finishing += 1
+                return .none
             }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(connection)
-            return nil
+            return .some(nil)
         }
-        if let next {
-            next.timeout?.cancel()
-            next.continuation.resume(returning: .connection(connection))
-        } else if state.withLock({ $0.closed }) {
-            Task { await connection.close() }
+        switch next {
+        case .none:
+            retire(connection)
+        case .some(let waiter?):
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(returning: .connection(connection))
+        case .some(nil):
+            break
         }
     }
 
     /// A slot's connection is gone: give the slot to the first waiter, who will connect.
     private func freeSlot() {
-        let next: PoolState.Waiter? = state.withLock { state in
-            if !state.closed, !state.waiters.isEmpty { return state.waiters.removeFirst() }
+        let (next, drained): (PoolState.Waiter?, [UnsafeContinuation<Void, Never>]) = state.withLock { state in
+            if !state.closed, !state.waiters.isEmpty { return (state.waiters.removeFirst(), []) }
             state.total -= 1
-            return nil
+            return (nil, state.takeCloseWaitersIfDrained())
         }
         if let next {
             next.timeout?.cancel()
             next.continuation.resume(returning: .create)
         }
+        for waiter in drained { waiter.resume() }
     }
 
     private func waitForLease() async throws -> Lease {
@@ -264,7 +306,20 @@ struct PoolState: ~Copyable {
     var waiters: [Waiter] = []
     var cancelledWaiters: Set<Int> = []
     var closed = false
+    /// Connections out of `total` whose sessions are still closing.
+    var finishing = 0
+    /// `close` calls waiting for the last session to close.
+    var closeWaiters: [UnsafeContinuation<Void, Never>] = []
     private var lastWaiterID = 0
+
+    /// Closed, and no session left open or closing.
+    var isDrained: Bool { closed && total == 0 && finishing == 0 }
+
+    mutating func takeCloseWaitersIfDrained() -> [UnsafeContinuation<Void, Never>] {
+        guard isDrained else { return [] }
+        defer { closeWaiters.removeAll() }
+        return closeWaiters
+    }
 
     mutating func newWaiterID() -> Int {
         lastWaiterID += 1

@@ -1,4 +1,5 @@
 import CLibPQ
+import Synchronization
 
 /// The rows a statement returned, read straight from libpq's result (no copy).
 ///
@@ -93,13 +94,15 @@ final class PostgresResult: @unchecked Sendable {
         PQfname(handle, Int32(column)).map { String(cString: $0) } ?? ""
     }
 
-    /// The position of the column called `name` (exact, case-sensitive match), if any.
+    /// The position of the column called `name` (exact, case-sensitive match; the
+    /// first such column when several share it), if any. The names are read from
+    /// libpq once per result, on the first lookup by name, not once per lookup.
     func columnIndex(named name: String) -> Int? {
-        for column in 0..<columnCount {
-            if let field = PQfname(handle, Int32(column)), String(cString: field) == name { return column }
-        }
-        return nil
+        columnPositions.storeIfNil(ColumnPositions(self)).positions[name]
     }
+
+    /// Filled by the first lookup by name (several tasks may race to fill it; one wins).
+    private let columnPositions = AtomicLazyReference<ColumnPositions>()
 
     var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
 
@@ -112,5 +115,20 @@ final class PostgresResult: @unchecked Sendable {
         let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
         guard let start = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
         return UnsafeRawBufferPointer(start: start, count: length)
+    }
+}
+
+/// A result's column names to their positions, built once per result.
+final class ColumnPositions: Sendable {
+    let positions: [String: Int]
+
+    init(_ result: PostgresResult) {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(result.columnCount)
+        for column in 0..<result.columnCount {
+            let name = result.columnName(column)
+            if positions[name] == nil { positions[name] = column }
+        }
+        self.positions = positions
     }
 }
