@@ -72,6 +72,17 @@ public enum SyntheticIntake {
         }
     }
 
+    /// A synthetic checkpoint as the contract's reference data (UpsertCheckpoint).
+    public static func checkpoint(_ checkpoint: SyntheticCheckpoint) -> Immigration_Records_V1_Checkpoint {
+        .with {
+            $0.code = checkpoint.code
+            $0.name = checkpoint.name
+            $0.kind = switch checkpoint.kind { case .air: .air; case .land: .land; case .sea: .sea }
+            $0.ministry = checkpoint.ministry == .publicSecurity ? .publicSecurity : .nationalDefence
+            $0.borderCountry = checkpoint.borderCountry
+        }
+    }
+
     public static func kind(_ kind: SyntheticDocumentKind) -> Immigration_Common_V1_DocumentKind {
         switch kind {
         case .ordinaryPassport: .ordinaryPassport

@@ -275,16 +275,7 @@ final class ConnectionThread: @unchecked Sendable {
     func run<Argument: Sendable, T: Sendable>(
         _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
     ) async throws -> T {
-        try await withUnsafeThrowingContinuation { continuation in
-            let accepted = submit {
-                do {
-                    continuation.resume(returning: try body(argument))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
-        }
+        try await answer(argument, body, submittedBy: submit)
     }
 
     /// Runs `body(argument)` on the thread once the watched socket is readable (see
@@ -293,8 +284,17 @@ final class ConnectionThread: @unchecked Sendable {
     func runWhenReadable<Argument: Sendable, T: Sendable>(
         _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T
     ) async throws -> T {
+        try await answer(argument, body, submittedBy: submitWhenReadable)
+    }
+
+    /// Hands `body(argument)` to the thread through `submit` and resumes the awaiting
+    /// task with its result, or with a lost connection if the thread refused the job.
+    private func answer<Argument: Sendable, T: Sendable>(
+        _ argument: Argument, _ body: @escaping @Sendable (Argument) throws -> T,
+        submittedBy submit: (@escaping @Sendable () -> Void) -> Bool
+    ) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
-            let accepted = submitWhenReadable {
+            let accepted = submit {
                 do {
                     continuation.resume(returning: try body(argument))
                 } catch {

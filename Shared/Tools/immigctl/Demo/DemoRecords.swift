@@ -19,13 +19,7 @@ enum DemoRecords {
         .with {
             $0.requestID = uuid(seed: seed, salt: "checkpoint-\(checkpoint.code)")
             $0.provenance = provenance
-            $0.checkpoint = .with {
-                $0.code = checkpoint.code
-                $0.name = checkpoint.name
-                $0.kind = switch checkpoint.kind { case .air: .air; case .land: .land; case .sea: .sea }
-                $0.ministry = checkpoint.ministry == .publicSecurity ? .publicSecurity : .nationalDefence
-                $0.borderCountry = checkpoint.borderCountry
-            }
+            $0.checkpoint = SyntheticIntake.checkpoint(checkpoint)
         }
     }
 

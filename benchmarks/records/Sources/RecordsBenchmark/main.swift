@@ -19,6 +19,7 @@
 import Contracts
 import Foundation
 import GRPCRuntime
+import SyntheticIntake
 import SyntheticPopulation
 
 let environment = ProcessInfo.processInfo.environment
@@ -119,13 +120,7 @@ case "checkpoints":
         _ = try await clients[0].upsertCheckpoint(.with {
             $0.requestID = UUID().uuidString.lowercased()
             $0.provenance = provenance
-            $0.checkpoint = .with {
-                $0.code = checkpoint.code
-                $0.name = checkpoint.name
-                $0.kind = switch checkpoint.kind { case .air: .air; case .land: .land; case .sea: .sea }
-                $0.ministry = checkpoint.ministry == .publicSecurity ? .publicSecurity : .nationalDefence
-                $0.borderCountry = checkpoint.borderCountry
-            }
+            $0.checkpoint = SyntheticIntake.checkpoint(checkpoint)
         }, options: options)
     }
     print("checkpoints", SyntheticCheckpoints.all.count)
