@@ -12,9 +12,16 @@ struct DocumentStore: Sendable {
     /// pipeline mode: concurrent callers' statements share round trips.
     let reads: PostgresPipeline
 
+    /// The eligibility checks of concurrent callers, read together (`CoalescedReads`).
+    let eligibility: CoalescedReads<Selector, EligibilityFacts?>
+
     init(pool: PostgresPool) {
         self.pool = pool
-        reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.documents"))
+        let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.documents"))
+        self.reads = reads
+        eligibility = CoalescedReads(
+            batch: { try await Self.eligibilityFacts(of: $0, reads: reads) },
+            single: { try await Self.eligibilityFacts($0, reads: reads) })
     }
 
     /// How a document is named: by ids, or by what is printed on it.
@@ -40,6 +47,25 @@ struct DocumentStore: Sendable {
                 JOIN documents d ON d.person_id = n.person_id AND d.document_id = n.document_id \(joins)
                 WHERE n.number = $1 AND n.issuing_state = $2::char(3) AND n.kind = $3
                 """
+        }
+
+        /// The same for many selectors of one form at once: `unnest` of arrays
+        /// `WITH ORDINALITY`, each row with its selector's position (`ordinal`,
+        /// from 1) last; a selector that names no document has no row.
+        var batchByKey: String { Self.batch(byKey, from: "FROM documents d", keys: """
+            FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS q(person_id, document_id, ordinal)
+            JOIN documents d ON d.person_id = q.person_id AND d.document_id = q.document_id
+            """, condition: "WHERE d.person_id = $1 AND d.document_id = $2") }
+        var batchByReference: String { Self.batch(byReference, from: "FROM document_numbers n", keys: """
+            FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(number, issuing_state, kind, ordinal)
+            JOIN document_numbers n ON n.number = q.number AND n.issuing_state = q.issuing_state::char(3) AND n.kind = q.kind
+            """, condition: "WHERE n.number = $1 AND n.issuing_state = $2::char(3) AND n.kind = $3") }
+
+        private static func batch(_ single: String, from: String, keys: String, condition: String) -> String {
+            precondition(single.contains(from) && single.contains(condition))
+            return single.replacingOccurrences(of: condition, with: "")
+                .replacingOccurrences(of: from, with: keys)
+                .replacingOccurrences(of: "SELECT ", with: "SELECT q.ordinal, ", options: .anchored)
         }
 
         func query(_ selector: Selector) -> PostgresQuery {
@@ -85,9 +111,64 @@ struct DocumentStore: Sendable {
     /// The document a selector names with its holder's unlifted bans, in one
     /// statement (`document_numbers` and `documents` by their keys, the bans by
     /// `exit_bans_not_lifted`); nil when no such document is held.
+    /// Concurrent callers' selectors are read together, one statement for
+    /// many (`CoalescedReads`); the answer is the one-statement read's.
     func eligibilityFacts(_ selector: Selector) async throws -> EligibilityFacts? {
-        let rows = try await reads.query(Self.eligibility.query(selector))
-        guard let row = rows.first else { return nil }
+        try await eligibility.read(selector)
+    }
+
+    /// One selector's facts by the statement of one call.
+    static func eligibilityFacts(_ selector: Selector, reads: PostgresPipeline) async throws -> EligibilityFacts? {
+        let rows = try await reads.query(eligibilityStatement.query(selector))
+        return try rows.first.map(facts)
+    }
+
+    /// Many selectors' facts by one statement per form (ids, printed
+    /// reference), in one round trip; one answer per selector, in order.
+    static func eligibilityFacts(of selectors: [Selector], reads: PostgresPipeline)
+        async throws -> [Result<EligibilityFacts?, any Error>] {
+        var byKey: [(person: UUID, document: UUID, at: Int)] = []
+        var byReference: [(kind: String, number: String, state: String, at: Int)] = []
+        for (index, selector) in selectors.enumerated() {
+            switch selector {
+            case .key(let personID, let documentID): byKey.append((personID, documentID, index))
+            case .reference(let kind, let number, let state): byReference.append((kind.rawValue, number, state, index))
+            }
+        }
+        var statements: [PostgresQuery] = [], positions: [[Int]] = []
+        if !byKey.isEmpty {
+            var bindings = PostgresBindings()
+            bindings.append(byKey.map(\.person))
+            bindings.append(byKey.map(\.document))
+            statements.append(PostgresQuery(unsafeSQL: batchByKey, bindings: bindings))
+            positions.append(byKey.map(\.at))
+        }
+        if !byReference.isEmpty {
+            var bindings = PostgresBindings()
+            bindings.append(byReference.map(\.number))
+            bindings.append(byReference.map(\.state))
+            bindings.append(byReference.map(\.kind))
+            statements.append(PostgresQuery(unsafeSQL: batchByReference, bindings: bindings))
+            positions.append(byReference.map(\.at))
+        }
+        // Read-only statements: sent together as one transaction is one round trip and one snapshot each.
+        let results = try await reads.transaction(statements)
+        var answers = [Result<EligibilityFacts?, any Error>](repeating: .success(nil), count: selectors.count)
+        for (rows, positions) in zip(results, positions) {
+            for row in rows {
+                // A row that cannot be placed fails the batch: every selector is then read alone.
+                let at = try BatchOrdinal.position(row, count: positions.count)
+                answers[positions[at]] = Result { try facts(row) }
+            }
+        }
+        return answers
+    }
+
+    private static let batchByKey = eligibilityStatement.batchByKey
+    private static let batchByReference = eligibilityStatement.batchByReference
+
+    /// A row of the eligibility statement (alone or in a batch) as facts.
+    private static func facts(_ row: PostgresRow) throws -> EligibilityFacts {
         let validFrom = CalendarDay(try row.value("valid_from", as: PostgresDate.self))
         let validUntil = CalendarDay(try row.value("valid_until", as: PostgresDate.self))
         let kind = DocumentKind(rawValue: try row.value("kind", as: String.self))
@@ -105,7 +186,7 @@ struct DocumentStore: Sendable {
     /// An exit ban's id and term, as the eligibility check weighs it.
     static let banFacts = SelectList("b.exit_ban_id, b.starts_on, b.ends_on, b.lifted_on")
 
-    private static let eligibility = SelectorStatement("""
+    private static let eligibilityStatement = SelectorStatement("""
         d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until,
         ARRAY(SELECT \(banFacts.record) FROM exit_bans b WHERE b.person_id = d.person_id AND b.lifted_on IS NULL) AS bans
         """)

@@ -12,9 +12,15 @@ struct PersonStore: Sendable {
     /// pipeline mode: concurrent callers' statements share round trips.
     let reads: PostgresPipeline
 
+    /// GetPerson's profiles for concurrent callers, read together (`CoalescedReads`).
+    let profiles: CoalescedReads<ProfileKey, Profile?>
+
     init(pool: PostgresPool) {
         self.pool = pool
-        reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
+        let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
+        self.reads = reads
+        profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads) },
+                                  single: { try await Self.profile($0, reads: reads) })
     }
 
     /// Creates the person derived from the request id, with its first
@@ -127,19 +133,47 @@ struct PersonStore: Sendable {
         var recentCrossings: [Immigration_Records_V1_Crossing]
     }
 
+    /// Whose profile, with how many recent crossings.
+    struct ProfileKey: Sendable, Hashable {
+        var personID: UUID
+        var recentCrossings: Int
+    }
+
     /// The person, their documents, exit bans and latest crossings as one
     /// row: the lists are arrays of records (`Rows.swift`), each read by an
     /// index of its table (documents and bans by their keys' `person_id`,
     /// crossings by `crossings_by_person_time`). One statement and one round
-    /// trip instead of four; nil when there is no such person.
+    /// trip instead of four, shared by the callers that ask meanwhile
+    /// (`CoalescedReads`); nil when there is no such person.
     func profile(personID: UUID, recentCrossings limit: Int) async throws -> Profile? {
+        try await profiles.read(ProfileKey(personID: personID, recentCrossings: limit))
+    }
+
+    /// One profile by the statement of one call.
+    static func profile(_ key: ProfileKey, reads: PostgresPipeline) async throws -> Profile? {
         var bindings = PostgresBindings()
-        bindings.append(Int64(limit))
-        bindings.append(personID)
-        let rows = try await reads.query(PostgresQuery(unsafeSQL: Self.profileSQL, bindings: bindings))
-        guard let first = rows.first else { return nil }
-        let row = ListedRow(row: first, list: PersonRows.list)
-        return Profile(
+        bindings.append(Int64(key.recentCrossings))
+        bindings.append(key.personID)
+        let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
+        return try rows.first.map { try profile(ListedRow(row: $0, list: PersonRows.list)) }
+    }
+
+    /// Many profiles by one statement; one answer per key, in order.
+    static func profiles(of keys: [ProfileKey], reads: PostgresPipeline) async throws -> [Result<Profile?, any Error>] {
+        var bindings = PostgresBindings()
+        bindings.append(keys.map(\.personID))
+        bindings.append(keys.map { Int64($0.recentCrossings) })
+        let rows = try await reads.query(PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings))
+        var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: keys.count)
+        for row in rows {
+            let at = try BatchOrdinal.position(row, count: keys.count)
+            answers[at] = Result { try profile(ListedRow(row: row, list: PersonRows.list, offset: 1)) }
+        }
+        return answers
+    }
+
+    private static func profile(_ row: ListedRow) throws -> Profile {
+        Profile(
             person: try PersonRows.person(row),
             documents: try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document),
             exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
@@ -148,16 +182,31 @@ struct PersonStore: Sendable {
             recentCrossings: try row.value("crossings", as: RecordArray.self).records(CrossingRows.list).map(CrossingRows.crossing))
     }
 
-    /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
-    private static let profileSQL = """
-        SELECT \(PersonRows.columns),
+    /// The lists of a profile, for the person `p`; `limit` the crossings' limit.
+    private static func profileLists(limit: String) -> String {
+        """
             ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
                   ORDER BY b.starts_on, b.placed_at) AS exit_bans,
             ARRAY(SELECT \(CrossingRows.list.record) \(CrossingRows.from)
-                  WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT $1) AS crossings
+                  WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT \(limit)) AS crossings
+        """
+    }
+
+    /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
+    private static let profileSQL = """
+        SELECT \(PersonRows.columns),
+        \(profileLists(limit: "$1"))
         FROM persons p WHERE p.person_id = $2
+        """
+
+    /// `profiles`' statement, made once: $1 the persons, $2 their crossings' limits.
+    private static let profilesSQL = """
+        SELECT q.ordinal, \(PersonRows.columns),
+        \(profileLists(limit: "q.crossings"))
+        FROM unnest($1::uuid[], $2::int8[]) WITH ORDINALITY AS q(person_id, crossings, ordinal)
+        JOIN persons p ON p.person_id = q.person_id
         """
 
     func get(personID: UUID) async throws -> Immigration_Records_V1_Person? {

@@ -107,10 +107,12 @@ struct SelectList: Sendable {
 struct ListedRow: NamedColumns {
     let row: PostgresRow
     let list: SelectList
+    /// Columns before the list's (a batch's ordinal).
+    var offset = 0
 
     func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
         guard let index = list.index[name] else { return try row.decode(T.self, column: name) }
-        return try row.decode(T.self, column: index)
+        return try row.decode(T.self, column: offset + index)
     }
 }
 

@@ -12,7 +12,8 @@
 // callers call in a closed loop; with RATE, calls start at that many per second
 // (open loop), at most CONCURRENCY in flight. Environment: RECORDS_TARGET
 // (127.0.0.1:50051), TLS_CERT, TLS_KEY, TLS_CA (mutual TLS; absent: plaintext
-// with DEV_CALLER as x-dev-caller), SEED (20260101), CHANNELS (1).
+// with DEV_CALLER as x-dev-caller), SEED (20260101), CHANNELS (1), WARMUP_SECONDS (2: a
+// closed-loop warm-up before the measured run, whose calls and CPU are not reported).
 //
 // Prints one line: MODE CONCURRENCY CALLS SECONDS PER_SECOND P50_US P99_US CLIENT_CPU_S ERRORS
 // (intake: intake PERSONS ROWS SECONDS ROWS_PER_SECOND ACCEPTED REJECTED CLIENT_CPU_S BATCHES RESUMED).
@@ -84,11 +85,14 @@ func report(_ mode: String, _ load: LoadRun, _ latencies: Latencies, _ elapsed: 
           String(format: "%.0f", latencies.percentile(0.99)), String(format: "%.2f", cpu), latencies.errors)
 }
 
-/// Runs `call` for the mode's load after a warm-up of two seconds.
+/// Runs `call` for the mode's load after a warm-up (closed loop) of WARMUP_SECONDS (2; 0: none).
 func measure(_ mode: String, _ call: @escaping @Sendable (Int) async throws -> Void) async {
     let load = LoadRun(concurrency: integer(1, "CONCURRENCY"), duration: .seconds(integer(2, "SECONDS")),
                        rate: arguments.count > 4 ? integer(4, "RATE") : nil)
-    _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(2), rate: nil).run(call)
+    let warmUp = Int(environment["WARMUP_SECONDS"] ?? "") ?? 2
+    if warmUp > 0 {
+        _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(warmUp), rate: nil).run(call)
+    }
     let cpu = processCPUSeconds()
     let (latencies, elapsed) = await load.run(call)
     report(mode, load, latencies, elapsed, processCPUSeconds() - cpu)

@@ -1,0 +1,141 @@
+import Postgres
+import Synchronization
+
+/// One kind of hot read (GetPerson's profile, the eligibility check's facts)
+/// answered for many callers by one statement: while a statement is in flight,
+/// the keys that arrive wait, and the next statement reads them all (`= ANY` /
+/// `unnest … WITH ORDINALITY`). PostgreSQL then starts one executor, one portal
+/// and one result for a whole batch instead of one per caller, and the service
+/// reads one result (docs/records.md, "Reads in batches").
+///
+/// Freshness: a key is never added to a statement already sent, so the
+/// statement that answers a caller starts after the caller arrived and sees
+/// every change committed before (READ COMMITTED takes its snapshot at the
+/// statement's start): a ban or a status change committed before a check is
+/// weighed by it, exactly as with one statement per call. Nothing is kept
+/// between statements.
+///
+/// Failures: a batch answers each key on its own (`Result` per key), so a row
+/// that cannot be read fails its own caller only. When the batch statement
+/// itself fails, every key is read again alone by the single-key statement, so
+/// each caller gets what it would have got alone. A caller alone (nothing in
+/// flight) is read at once by the single-key statement: no wait, no batch.
+///
+/// The callers take turns leading: the first caller of a batch runs the
+/// statement and answers the others, then hands the next batch to its first
+/// waiter; no task or thread of its own.
+final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
+    /// Reads many keys with one statement; one answer per key, in order.
+    typealias Batch = @Sendable ([Key]) async throws -> [Result<Value, any Error>]
+    /// Reads one key with the statement of one call.
+    typealias Single = @Sendable (Key) async throws -> Value
+
+    private let batch: Batch
+    private let single: Single
+    /// Keys in one statement, at most.
+    let maxBatch: Int
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var inFlight = false
+        var waiting: [Waiter] = []
+    }
+
+    private struct Waiter: Sendable {
+        let key: Key
+        let continuation: UnsafeContinuation<Turn, Never>
+    }
+
+    private enum Turn: Sendable {
+        case answered(Result<Value, any Error>)
+        /// Lead a batch of this caller's key and the others'.
+        case lead(others: [Waiter])
+    }
+
+    init(maxBatch: Int = 128, batch: @escaping Batch, single: @escaping Single) {
+        precondition(maxBatch > 1)
+        self.maxBatch = maxBatch
+        self.batch = batch
+        self.single = single
+    }
+
+    func read(_ key: Key) async throws -> Value {
+        let turn: Turn = await withUnsafeContinuation { continuation in
+            let leads = state.withLock { state in
+                if state.inFlight {
+                    state.waiting.append(Waiter(key: key, continuation: continuation))
+                    return false
+                }
+                state.inFlight = true
+                return true
+            }
+            if leads { continuation.resume(returning: .lead(others: [])) }
+        }
+        switch turn {
+        case .answered(let result):
+            return try result.get()
+        case .lead(let others):
+            let results = await answers([key] + others.map(\.key))
+            handOver()
+            for (index, waiter) in others.enumerated() {
+                waiter.continuation.resume(returning: .answered(results[index + 1]))
+            }
+            return try results[0].get()
+        }
+    }
+
+    /// Each key's answer: alone by the single statement, together by the batch,
+    /// or each alone again if the batch statement failed.
+    private func answers(_ keys: [Key]) async -> [Result<Value, any Error>] {
+        if keys.count == 1 { return [await alone(keys[0])] }
+        do {
+            let results = try await batch(keys)
+            precondition(results.count == keys.count, "a batch answers every key")
+            return results
+        } catch {
+            return await withTaskGroup(of: (Int, Result<Value, any Error>).self) { group in
+                for (index, key) in keys.enumerated() {
+                    group.addTask { (index, await self.alone(key)) }
+                }
+                var results = [Result<Value, any Error>?](repeating: nil, count: keys.count)
+                for await (index, result) in group { results[index] = result }
+                return results.map { $0! }
+            }
+        }
+    }
+
+    private func alone(_ key: Key) async -> Result<Value, any Error> {
+        do { return .success(try await single(key)) } catch { return .failure(error) }
+    }
+
+    /// Gives the keys that arrived during the statement to the first of their
+    /// callers, who runs the next one; or ends the turn when none did.
+    private func handOver() {
+        let next: (leader: Waiter, others: [Waiter])? = state.withLock { state in
+            guard !state.waiting.isEmpty else {
+                state.inFlight = false
+                return nil
+            }
+            let count = min(state.waiting.count, maxBatch)
+            let group = Array(state.waiting[..<count])
+            state.waiting.removeFirst(count)
+            return (group[0], Array(group.dropFirst()))
+        }
+        if let next { next.leader.continuation.resume(returning: .lead(others: next.others)) }
+    }
+}
+
+/// The position in its batch of a row of a batched read: the first column,
+/// `ordinal` (from 1, `unnest … WITH ORDINALITY`).
+enum BatchOrdinal {
+    static func position(_ row: PostgresRow, count: Int) throws -> Int {
+        let ordinal = try row.decode(Int64.self, column: 0)
+        guard ordinal >= 1, ordinal <= count else { throw OutOfPlace(ordinal: ordinal) }
+        return Int(ordinal) - 1
+    }
+
+    /// A row whose ordinal names no key of its batch.
+    struct OutOfPlace: Error {
+        let ordinal: Int64
+    }
+}
