@@ -35,6 +35,9 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     /// Keys in one statement, at most.
     let maxBatch: Int
     private let state = Mutex<State>(State())
+    /// Keys answered by batch statements so far (tests, metrics).
+    var keysReadTogether: Int { together.load(ordering: .relaxed) }
+    private let together = Atomic<Int>(0)
 
     private struct State {
         var inFlight = false
@@ -91,6 +94,7 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
         do {
             let results = try await batch(keys)
             precondition(results.count == keys.count, "a batch answers every key")
+            together.add(keys.count, ordering: .relaxed)
             return results
         } catch {
             return await withTaskGroup(of: (Int, Result<Value, any Error>).self) { group in
