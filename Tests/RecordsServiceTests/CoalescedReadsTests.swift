@@ -71,25 +71,27 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
         }
     }
 
-    /// Each request alone (one after the other: nothing in flight, the single
-    /// statement), then all of them several times at once.
-    private func alone<Request: Sendable, Response: Equatable & Sendable>(
+    /// Each request alone, one after the other: nothing in flight, the single statement.
+    private func oneByOne<Request: Sendable, Response: Equatable & Sendable>(
         _ requests: [Request], _ call: @escaping @Sendable (Request) async throws -> Response
-    ) async -> (alone: [Answer<Response>], together: [[Answer<Response>]]) {
-        var alone: [Answer<Response>] = []
-        for request in requests { alone.append(await Self.answer { try await call(request) }) }
-        var together: [[Answer<Response>]] = []
-        for _ in 0..<3 {
-            together.append(await withTaskGroup(of: (Int, Answer<Response>).self) { group in
-                for (index, request) in requests.enumerated() {
-                    group.addTask { (index, await Self.answer { try await call(request) }) }
-                }
-                var answers = [Answer<Response>?](repeating: nil, count: requests.count)
-                for await (index, answer) in group { answers[index] = answer }
-                return answers.map { $0! }
-            })
+    ) async -> [Answer<Response>] {
+        var answers: [Answer<Response>] = []
+        for request in requests { answers.append(await Self.answer { try await call(request) }) }
+        return answers
+    }
+
+    /// All the requests at once.
+    private func allAtOnce<Request: Sendable, Response: Equatable & Sendable>(
+        _ requests: [Request], _ call: @escaping @Sendable (Request) async throws -> Response
+    ) async -> [Answer<Response>] {
+        await withTaskGroup(of: (Int, Answer<Response>).self) { group in
+            for (index, request) in requests.enumerated() {
+                group.addTask { (index, await Self.answer { try await call(request) }) }
+            }
+            var answers = [Answer<Response>?](repeating: nil, count: requests.count)
+            for await (index, answer) in group { answers[index] = answer }
+            return answers.map { $0! }
         }
-        return (alone, together)
     }
 
     func testConcurrentEligibilityChecksAnswerWhatEachCheckAnswersAloneForKnownUnknownAndMalformedDocuments() async throws {
@@ -136,9 +138,16 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
         })
         let client = client!
         let before = records.provider.documents.eligibility.keysReadTogether
-        let (alone, together) = await alone(requests) { try await client.checkCrossingEligibility($0, options: caller("gate")) }
-        XCTAssertEqual(records.provider.documents.eligibility.keysReadTogether, before, "alone, no call is batched")
-        for answers in together { XCTAssertEqual(answers, alone) }
+        let check: @Sendable (Immigration_Records_V1_CheckCrossingEligibilityRequest) async throws
+            -> Immigration_Records_V1_CheckCrossingEligibilityResponse = {
+            try await client.checkCrossingEligibility($0, options: caller("gate"))
+        }
+        let alone = await oneByOne(requests, check)
+        XCTAssertEqual(records.provider.documents.eligibility.keysReadTogether, before, "one by one, no call is batched")
+        for _ in 0..<3 {
+            let together = await allAtOnce(requests, check)
+            XCTAssertEqual(together, alone)
+        }
 
         // The alone answers are the ones the rules give.
         guard case .response(let unknown) = alone[known] else { return XCTFail("unknown document: \(alone[known])") }
@@ -164,8 +173,15 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
         requests.append(.with { $0.personID = "not-a-uuid" })
         requests.append(.with { $0.personID = made[0].person; $0.recentCrossingsLimit = 101 })
         let client = client!
-        let (alone, together) = await alone(requests) { try await client.getPerson($0, options: caller("gate")) }
-        for answers in together { XCTAssertEqual(answers, alone) }
+        let get: @Sendable (Immigration_Records_V1_GetPersonRequest) async throws -> Immigration_Records_V1_GetPersonResponse = {
+            try await client.getPerson($0, options: caller("gate"))
+        }
+        let alone = await oneByOne(requests, get)
+        XCTAssertEqual(records.provider.persons.profiles.keysReadTogether, 0, "one by one, no call is batched")
+        for _ in 0..<3 {
+            let together = await allAtOnce(requests, get)
+            XCTAssertEqual(together, alone)
+        }
         XCTAssertEqual(alone[found...].map { $0 }, [.failed(.notFound), .failed(.invalidArgument), .failed(.invalidArgument)])
         for (index, answer) in alone[..<found].enumerated() {
             guard case .response(let response) = answer else { return XCTFail("\(index): \(answer)") }
@@ -184,12 +200,12 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
         }
         let client = client!
         // Other gates keep checking the same document the whole time.
-        let stop = Atomic<Bool>(false)
+        let stop = StopFlag()
         let traffic = Task {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<16 {
                     group.addTask {
-                        while !stop.load(ordering: .relaxed) {
+                        while !stop.raised.load(ordering: .relaxed) {
                             _ = try? await client.checkCrossingEligibility(check, options: caller("gate"))
                         }
                     }
@@ -219,10 +235,14 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
             let lifted = try await client.checkCrossingEligibility(check, options: caller("gate"))
             XCTAssertTrue(lifted.allowed, "round \(round): \(lifted.reasons)")
         }
-        stop.store(true, ordering: .relaxed)
+        stop.raised.store(true, ordering: .relaxed)
         await traffic.value
         XCTAssertGreaterThan(records.provider.documents.eligibility.keysReadTogether, 0)
     }
+}
+
+private final class StopFlag: Sendable {
+    let raised = Atomic<Bool>(false)
 }
 
 /// `CoalescedReads` on its own: who waits, who leads, what fails.

@@ -120,7 +120,7 @@ struct DocumentStore: Sendable {
     /// One selector's facts by the statement of one call.
     static func eligibilityFacts(_ selector: Selector, reads: PostgresPipeline) async throws -> EligibilityFacts? {
         let rows = try await reads.query(eligibilityStatement.query(selector))
-        return try rows.first.map(facts)
+        return try rows.first.map { try facts(ListedRow(row: $0, list: eligibilityList)) }
     }
 
     /// Many selectors' facts by one statement per form (ids, printed
@@ -158,7 +158,7 @@ struct DocumentStore: Sendable {
             for row in rows {
                 // A row that cannot be placed fails the batch: every selector is then read alone.
                 let at = try BatchOrdinal.position(row, count: positions.count)
-                answers[positions[at]] = Result { try facts(row) }
+                answers[positions[at]] = Result { try facts(ListedRow(row: row, list: eligibilityList, offset: 1)) }
             }
         }
         return answers
@@ -168,7 +168,7 @@ struct DocumentStore: Sendable {
     private static let batchByReference = eligibilityStatement.batchByReference
 
     /// A row of the eligibility statement (alone or in a batch) as facts.
-    private static func facts(_ row: PostgresRow) throws -> EligibilityFacts {
+    private static func facts(_ row: ListedRow) throws -> EligibilityFacts {
         let validFrom = CalendarDay(try row.value("valid_from", as: PostgresDate.self))
         let validUntil = CalendarDay(try row.value("valid_until", as: PostgresDate.self))
         let kind = DocumentKind(rawValue: try row.value("kind", as: String.self))
@@ -186,10 +186,12 @@ struct DocumentStore: Sendable {
     /// An exit ban's id and term, as the eligibility check weighs it.
     static let banFacts = SelectList("b.exit_ban_id, b.starts_on, b.ends_on, b.lifted_on")
 
-    private static let eligibilityStatement = SelectorStatement("""
-        d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until,
+    /// The eligibility statement's columns, read through this list's index.
+    private static let eligibilityList = SelectList("""
+        d.person_id, d.document_id, d.kind, d.status, d.valid_from, d.valid_until, \
         ARRAY(SELECT \(banFacts.record) FROM exit_bans b WHERE b.person_id = d.person_id AND b.lifted_on IS NULL) AS bans
         """)
+    private static let eligibilityStatement = SelectorStatement(eligibilityList.columns)
 
     /// Registers an issued document, with its number claim, issuance status
     /// change (version 1), request log and outbox event.

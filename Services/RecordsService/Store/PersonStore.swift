@@ -155,7 +155,7 @@ struct PersonStore: Sendable {
         bindings.append(Int64(key.recentCrossings))
         bindings.append(key.personID)
         let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
-        return try rows.first.map { try profile(ListedRow(row: $0, list: PersonRows.list)) }
+        return try rows.first.map { try profile(ListedRow(row: $0, list: singleList)) }
     }
 
     /// Many profiles by one statement; one answer per key, in order.
@@ -167,7 +167,7 @@ struct PersonStore: Sendable {
         var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: keys.count)
         for row in rows {
             let at = try BatchOrdinal.position(row, count: keys.count)
-            answers[at] = Result { try profile(ListedRow(row: row, list: PersonRows.list, offset: 1)) }
+            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1)) }
         }
         return answers
     }
@@ -179,32 +179,33 @@ struct PersonStore: Sendable {
             exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
                 (try ExitBanRows.exitBan($0), try ExitBanRows.term($0))
             },
-            recentCrossings: try row.value("crossings", as: RecordArray.self).records(CrossingRows.list).map(CrossingRows.crossing))
+            recentCrossings: try CrossingRows.crossings(try row.value("crossings", as: RecordArray.self)))
     }
 
-    /// The lists of a profile, for the person `p`; `limit` the crossings' limit.
-    private static func profileLists(limit: String) -> String {
-        """
+    /// A profile's columns for the person `p`: the person's, then the lists;
+    /// `limit` the crossings' limit. Rows are read through this list's index
+    /// (`ListedRow`), never by a search of the result's column names.
+    private static func profileList(limit: String) -> SelectList {
+        SelectList("""
+            \(PersonRows.columns),
             ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
                   ORDER BY b.starts_on, b.placed_at) AS exit_bans,
             ARRAY(SELECT \(CrossingRows.list.record) \(CrossingRows.from)
                   WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT \(limit)) AS crossings
-        """
+            """)
     }
 
+    private static let singleList = profileList(limit: "$1")
+    private static let batchList = profileList(limit: "q.crossings")
+
     /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
-    private static let profileSQL = """
-        SELECT \(PersonRows.columns),
-        \(profileLists(limit: "$1"))
-        FROM persons p WHERE p.person_id = $2
-        """
+    private static let profileSQL = "SELECT \(singleList.columns) FROM persons p WHERE p.person_id = $2"
 
     /// `profiles`' statement, made once: $1 the persons, $2 their crossings' limits.
     private static let profilesSQL = """
-        SELECT q.ordinal, \(PersonRows.columns),
-        \(profileLists(limit: "q.crossings"))
+        SELECT q.ordinal, \(batchList.columns)
         FROM unnest($1::uuid[], $2::int8[]) WITH ORDINALITY AS q(person_id, crossings, ordinal)
         JOIN persons p ON p.person_id = q.person_id
         """

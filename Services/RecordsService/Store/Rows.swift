@@ -387,7 +387,27 @@ enum CrossingRows {
         """
     static let select = "SELECT \(list.columns) \(from)"
 
+    /// An array of crossing records; the checkpoint of each code is read
+    /// once (the records of one statement join the same checkpoint row).
+    static func crossings(_ array: RecordArray) throws -> [Immigration_Records_V1_Crossing] {
+        var checkpoints: [(code: String, checkpoint: Immigration_Records_V1_Checkpoint)] = []
+        return try array.records(list).map { record in
+            let code: String = try record.value("code")
+            if let known = checkpoints.first(where: { $0.code == code }) {
+                return try crossing(record, checkpoint: known.checkpoint)
+            }
+            let checkpoint = try CheckpointRows.checkpoint(record)
+            checkpoints.append((code, checkpoint))
+            return try crossing(record, checkpoint: checkpoint)
+        }
+    }
+
     static func crossing(_ row: some NamedColumns) throws -> Immigration_Records_V1_Crossing {
+        try crossing(row, checkpoint: try CheckpointRows.checkpoint(row))
+    }
+
+    private static func crossing(_ row: some NamedColumns,
+                                 checkpoint: Immigration_Records_V1_Checkpoint) throws -> Immigration_Records_V1_Crossing {
         var x = Immigration_Records_V1_Crossing()
         x.crossingID = try row.uuidText("crossing_id")
         x.personID = try row.uuidText("person_id")
@@ -395,7 +415,7 @@ enum CrossingRows {
         x.requestID = try row.uuidText("request_id")
         x.document = try DocumentRows.reference(row)
         x.direction = try row.value("direction", as: String.self) == "entry" ? .entry : .exit
-        x.checkpoint = try CheckpointRows.checkpoint(row)
+        x.checkpoint = checkpoint
         x.crossedAt = ProtoTimestamp(try row.value("crossed_at", as: Date.self))
         x.lane = try row.value("lane", as: String.self) == "manual" ? .manual : .abcGate
         x.gateID = try row.value("gate_id")
