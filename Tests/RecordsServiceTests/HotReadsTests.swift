@@ -162,6 +162,19 @@ final class RowReadingTests: XCTestCase {
         let list = SelectList("d.kind, coalesce(k.border_country::text, '') AS border_country, ARRAY(SELECT c.id FROM c ORDER BY c.a, c.b) AS ids")
         XCTAssertEqual(list.names, ["kind", "border_country", "ids"])
         XCTAssertEqual(list.record, "ROW(d.kind, coalesce(k.border_country::text, ''), ARRAY(SELECT c.id FROM c ORDER BY c.a, c.b))")
-        XCTAssertEqual(list.index["ids"], 2)
+        XCTAssertEqual(list.position(of: "ids"), 2)
+        XCTAssertEqual(list.position(of: "kind"), 0)
+        XCTAssertNil(list.position(of: "kinds"))
+    }
+
+    func testFieldPositionsFindEveryNameOfALongListAndNoOther() {
+        let names = PersonRows.list.names + DocumentRows.list.names + CrossingRows.list.names + ["", "a", "ab", "ba"]
+        let positions = FieldPositions(names)
+        for (index, name) in names.enumerated() {
+            XCTAssertEqual(positions.position(of: name), names.firstIndex(of: name), "\(name) at \(index)")
+        }
+        for missing in ["persons", "created_ax", "b", "crossed_at_", "é", "person_idd"] {
+            XCTAssertNil(positions.position(of: missing), missing)
+        }
     }
 }

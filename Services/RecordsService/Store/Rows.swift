@@ -90,7 +90,7 @@ struct SelectList: Sendable {
         columns = fields.map { "\($0.expression) AS \($0.name)" }.joined(separator: ", ")
         record = "ROW(" + fields.map(\.expression).joined(separator: ", ") + ")"
         names = fields.map(\.name)
-        index = Dictionary(fields.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        positions = FieldPositions(names)
     }
 
     /// `expression AS name, ...`: named columns of a row.
@@ -99,7 +99,59 @@ struct SelectList: Sendable {
     let record: String
     let names: [String]
     /// Each name's position.
-    let index: [String: Int]
+    let positions: FieldPositions
+
+    func position(of name: String) -> Int? { positions.position(of: name) }
+}
+
+/// Field names to positions, looked up without hashing the name: the readers
+/// of a profile look up some 400 names per call, and `String`'s hashing
+/// (SipHash) of each was 8 % of the service's CPU under GetPerson. A slot is
+/// chosen from the name's length and two of its bytes (open addressing, the
+/// table a quarter full); a candidate is confirmed by comparing the bytes.
+struct FieldPositions: Sendable {
+    private let names: [[UInt8]]
+    private let slots: [Int]
+    private let mask: Int
+
+    init(_ names: [String]) {
+        var size = 8
+        while size < names.count * 4 { size *= 2 }
+        var slots = [Int](repeating: -1, count: size)
+        var kept: [[UInt8]] = [], seen: Set<[UInt8]> = []
+        for name in names {
+            let bytes = Array(name.utf8)
+            kept.append(bytes)
+            guard seen.insert(bytes).inserted else { continue }     // the first of a name wins
+            var slot = Self.slot(bytes.count, bytes.last ?? 0, bytes.isEmpty ? 0 : bytes[bytes.count / 2]) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = kept.count - 1
+        }
+        self.names = kept
+        self.slots = slots
+        mask = size - 1
+    }
+
+    func position(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { key -> Int? in
+            var slot = Self.slot(key.count, key.last ?? 0, key.isEmpty ? 0 : key[key.count / 2]) & mask
+            while true {
+                let position = slots[slot]
+                if position < 0 { return nil }
+                let candidate = names[position]
+                if candidate.count == key.count,
+                   candidate.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
+                    return position
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    private static func slot(_ count: Int, _ last: UInt8, _ middle: UInt8) -> Int {
+        count &* 97 &+ Int(last) &* 31 &+ Int(middle)
+    }
 }
 
 /// A result row whose leading columns are a `SelectList`'s, read by name
@@ -111,7 +163,7 @@ struct ListedRow: NamedColumns {
     var offset = 0
 
     func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let index = list.index[name] else { return try row.decode(T.self, column: name) }
+        guard let index = list.position(of: name) else { return try row.decode(T.self, column: name) }
         return try row.decode(T.self, column: offset + index)
     }
 }
@@ -155,7 +207,7 @@ struct RecordArray: PostgresDecodable {
                 fields.append((type: type, range: start..<reader.offset))
             }
             guard reader.offset == end else { throw reader.malformed }
-            records.append(PostgresRecord(index: list.index, bytes: bytes, fields: fields))
+            records.append(PostgresRecord(positions: list.positions, bytes: bytes, fields: fields))
         }
         return records
     }
@@ -163,12 +215,12 @@ struct RecordArray: PostgresDecodable {
 
 /// One record of a `RecordArray`, its fields read by name.
 struct PostgresRecord: NamedColumns {
-    let index: [String: Int]
+    let positions: FieldPositions
     let bytes: [UInt8]
     let fields: [(type: PostgresType, range: Range<Int>?)]
 
     func column<T: PostgresDecodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let index = index[name] else {
+        guard let index = positions.position(of: name) else {
             throw PostgresDecodingError(.noSuchColumn, swiftType: String(describing: T.self), postgresType: .unknown, column: name)
         }
         let field = fields[index]
