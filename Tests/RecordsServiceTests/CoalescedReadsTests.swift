@@ -256,6 +256,21 @@ final class CoalescedReadsTests: XCTestCase {
         func waitUntilOpen() async {
             while !open.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
         }
+
+        /// Reads 0 (alone: held in its single statement until the gate opens),
+        /// then `keys` while it is in flight; opens once they all wait.
+        func read(_ reads: CoalescedReads<Int, Int>, _ keys: ClosedRange<Int>) async throws
+            -> (first: Int, later: [Result<Int, any Error>]) {
+            let first = Task { try await reads.read(0) }
+            while singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+            let later = keys.map { key in Task { try await reads.read(key) } }
+            while reads.waitingCount < keys.count { try await Task.sleep(for: .milliseconds(1)) }
+            open.store(true, ordering: .releasing)
+            let firstValue = try await first.value
+            var results: [Result<Int, any Error>] = []
+            for task in later { results.append(await task.result) }
+            return (firstValue, results)
+        }
     }
 
     func testKeysArrivingDuringAStatementGoTogetherInTheNextAndNeverJoinOneAlreadySent() async throws {
@@ -270,16 +285,10 @@ final class CoalescedReadsTests: XCTestCase {
                 await gate.waitUntilOpen()
                 return key * 10
             })
-        let first = Task { try await reads.read(0) }
-        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
-        let later = (1...20).map { key in Task { try await reads.read(key) } }
-        try await Task.sleep(for: .milliseconds(50))
-        gate.open.store(true, ordering: .releasing)
-        let firstValue = try await first.value
-        XCTAssertEqual(firstValue, 0)
-        for (index, task) in later.enumerated() {
-            let value = try await task.value
-            XCTAssertEqual(value, (index + 1) * 10)
+        let (first, later) = try await gate.read(reads, 1...20)
+        XCTAssertEqual(first, 0)
+        for (index, result) in later.enumerated() {
+            XCTAssertEqual(try result.get(), (index + 1) * 10)
         }
         XCTAssertEqual(gate.singles.withLock { $0 }, [0], "the first caller, alone, is read at once by the single statement")
         let batches = gate.batches.withLock { $0 }
@@ -303,16 +312,11 @@ final class CoalescedReadsTests: XCTestCase {
                 if key == 13 { throw Poisoned() }
                 return key
             })
-        let first = Task { try await reads.read(0) }
-        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
-        let later = (1...20).map { key in Task { try await reads.read(key) } }
-        try await Task.sleep(for: .milliseconds(50))
-        gate.open.store(true, ordering: .releasing)
-        _ = try await first.value
-        for (index, task) in later.enumerated() {
+        let (_, later) = try await gate.read(reads, 1...20)
+        for (index, result) in later.enumerated() {
             let key = index + 1
             do {
-                let value = try await task.value
+                let value = try result.get()
                 XCTAssertNotEqual(key, 13)
                 XCTAssertEqual(value, key)
             } catch {
@@ -337,16 +341,8 @@ final class CoalescedReadsTests: XCTestCase {
                 await gate.waitUntilOpen()
                 return key
             })
-        let first = Task { try await reads.read(0) }
-        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
-        let later = (1...10).map { key in Task { try await reads.read(key) } }
-        try await Task.sleep(for: .milliseconds(50))
-        gate.open.store(true, ordering: .releasing)
-        _ = try await first.value
-        var failed: [Int] = []
-        for (index, task) in later.enumerated() {
-            do { _ = try await task.value } catch { failed.append(index + 1) }
-        }
+        let (_, later) = try await gate.read(reads, 1...10)
+        let failed = later.enumerated().filter { if case .failure = $0.element { return true } else { return false } }.map { $0.offset + 1 }
         XCTAssertEqual(failed, [7])
         XCTAssertEqual(gate.singles.withLock { $0 }, [0], "no key was read again alone")
         XCTAssertEqual(reads.keysReadTogether, 10)

@@ -38,6 +38,8 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     /// Keys answered by batch statements so far (tests, metrics).
     var keysReadTogether: Int { together.load(ordering: .relaxed) }
     private let together = Atomic<Int>(0)
+    /// Calls waiting for the next statement (tests).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     private struct State {
         var inFlight = false
