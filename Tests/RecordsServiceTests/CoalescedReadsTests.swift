@@ -257,6 +257,22 @@ final class CoalescedReadsTests: XCTestCase {
             while !open.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
         }
 
+        /// Reads whose batches are recorded and whose single statements are
+        /// recorded and held until the gate opens; `answer` gives each value.
+        func reads(batch answer: @escaping @Sendable ([Int]) throws -> [Result<Int, any Error>],
+                   single value: @escaping @Sendable (Int) throws -> Int) -> CoalescedReads<Int, Int> {
+            CoalescedReads(
+                batch: { keys in
+                    self.batches.withLock { $0.append(keys) }
+                    return try answer(keys)
+                },
+                single: { key in
+                    self.singles.withLock { $0.append(key) }
+                    await self.waitUntilOpen()
+                    return try value(key)
+                })
+        }
+
         /// Reads 0 (alone: held in its single statement until the gate opens),
         /// then `keys` while it is in flight; opens once they all wait.
         func read(_ reads: CoalescedReads<Int, Int>, _ keys: ClosedRange<Int>) async throws
@@ -275,16 +291,7 @@ final class CoalescedReadsTests: XCTestCase {
 
     func testKeysArrivingDuringAStatementGoTogetherInTheNextAndNeverJoinOneAlreadySent() async throws {
         let gate = Gate()
-        let reads = CoalescedReads<Int, Int>(
-            batch: { keys in
-                gate.batches.withLock { $0.append(keys) }
-                return keys.map { .success($0 * 10) }
-            },
-            single: { key in
-                gate.singles.withLock { $0.append(key) }
-                await gate.waitUntilOpen()
-                return key * 10
-            })
+        let reads = gate.reads(batch: { keys in keys.map { .success($0 * 10) } }, single: { $0 * 10 })
         let (first, later) = try await gate.read(reads, 1...20)
         XCTAssertEqual(first, 0)
         for (index, result) in later.enumerated() {
@@ -300,15 +307,12 @@ final class CoalescedReadsTests: XCTestCase {
     func testAFailedBatchStatementReadsEachKeyAloneSoOnlyTheKeyThatFailsAloneFails() async throws {
         struct Poisoned: Error {}
         let gate = Gate()
-        let reads = CoalescedReads<Int, Int>(
+        let reads = gate.reads(
             batch: { keys in
-                gate.batches.withLock { $0.append(keys) }
                 if keys.contains(13) { throw Poisoned() }
                 return keys.map { .success($0) }
             },
             single: { key in
-                gate.singles.withLock { $0.append(key) }
-                await gate.waitUntilOpen()
                 if key == 13 { throw Poisoned() }
                 return key
             })
@@ -331,16 +335,7 @@ final class CoalescedReadsTests: XCTestCase {
     func testAKeyWhoseRowCannotBeReadFailsAloneAndTheOthersOfItsBatchAreAnswered() async throws {
         struct Unreadable: Error {}
         let gate = Gate()
-        let reads = CoalescedReads<Int, Int>(
-            batch: { keys in
-                gate.batches.withLock { $0.append(keys) }
-                return keys.map { $0 == 7 ? .failure(Unreadable()) : .success($0) }
-            },
-            single: { key in
-                gate.singles.withLock { $0.append(key) }
-                await gate.waitUntilOpen()
-                return key
-            })
+        let reads = gate.reads(batch: { keys in keys.map { $0 == 7 ? .failure(Unreadable()) : .success($0) } }, single: { $0 })
         let (_, later) = try await gate.read(reads, 1...10)
         let failed = later.enumerated().filter { if case .failure = $0.element { return true } else { return false } }.map { $0.offset + 1 }
         XCTAssertEqual(failed, [7])
