@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# CPU per call of GetPerson or CheckCrossingEligibility (client, service and
+# PostgreSQL), for comparing two RecordsService binaries on a shared machine
+# where the calls per second are too noisy (docs/records.md, "Reads in
+# batches"). Uses what one `KEEP=1 benchmarks/records/run.sh` left in
+# .run/records-bench (certificates, the service's password, the samples) and
+# its scratch cluster (PG_SCRATCH_PORT, started if stopped).
+#
+#   benchmarks/records/reads-cpu.sh SERVICE_BINARY get-person|can-cross SECONDS [perf]
+#
+# Starts the binary on GRPC_PORT (50461) over mutual TLS, warms it up for 3 s,
+# resets pg_stat_statements, runs the closed loop (64 callers, CONCURRENCY; RATE
+# for an open loop) and prints the client's line, the statements PostgreSQL
+# ran, and CPU µs per measured call. With `perf`, records 5 s of the service
+# and of the backends with call graphs (.run/records-bench/reads-cpu.{service,pg}.perf; the service log beside them).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$root/.run/records-bench
+bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+service=$1 mode=$2 seconds=$3
+port=${GRPC_PORT:-50461}
+concurrency=${CONCURRENCY:-64}
+eval "$(cd "$root" && ./scripts/pg.sh start --scratch 2>/dev/null)"
+env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$work/pgpass" \
+  SERVICE_NAME=records GRPC_LISTEN="127.0.0.1:$port" \
+  TLS_CERT="$work/certs/records.crt" TLS_KEY="$work/certs/records.key" TLS_CA="$work/certs/ca.crt" \
+  DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=records" MIGRATE_ON_START=0 LOG_LEVEL=warning \
+  "$service" serve >> "$work/reads-cpu.service.log" 2>&1 &
+service_pid=$!
+trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+sample=$work/documents.txt; [ "$mode" = get-person ] && sample=$work/persons.txt
+client="$here/.build/release/RecordsBenchmark"
+gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt"
+  TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt")
+ticks=$(getconf CLK_TCK)
+data=$(readlink -f "$root/.pgdata/scratch")
+cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
+cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus every live backend
+  local master; master=$(head -1 "$data/postmaster.pid")
+  { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
+    { split($0, f, ") "); split(f[2], s, " ");
+      if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
+    END { print total / t }'
+}
+"${gate[@]}" "$client" "$mode" "$concurrency" 1 "$sample" > /dev/null   # warm-up: connections, caches
+"$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" > /dev/null
+s0=$(cpu_service); p0=$(cpu_postgres)
+perfs=()
+if [ "${4:-}" = perf ]; then
+  backends=$(pgrep -P "$(head -1 "$data/postmaster.pid")" -d,)
+  (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.service.perf" -p $service_pid -- sleep 5 > /dev/null 2>&1) &
+  perfs+=($!)
+  (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.pg.perf" -p "$backends" -- sleep 5 > /dev/null 2>&1) &
+  perfs+=($!)
+fi
+line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$sample" ${RATE:-})
+echo "$line"
+[ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}"
+s1=$(cpu_service); p1=$(cpu_postgres)
+"$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(mean_exec_time::numeric, 3),
+    left(regexp_replace(query, '\s+', ' ', 'g'), 80)
+  FROM pg_stat_statements WHERE calls > 50 ORDER BY total_exec_time DESC LIMIT 4"
+read -r _ _ calls _ _ _ _ client_cpu _ <<< "$line"
+awk -v c="$client_cpu" -v s="$(awk -v a="$s0" -v b="$s1" 'BEGIN {print b - a}')" \
+  -v p="$(awk -v a="$p0" -v b="$p1" 'BEGIN {print b - a}')" -v n="$calls" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
+  'BEGIN {printf "cpu s client %.2f service %.2f postgres %.2f; us per call: client %.0f service %.0f postgres %.0f total %.0f (load %s)\n",
+          c, s, p, c / n * 1e6, s / n * 1e6, p / n * 1e6, (c + s + p) / n * 1e6, l}'
