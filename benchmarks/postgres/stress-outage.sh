@@ -9,7 +9,7 @@
 # that is neither the statement's own nor `unavailable`, or on a row stored twice.
 #
 #   benchmarks/postgres/stress-outage.sh [rounds, default 300] [seconds per round, default 30]
-# Release build of the benchmark package; not part of CI.
+# Release build of the benchmark package; not part of CI. Leaves the scratch server stopped.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -29,6 +29,6 @@ eval "$(./scripts/pg.sh start --scratch)"
     ./scripts/pg.sh start --scratch >/dev/null 2>&1
   done ) &
 outages=$!
-trap 'kill $outages 2>/dev/null; wait $outages 2>/dev/null; ./scripts/pg.sh start --scratch >/dev/null 2>&1' EXIT
+trap 'kill $outages 2>/dev/null; wait $outages 2>/dev/null; ./scripts/pg.sh stop --scratch >/dev/null 2>&1' EXIT
 
 "$here/.build/release/OutageStress" "$rounds" "$limit"
