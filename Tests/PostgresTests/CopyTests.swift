@@ -95,4 +95,45 @@ final class CopyTests: XCTestCase {
         }
         XCTAssertEqual(error?.category, .uniqueViolation)
     }
+
+    func testADuplicateMidwayThroughALargeCopyFailsWithTheUniqueViolation() async throws {
+        // Megabytes of rows after the duplicate: the server fails while chunks are still
+        // being sent, and the writer must report the server's SQLSTATE, not a client error.
+        let table = schema.table("intake")
+        let error = await expectPostgresError {
+            try await self.pool.withConnection { connection in
+                try await connection.copyFrom(table: "intake", schema: self.schema.name, columns: ["id", "name"]) { writer in
+                    try await writer.appendRow(Int64(1), "first")
+                    try await writer.appendRow(Int64(1), "again")
+                    for id in 2..<400_000 { try await writer.appendRow(Int64(id), "person \(id)") }
+                }
+            }
+        }
+        XCTAssertEqual(error?.code.rawValue, "23505")
+        XCTAssertEqual(error?.category, .uniqueViolation)
+        XCTAssertEqual(error?.origin, .server)
+        let count = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
+        XCTAssertEqual(count, 0)
+        let value = try await pool.query("SELECT 1::int4").scalar(Int32.self)
+        XCTAssertEqual(value, 1)
+    }
+
+    func testABadTextRowMidwayThroughALargeCopyInATransactionFailsWithTheServersSQLSTATE() async throws {
+        let table = schema.table("intake")
+        let error = await expectPostgresError {
+            try await self.pool.transaction { tx in
+                try await tx.query("INSERT INTO \(unsafeRaw: table) (id) VALUES (0)")
+                try await tx.connection.copyFrom(table: "intake", schema: self.schema.name, columns: ["id", "name"],
+                                                 format: .text) { writer in
+                    for id in 1..<1_000 { try await writer.appendTextRow(["\(id)", "person \(id)"]) }
+                    try await writer.appendTextRow(["not a number", "bad"])
+                    for id in 1_000..<300_000 { try await writer.appendTextRow(["\(id)", "person \(id)"]) }
+                }
+            }
+        }
+        XCTAssertEqual(error?.code.rawValue, "22P02")
+        XCTAssertEqual(error?.category, .invalidInput)
+        let count = try await pool.query("SELECT count(*) FROM \(unsafeRaw: table)").scalar(Int64.self)
+        XCTAssertEqual(count, 0)
+    }
 }

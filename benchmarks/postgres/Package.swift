@@ -19,5 +19,12 @@ let package = Package(
             dependencies: [.product(name: "Postgres", package: "immigration"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.swiftLanguageMode(.v6)]),
+        // stress-outage.sh: the failing-statement workload of PoolPipeliningTests in a
+        // loop while the server stops and starts (a hang seen once).
+        .executableTarget(
+            name: "OutageStress",
+            dependencies: [.product(name: "Postgres", package: "immigration"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

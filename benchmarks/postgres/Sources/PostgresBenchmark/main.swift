@@ -23,10 +23,16 @@ let concurrencies = arguments[4...].compactMap { Int($0) }
 let configuration = PostgresConfiguration.environment(label: "bench")
 let logger = Logger(label: "benchmark")
 /// `PG_BENCH_STATEMENT=select` runs `SELECT $1::bigint` instead of the insert: a round trip
-/// without a commit, to measure the client's own cost per statement (overhead.sh).
-let selectOnly = ProcessInfo.processInfo.environment["PG_BENCH_STATEMENT"] == "select"
+/// without a commit, to measure the client's own cost per statement. `sleep` runs
+/// `SELECT pg_sleep(0.0002), $1::bigint` (the server waits 1 ms: pg_sleep rounds up to
+/// whole milliseconds): a round trip as idle for the client as a slow commit, without the disk.
+let statementKind = ProcessInfo.processInfo.environment["PG_BENCH_STATEMENT"] ?? "insert"
 @Sendable func statement(_ payload: Int64) -> PostgresQuery {
-    selectOnly ? "SELECT \(payload)::bigint" : "INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))"
+    switch statementKind {
+    case "select": "SELECT \(payload)::bigint"
+    case "sleep": "SELECT pg_sleep(0.0002), \(payload)::bigint"
+    default: "INSERT INTO bench.inserts (gate, payload) VALUES ('G1', \(payload))"
+    }
 }
 
 /// Latencies of one task, in nanoseconds.

@@ -1,0 +1,2 @@
+\set payload random(1, 1000000000)
+SELECT pg_sleep(0.0002), :payload::bigint;
