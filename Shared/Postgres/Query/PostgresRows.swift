@@ -98,7 +98,8 @@ final class PostgresResult: @unchecked Sendable {
     /// first such column when several share it), if any. The names are read from
     /// libpq once per result, on the first lookup by name, not once per lookup.
     func columnIndex(named name: String) -> Int? {
-        columnPositions.storeIfNil(ColumnPositions(self)).positions[name]
+        if let known = columnPositions.load() { return known.positions[name] }
+        return columnPositions.storeIfNil(ColumnPositions(self)).positions[name]
     }
 
     /// Filled by the first lookup by name (several tasks may race to fill it; one wins).
