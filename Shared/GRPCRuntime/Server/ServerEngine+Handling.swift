@@ -4,16 +4,24 @@ import Logging
 extension ServerEngine {
     // MARK: Handler chain
 
-    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> [UInt8]? {
+    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
             return try await call.method.invoke(call, context)
         }
-        var response: [UInt8]?
+        var response: OutgoingMessage?
         let last = index + 1 == interceptors.count
-        try await interceptors[index].intercept(context: context) { context in
-            // The last interceptor calls the handler itself: one async frame less.
-            response = last ? try await call.method.invoke(call, context)
-                            : try await intercept(call: call, context: context, index: index + 1)
+        do {
+            try await interceptors[index].intercept(context: context) { context in
+                // The last interceptor calls the handler itself: one async frame less.
+                let made = last ? try await call.method.invoke(call, context)
+                                : try await intercept(call: call, context: context, index: index + 1)
+                response?.discard()  // `next` called twice: only the last response is sent
+                response = made
+            }
+        } catch {
+            // Refused after the handler answered: the response is never sent.
+            response?.discard()
+            throw error
         }
         return response
     }
@@ -31,8 +39,8 @@ extension ServerEngine {
         return parsed
     }
 
-    /// The handler's context and the trace its Task carries.
-    func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
+    /// Sets the call's caller, trace and logger, which its `ServerContext` reads.
+    func prepareContext(of call: ServerCall) {
         var caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
             caller = call.firstRequestHeader("x-dev-caller").flatMap(callerIdentity(spiffeID:))
@@ -50,8 +58,8 @@ extension ServerEngine {
             perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
             logger = perCall
         }
-        let context = ServerContext(method: call.method.descriptor, call: call,
-                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace)
-        return (context, trace)
+        call.caller = caller
+        call.trace = trace
+        call.logger = logger
     }
 }
