@@ -4,7 +4,7 @@
 /// A call without a verified caller identity gets UNAUTHENTICATED; a caller
 /// whose role is not allowed, or a method missing from the policy, gets
 /// PERMISSION_DENIED. `openMethods` (health checks, reflection) need no identity.
-public struct AuthorizationInterceptor: ServerInterceptor {
+public struct AuthorizationInterceptor: ServerInterceptor, ServerCallObserver {
     private let policy: [String: Set<CallerRole>]
     private let openMethods: Set<String>
 
@@ -22,11 +22,12 @@ public struct AuthorizationInterceptor: ServerInterceptor {
 
     public func intercept(context: ServerContext,
                           next: (ServerContext) async throws -> Void) async throws {
+        try await observe(context: context, next: next)
+    }
+
+    func callStarting(context: ServerContext) throws -> ObservedCall {
         let path = context.method.path
-        if openMethods.contains(path) {
-            try await next(context)
-            return
-        }
+        if openMethods.contains(path) { return .nothing }
         guard let caller = context.caller else {
             throw RPCError(.unauthenticated, "no verified caller identity")
         }
@@ -36,6 +37,8 @@ public struct AuthorizationInterceptor: ServerInterceptor {
         guard roles.contains(caller.role) else {
             throw RPCError(.permissionDenied, "role \(caller.role.rawValue) may not call this method")
         }
-        try await next(context)
+        return .nothing
     }
+
+    func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {}
 }

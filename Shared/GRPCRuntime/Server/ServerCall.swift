@@ -116,10 +116,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The first value of a request header as text, read without making a
     /// `String` of any other header. `key` is lower-case, as on the wire.
     func firstRequestHeader(_ key: String) -> String? {
+        withFirstRequestHeader(key) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Lends the first value of a request header to `body`, without making a
+    /// `String`; the bytes belong to the `grpc_call`.
+    func withFirstRequestHeader<Result>(_ key: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         let count = requestHeaders.count
         guard count > 0, let entries = requestHeaders.metadata else { return nil }
         var key = key
-        return key.withUTF8 { wanted -> String? in
+        return key.withUTF8 { wanted -> Result? in
             for index in 0..<count {
                 let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
                     let length = cgrpc_slice_length(slice)
@@ -127,7 +133,11 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
                     guard length > 0, let start = cgrpc_slice_start(slice) else { return true }
                     return UnsafeBufferPointer(start: start, count: length).elementsEqual(wanted)
                 }
-                if matches { return withUnsafePointer(to: entries[index].value) { Slice.string($0) } }
+                if matches {
+                    return withUnsafePointer(to: entries[index].value) { value in
+                        body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
+                    }
+                }
             }
             return nil
         }

@@ -4,9 +4,24 @@ import Logging
 extension ServerEngine {
     // MARK: Handler chain
 
+    /// Runs interceptors `index...` and the handler. An observer (the
+    /// built-in authorisation and metrics interceptors) runs inline, before
+    /// and after the rest; any other interceptor gets a `next` closure.
     func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
             return try await call.method.invoke(call, context)
+        }
+        if let observer = observers[index] {
+            let observed = try observer.callStarting(context: context)
+            let response: OutgoingMessage?
+            do {
+                response = try await intercept(call: call, context: context, index: index + 1)
+            } catch {
+                observer.callEnded(observed, context: context, error: error)
+                throw error
+            }
+            observer.callEnded(observed, context: context, error: nil)
+            return response
         }
         var response: OutgoingMessage?
         let last = index + 1 == interceptors.count
@@ -26,6 +41,17 @@ extension ServerEngine {
         return response
     }
 
+    /// The caller a SPIFFE id (its bytes) names. A queue's thread remembers
+    /// the last one it saw, compared in place: a connection's calls all
+    /// carry the same id, so most calls make no `String` and take no lock.
+    func callerIdentity(id: UnsafeRawBufferPointer, on queue: CompletionQueue) -> CallerIdentity? {
+        let onQueueThread = queue.isDrainingThread
+        if onQueueThread, let recent = queue.recentCaller, recent.id.elementsEqual(id) { return recent.identity }
+        let identity = callerIdentity(spiffeID: String(decoding: id, as: UTF8.self))
+        if onQueueThread { queue.recentCaller = (Array(id), identity) }
+        return identity
+    }
+
     /// The caller a SPIFFE id names, parsed once per distinct id: a server
     /// sees the same few callers over and over. The cache is bounded
     /// (emptied when full), so ids that keep changing cannot grow it.
@@ -41,11 +67,11 @@ extension ServerEngine {
 
     /// Sets the call's caller, trace and logger, which its `ServerContext` reads.
     func prepareContext(of call: ServerCall) {
-        var caller: CallerIdentity?
+        let caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
-            caller = call.firstRequestHeader("x-dev-caller").flatMap(callerIdentity(spiffeID:))
-        } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
-            caller = callerIdentity(spiffeID: id)
+            caller = call.withFirstRequestHeader("x-dev-caller") { callerIdentity(id: $0, on: call.queue) } ?? nil
+        } else {
+            caller = PeerIdentity.withSpiffeID(of: call.pointer) { callerIdentity(id: $0, on: call.queue) } ?? nil
         }
         var trace = TraceContext(incoming: call.firstRequestHeader(TraceContext.metadataKey))
         trace.method = call.method.descriptor.path
