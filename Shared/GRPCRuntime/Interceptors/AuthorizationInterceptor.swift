@@ -25,13 +25,35 @@ public struct AuthorizationInterceptor: ServerInterceptor, ServerCallObserver {
         try await observe(context: context, next: next)
     }
 
-    func callStarting(context: ServerContext) throws -> ObservedCall {
-        let path = context.method.path
-        if openMethods.contains(path) { return .nothing }
+    /// One method's rule, worked out when the server starts.
+    private final class MethodAccess: Sendable {
+        let isOpen: Bool
+        /// `nil`: the policy does not name the method.
+        let roles: [CallerRole]?
+
+        init(isOpen: Bool, roles: [CallerRole]?) {
+            self.isOpen = isOpen
+            self.roles = roles
+        }
+    }
+
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? {
+        access(method)
+    }
+
+    private func access(_ method: MethodDescriptor) -> MethodAccess {
+        MethodAccess(isOpen: openMethods.contains(method.path),
+                     roles: policy[method.path].map { roles in CallerRole.allCases.filter(roles.contains) })
+    }
+
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
+        // `prepared` is always this interceptor's own `prepare(for:)` result.
+        let access = prepared.map { unsafeDowncast($0, to: MethodAccess.self) } ?? access(context.method)
+        if access.isOpen { return .nothing }
         guard let caller = context.caller else {
             throw RPCError(.unauthenticated, "no verified caller identity")
         }
-        guard let roles = policy[path] else {
+        guard let roles = access.roles else {
             throw RPCError(.permissionDenied, "method is not open to any caller")
         }
         guard roles.contains(caller.role) else {

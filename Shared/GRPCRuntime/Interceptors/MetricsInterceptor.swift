@@ -21,8 +21,14 @@ public struct MetricsInterceptor: ServerInterceptor, ServerCallObserver {
         try await observe(context: context, next: next)
     }
 
-    func callStarting(context: ServerContext) throws -> ObservedCall {
-        let perMethod = instruments.forMethod(context.method.path)
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? {
+        instruments.forMethod(method.path)
+    }
+
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
+        // `prepared` is always this interceptor's own `prepare(for:)` result.
+        let perMethod = prepared.map { unsafeDowncast($0, to: Instruments.PerMethod.self) }
+            ?? instruments.forMethod(context.method.path)
         perMethod.started.increment()
         return ObservedCall(object: perMethod, start: ContinuousClock.now)
     }

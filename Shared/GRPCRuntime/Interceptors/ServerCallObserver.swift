@@ -7,9 +7,14 @@
 /// Internal: the built-in `AuthorizationInterceptor` and `MetricsInterceptor`
 /// adopt it; services write `ServerInterceptor`s.
 protocol ServerCallObserver: ServerInterceptor {
-    /// Runs before the rest of the chain; throws to refuse the call (the
-    /// rest of the chain and the handler then do not run).
-    func callStarting(context: ServerContext) throws -> ObservedCall
+    /// What the observer needs to know of one method (its instruments, who
+    /// may call it), worked out once per method when the server starts, so
+    /// that a call looks nothing up by name.
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)?
+    /// Runs before the rest of the chain, with what `prepare` made for the
+    /// call's method; throws to refuse the call (the rest of the chain and
+    /// the handler then do not run).
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall
     /// Runs after the rest of the chain, with what it threw, if anything
     /// (not when `callStarting` threw).
     func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?)
@@ -26,7 +31,7 @@ struct ObservedCall {
 extension ServerCallObserver {
     /// `callStarting`, `next`, `callEnded`: what the engine does inline.
     func observe(context: ServerContext, next: (ServerContext) async throws -> Void) async throws {
-        let observed = try callStarting(context: context)
+        let observed = try callStarting(context: context, prepared: prepare(for: context.method))
         do {
             try await next(context)
         } catch {

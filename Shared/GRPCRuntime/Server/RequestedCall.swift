@@ -94,6 +94,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             return
         }
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
+                                    prepared: method.prepared,
                                     requestHeaders: headers, deadline: deadline, initialPayload: payload)
         serverCall.startHandler()
     }
@@ -111,4 +112,6 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
 struct RegisteredMethod: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let method: ServerMethod
+    /// What each observing interceptor prepared for this method (by interceptor index).
+    let prepared: [(any AnyObject & Sendable)?]
 }

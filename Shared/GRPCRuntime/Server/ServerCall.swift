@@ -19,6 +19,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
     let engine: ServerEngine
     let method: ServerMethod
+    /// What the observing interceptors prepared for `method` (`RegisteredMethod.prepared`).
+    let prepared: [(any AnyObject & Sendable)?]
     /// The request headers as the core gave them, read into `Metadata` only
     /// when a handler asks (`requestMetadata`). The array is this object's
     /// (destroyed in `deinit`); its keys and values belong to the `grpc_call`
@@ -70,12 +72,14 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     var logger: Logger!
 
     init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod,
+         prepared: [(any AnyObject & Sendable)?],
          requestHeaders: grpc_metadata_array, deadline: ContinuousClock.Instant?,
          initialPayload: UnsafeMutablePointer<grpc_byte_buffer>?) {
         self.pointer = pointer
         self.queue = queue
         self.engine = engine
         self.method = method
+        self.prepared = prepared
         self.requestHeaders = requestHeaders
         self.deadline = deadline
         self.initialPayload = initialPayload

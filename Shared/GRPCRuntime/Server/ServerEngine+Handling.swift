@@ -12,7 +12,7 @@ extension ServerEngine {
             return try await call.method.invoke(call, context)
         }
         if let observer = observers[index] {
-            let observed = try observer.callStarting(context: context)
+            let observed = try observer.callStarting(context: context, prepared: call.prepared[index])
             let response: OutgoingMessage?
             do {
                 response = try await intercept(call: call, context: context, index: index + 1)

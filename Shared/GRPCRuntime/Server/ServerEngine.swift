@@ -57,7 +57,8 @@ final class ServerEngine: @unchecked Sendable {
             guard let handle = grpc_server_register_method(pointer, method.descriptor.path, nil, handling, 0) else {
                 throw RuntimeError("the core refused to register \(method.descriptor.path)")
             }
-            self.methods.append(RegisteredMethod(handle: handle, method: method))
+            let prepared = observers.map { $0?.prepare(for: method.descriptor) }
+            self.methods.append(RegisteredMethod(handle: handle, method: method, prepared: prepared))
         }
     }
 
