@@ -4,8 +4,8 @@
 /// call. Its `intercept` does the same through `next` (`observe`), for
 /// callers that compose interceptors themselves.
 ///
-/// Internal: the built-in `AuthorizationInterceptor` and `MetricsInterceptor`
-/// adopt it; services write `ServerInterceptor`s.
+/// Internal: the built-in `AuthorizationInterceptor`, `MetricsInterceptor`
+/// and `LoggingInterceptor` adopt it; services write `ServerInterceptor`s.
 protocol ServerCallObserver: ServerInterceptor {
     /// What the observer needs to know of one method (its instruments, who
     /// may call it), worked out once per method when the server starts, so
