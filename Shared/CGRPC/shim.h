@@ -64,6 +64,25 @@ static inline size_t cgrpc_slice_length(const grpc_slice *slice) {
   return GRPC_SLICE_LENGTH(*slice);
 }
 
+// The bytes of a received buffer when they lie in one uncompressed slice
+// (the usual case for small messages), so they can be decoded in place:
+// returns 1 and sets start and length, or 0 when the buffer must be read
+// through a grpc_byte_buffer_reader (several slices, or compressed).
+static inline int cgrpc_byte_buffer_single_slice(grpc_byte_buffer *buffer, const uint8_t **start,
+                                                 size_t *length) {
+  if (buffer->type != GRPC_BB_RAW || buffer->data.raw.compression != GRPC_COMPRESS_NONE) return 0;
+  grpc_slice_buffer *slices = &buffer->data.raw.slice_buffer;
+  if (slices->count == 0) {
+    *start = NULL;
+    *length = 0;
+    return 1;
+  }
+  if (slices->count != 1) return 0;
+  *start = GRPC_SLICE_START_PTR(slices->slices[0]);
+  *length = GRPC_SLICE_LENGTH(slices->slices[0]);
+  return 1;
+}
+
 // grpc_arg's value is a union; one setter per kind keeps Swift out of it.
 static inline void cgrpc_arg_set_integer(grpc_arg *arg, char *key, int value) {
   arg->type = GRPC_ARG_INTEGER;

@@ -14,11 +14,15 @@ extension Batch {
     }
 
     func sendMessage(_ bytes: [UInt8]) {
-        let buffer = ByteBuffer.make(bytes)
-        sendBuffer = buffer
+        sendMessage(OutgoingMessage(bytes))
+    }
+
+    /// Takes `message` over: its buffer is destroyed with this batch.
+    func sendMessage(_ message: OutgoingMessage) {
+        sendBuffer = message.buffer
         var op = grpc_op()
         op.op = GRPC_OP_SEND_MESSAGE
-        op.data.send_message.send_message = buffer
+        op.data.send_message.send_message = message.buffer
         append(op)
     }
 

@@ -21,6 +21,13 @@ final class CompletionQueue: @unchecked Sendable {
     /// enqueued meanwhile. Touched only by the draining thread.
     private var runningJob = false
     private var deferredJobs: [UnownedJob] = []
+    /// The caller id (bytes) of the latest server call prepared on the
+    /// draining thread, and who it names (`ServerEngine.callerIdentity(id:on:)`).
+    /// Touched only by the draining thread.
+    var recentCaller: (id: [UInt8], identity: CallerIdentity?)?
+
+    /// Whether the caller runs on this queue's draining thread.
+    var isDrainingThread: Bool { UInt(pthread_self()) == drainingThread.load(ordering: .relaxed) }
 
     init(name: String) {
         GRPCLibrary.ensureInitialised()

@@ -4,6 +4,7 @@
 /// call that takes it, and released exactly once: by the completion-queue
 /// thread when its event is read (`complete(pointer:success:)`), or by the
 /// submitter when the C call refused it (`releaseUnsubmitted`).
+@usableFromInline
 class CompletionTag: @unchecked Sendable {
     /// Runs on a completion-queue thread; must not block.
     func complete(success: Bool) {}

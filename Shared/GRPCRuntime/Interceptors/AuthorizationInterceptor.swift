@@ -4,7 +4,7 @@
 /// A call without a verified caller identity gets UNAUTHENTICATED; a caller
 /// whose role is not allowed, or a method missing from the policy, gets
 /// PERMISSION_DENIED. `openMethods` (health checks, reflection) need no identity.
-public struct AuthorizationInterceptor: ServerInterceptor {
+public struct AuthorizationInterceptor: ServerInterceptor, ServerCallObserver {
     private let policy: [String: Set<CallerRole>]
     private let openMethods: Set<String>
 
@@ -22,20 +22,45 @@ public struct AuthorizationInterceptor: ServerInterceptor {
 
     public func intercept(context: ServerContext,
                           next: (ServerContext) async throws -> Void) async throws {
-        let path = context.method.path
-        if openMethods.contains(path) {
-            try await next(context)
-            return
+        try await observe(context: context, next: next)
+    }
+
+    /// One method's rule, worked out when the server starts.
+    private final class MethodAccess: Sendable {
+        let isOpen: Bool
+        /// `nil`: the policy does not name the method.
+        let roles: [CallerRole]?
+
+        init(isOpen: Bool, roles: [CallerRole]?) {
+            self.isOpen = isOpen
+            self.roles = roles
         }
+    }
+
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? {
+        access(method)
+    }
+
+    private func access(_ method: MethodDescriptor) -> MethodAccess {
+        MethodAccess(isOpen: openMethods.contains(method.path),
+                     roles: policy[method.path].map { roles in CallerRole.allCases.filter(roles.contains) })
+    }
+
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
+        // `prepared` is always this interceptor's own `prepare(for:)` result.
+        let access = prepared.map { unsafeDowncast($0, to: MethodAccess.self) } ?? access(context.method)
+        if access.isOpen { return .nothing }
         guard let caller = context.caller else {
             throw RPCError(.unauthenticated, "no verified caller identity")
         }
-        guard let roles = policy[path] else {
+        guard let roles = access.roles else {
             throw RPCError(.permissionDenied, "method is not open to any caller")
         }
         guard roles.contains(caller.role) else {
             throw RPCError(.permissionDenied, "role \(caller.role.rawValue) may not call this method")
         }
-        try await next(context)
+        return .nothing
     }
+
+    func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {}
 }

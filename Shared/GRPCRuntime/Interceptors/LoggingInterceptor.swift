@@ -3,7 +3,7 @@ import Logging
 /// Logs one line per call when it ends: method, status code, duration,
 /// caller role and trace id, as structured metadata under a constant message.
 /// Never message bodies, metadata values or caller ids (which may name a person).
-public struct LoggingInterceptor: ServerInterceptor {
+public struct LoggingInterceptor: ServerInterceptor, ServerCallObserver {
     private let level: Logger.Level
     private let failureLevel: Logger.Level
 
@@ -14,22 +14,23 @@ public struct LoggingInterceptor: ServerInterceptor {
 
     public func intercept(context: ServerContext,
                           next: (ServerContext) async throws -> Void) async throws {
-        let start = ContinuousClock.now
-        var code = StatusCode.ok
-        defer {
-            let (seconds, attoseconds) = start.duration(to: .now).components
-            var metadata: Logger.Metadata = [
-                "rpc.code": .string(code.name),
-                "rpc.duration_ms": .stringConvertible(Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000),
-            ]
-            if let caller = context.caller { metadata["caller.role"] = .string(caller.role.rawValue) }
-            context.logger.log(level: code == .ok ? level : failureLevel, "rpc finished", metadata: metadata)
-        }
-        do {
-            try await next(context)
-        } catch {
-            code = RPCError.from(error).code
-            throw error
-        }
+        try await observe(context: context, next: next)
+    }
+
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? { nil }
+
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
+        ObservedCall(object: nil, start: ContinuousClock.now)
+    }
+
+    func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {
+        let code = error.map { RPCError.from($0).code } ?? .ok
+        let (seconds, attoseconds) = (call.start ?? .now).duration(to: .now).components
+        var metadata: Logger.Metadata = [
+            "rpc.code": .string(code.name),
+            "rpc.duration_ms": .stringConvertible(Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000),
+        ]
+        if let caller = context.caller { metadata["caller.role"] = .string(caller.role.rawValue) }
+        context.logger.log(level: code == .ok ? level : failureLevel, "rpc finished", metadata: metadata)
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// `grpc_server_handling_seconds{grpc_method}`.
 ///
 /// Instruments are made once per method and code and then reused.
-public struct MetricsInterceptor: ServerInterceptor {
+public struct MetricsInterceptor: ServerInterceptor, ServerCallObserver {
     private let instruments: Instruments
 
     /// `factory` `nil` uses the process's bootstrapped `MetricsSystem`.
@@ -18,25 +18,31 @@ public struct MetricsInterceptor: ServerInterceptor {
 
     public func intercept(context: ServerContext,
                           next: (ServerContext) async throws -> Void) async throws {
-        let method = context.method.path
-        let perMethod = instruments.forMethod(method)
-        perMethod.started.increment()
-        let start = ContinuousClock.now
-        var code = StatusCode.ok
-        defer {
-            let (seconds, attoseconds) = start.duration(to: .now).components
-            perMethod.timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            perMethod.handled(code).increment()
-        }
-        do {
-            try await next(context)
-        } catch {
-            code = RPCError.from(error).code
-            throw error
-        }
+        try await observe(context: context, next: next)
     }
 
-    private final class Instruments: Sendable {
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? {
+        instruments.forMethod(method.path)
+    }
+
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
+        // `prepared` is always this interceptor's own `prepare(for:)` result.
+        let perMethod = prepared.map { unsafeDowncast($0, to: Instruments.PerMethod.self) }
+            ?? instruments.forMethod(context.method.path)
+        perMethod.started.increment()
+        return ObservedCall(object: perMethod, start: ContinuousClock.now)
+    }
+
+    func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {
+        // Both were set by `callStarting` of this interceptor.
+        guard let object = call.object, let start = call.start else { return }
+        let perMethod = unsafeDowncast(object, to: Instruments.PerMethod.self)
+        let (seconds, attoseconds) = start.duration(to: .now).components
+        perMethod.timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        perMethod.handled(error.map { RPCError.from($0).code } ?? .ok).increment()
+    }
+
+    fileprivate final class Instruments: Sendable {
         /// One method's instruments; its handled counters are made per code on first use.
         final class PerMethod: Sendable {
             let started: Counter

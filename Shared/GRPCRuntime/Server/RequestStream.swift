@@ -26,6 +26,9 @@ public struct RequestStream<Message: WireMessage>: AsyncSequence, Sendable {
 public struct ResponseStreamWriter<Message: WireMessage>: Sendable {
     let call: ServerCall
 
+    @usableFromInline
+    init(call: ServerCall) { self.call = call }
+
     public func send(_ message: Message) async throws {
         try await call.sendMessage(try encodeResponse(message))
     }

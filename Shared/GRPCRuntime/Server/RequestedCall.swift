@@ -6,8 +6,8 @@ import CGRPC
 /// Ownership: `slots` is allocated here and freed in `deinit` (once the
 /// server stopped and the last request failed); when the tag completes, the
 /// `grpc_call` inside moves to a `ServerCall` (or is unref'd at once if the
-/// server is stopping), the request metadata array moves to the call, call
-/// details and payload buffer are read, then destroyed (or reset for the next request) here.
+/// server is stopping), the request metadata array and payload buffer move
+/// to the call, call details are read, then destroyed (or reset for the next request) here.
 final class RequestedCall: CompletionTag, @unchecked Sendable {
     private let engine: ServerEngine
     /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
@@ -73,11 +73,9 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             return
         }
         let deadline = Self.instant(slots.pointee.deadline)
-        var payload: [UInt8]?
-        if let buffer = slots.pointee.payload {
-            slots.pointee.payload = nil
-            payload = ByteBuffer.consume(buffer)
-        }
+        // The payload buffer moves to the call, which decodes it in place.
+        let payload = slots.pointee.payload
+        slots.pointee.payload = nil
         let path = method == nil ? Slice.string(field(Offset.detailsMethod)) : ""
         // Everything is copied or moved out: this request is armed again at
         // once (a backlog of requests is always waiting), reusing its slots.
@@ -96,6 +94,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             return
         }
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
+                                    prepared: method.prepared,
                                     requestHeaders: headers, deadline: deadline, initialPayload: payload)
         serverCall.startHandler()
     }
@@ -113,4 +112,6 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
 struct RegisteredMethod: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let method: ServerMethod
+    /// What each observing interceptor prepared for this method (by interceptor index).
+    let prepared: [(any AnyObject & Sendable)?]
 }

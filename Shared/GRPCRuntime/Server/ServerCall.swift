@@ -1,4 +1,5 @@
 import CGRPC
+import Logging
 import Synchronization
 
 /// The server side of one accepted call. It is also the tag of its
@@ -13,10 +14,13 @@ import Synchronization
 /// `watchForClose` when the close watcher is a tag of its own, and freed in `deinit`.
 /// Threading: receives happen one at a time (one iterator), sends are
 /// serialised by `sendLock`; the close watcher runs on a completion-queue thread.
+@usableFromInline
 final class ServerCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
     let engine: ServerEngine
     let method: ServerMethod
+    /// What the observing interceptors prepared for `method` (`RegisteredMethod.prepared`).
+    let prepared: [(any AnyObject & Sendable)?]
     /// The request headers as the core gave them, read into `Metadata` only
     /// when a handler asks (`requestMetadata`). The array is this object's
     /// (destroyed in `deinit`); its keys and values belong to the `grpc_call`
@@ -27,8 +31,12 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// Response headers and trailers, made when a handler first asks for them
     /// (`response`): most calls send none, and save the object.
     private let madeResponse = Mutex<ResponseMetadata?>(nil)
-    /// The single request of unary and server-streaming calls, read by the core with the call.
-    private let initialPayload: [UInt8]?
+    /// The single request of unary and server-streaming calls, read by the
+    /// core with the call; this object's, destroyed in `deinit`.
+    private let initialPayload: UnsafeMutablePointer<grpc_byte_buffer>?
+    /// The request's bytes in one piece when the core's buffer holds several
+    /// slices (large messages); made by the handler's Task on first use, freed in `deinit`.
+    private var flattenedPayload: UnsafeMutableRawBufferPointer?
     private let sendLock = SendLock()
     /// Where the core writes whether the call was cancelled, allocated by
     /// `watchForClose` (a close watcher of its own; not when the final batch
@@ -56,12 +64,22 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The queue that announced the call; its completions and its handler run there.
     let queue: CompletionQueue
 
+    // What the call's `ServerContext` reads (the context has no storage of its
+    // own). Set once by `ServerEngine.prepareContext` in the handler's Task,
+    // before the first context is made; never changed after.
+    var caller: CallerIdentity?
+    var trace = TraceContext(traceID: "", parentID: "")
+    var logger: Logger!
+
     init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod,
-         requestHeaders: grpc_metadata_array, deadline: ContinuousClock.Instant?, initialPayload: [UInt8]?) {
+         prepared: [(any AnyObject & Sendable)?],
+         requestHeaders: grpc_metadata_array, deadline: ContinuousClock.Instant?,
+         initialPayload: UnsafeMutablePointer<grpc_byte_buffer>?) {
         self.pointer = pointer
         self.queue = queue
         self.engine = engine
         self.method = method
+        self.prepared = prepared
         self.requestHeaders = requestHeaders
         self.deadline = deadline
         self.initialPayload = initialPayload
@@ -72,6 +90,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     deinit {
         var headers = requestHeaders
         grpc_metadata_array_destroy(&headers)
+        if let initialPayload { grpc_byte_buffer_destroy(initialPayload) }
+        flattenedPayload?.deallocate()
         grpc_call_unref(pointer)
         closeSlot?.deallocate()
         engine.callEnded()
@@ -100,10 +120,16 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// The first value of a request header as text, read without making a
     /// `String` of any other header. `key` is lower-case, as on the wire.
     func firstRequestHeader(_ key: String) -> String? {
+        withFirstRequestHeader(key) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Lends the first value of a request header to `body`, without making a
+    /// `String`; the bytes belong to the `grpc_call`.
+    func withFirstRequestHeader<Result>(_ key: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         let count = requestHeaders.count
         guard count > 0, let entries = requestHeaders.metadata else { return nil }
         var key = key
-        return key.withUTF8 { wanted -> String? in
+        return key.withUTF8 { wanted -> Result? in
             for index in 0..<count {
                 let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
                     let length = cgrpc_slice_length(slice)
@@ -111,7 +137,11 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
                     guard length > 0, let start = cgrpc_slice_start(slice) else { return true }
                     return UnsafeBufferPointer(start: start, count: length).elementsEqual(wanted)
                 }
-                if matches { return withUnsafePointer(to: entries[index].value) { Slice.string($0) } }
+                if matches {
+                    return withUnsafePointer(to: entries[index].value) { value in
+                        body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
+                    }
+                }
             }
             return nil
         }
@@ -185,7 +215,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     private func run() async {
-        let (context, trace) = engine.makeContext(for: self)
+        engine.prepareContext(of: self)
+        let context = ServerContext(call: self)
         do {
             let response = try await TraceContext.$current.withValue(trace) {
                 try await engine.intercept(call: self, context: context, index: 0)
@@ -200,21 +231,34 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// The single request, read with the call; `nil` when it did not come.
-    /// Synchronous, so a unary call has no await before its handler.
+    /// The bytes of the single request, read with the call, valid while this
+    /// call lives; `nil` when it did not come. Synchronous, so a unary call
+    /// has no await before its handler. Called once, by the handler's Task.
     ///
     /// Without it, either the stream was cut off (reset, connection lost) or the
     /// client half-closed without a message. The core cannot always tell yet
     /// which, so the call is answered INTERNAL, and once it has ended the close
     /// watcher tells: a cancelled call throws CANCELLED (no client heard the
     /// answer), a half-closed one INTERNAL, so interceptors count the right code.
-    func decodeInitialRequest<Req: WireMessage>() throws -> Req? {
+    @usableFromInline
+    func initialRequest() -> UnsafeRawBufferPointer? {
         guard let initialPayload else { return nil }
-        return try decodeRequest(initialPayload)
+        var start: UnsafePointer<UInt8>?
+        var length = 0
+        if cgrpc_byte_buffer_single_slice(initialPayload, &start, &length) != 0 {
+            return UnsafeRawBufferPointer(start: start, count: length)
+        }
+        if let flattenedPayload { return UnsafeRawBufferPointer(flattenedPayload) }
+        guard let bytes = ByteBuffer.read(initialPayload) else { return nil }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
+        flattenedPayload = copy
+        return UnsafeRawBufferPointer(copy)
     }
 
     /// Ends a unary or server-streaming call that came without its request
-    /// (see `decodeInitialRequest`); always throws.
+    /// (see `initialRequest`); always throws.
+    @usableFromInline
     func requestMissing() async throws -> Never {
         let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
         if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
@@ -244,14 +288,18 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         return result.message
     }
 
-    func sendMessage(_ bytes: [UInt8]) async throws {
+    /// Sends one message of a response stream (taking `message` over).
+    func sendMessage(_ message: OutgoingMessage) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
-        guard !state.withLock({ $0.statusSent }) else { throw RPCError(.failedPrecondition, "call already finished") }
+        guard !state.withLock({ $0.statusSent }) else {
+            message.discard()
+            throw RPCError(.failedPrecondition, "call already finished")
+        }
         let headers = takeInitialMetadataTurn()
         let batch = Batch(owner: self)
         if let headers { batch.sendInitialMetadata(headers) }
-        batch.sendMessage(bytes)
+        batch.sendMessage(message)
         let result = await batch.run(on: pointer)
         guard result.success else { throw RPCError(.cancelled, "call ended while sending") }
     }
@@ -267,7 +315,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// Sends headers if still due, the single response if any, and the status.
     /// No send can follow (the status is marked sent under the send lock).
-    func finish(error: RPCError?, response message: [UInt8]?) async {
+    /// Takes `message` over.
+    func finish(error: RPCError?, response message: OutgoingMessage?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
         let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in
@@ -277,7 +326,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             }
             return (state.statusSent, !state.closeWatchStarted)
         }
-        guard !alreadySent else { return }
+        guard !alreadySent else {
+            message?.discard()
+            return
+        }
         let batch = Batch(owner: self)
         if watchesClose { batch.receiveCloseOnServer() }
         if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
@@ -289,6 +341,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
                     code: error.code, message: error.message, fieldViolations: error.fieldViolations))
             }
             batch.sendStatus(error.code, message: error.message, trailingMetadata: trailers)
+            message?.discard()
         } else {
             if let message { batch.sendMessage(message) }
             batch.sendStatus(.ok, message: "", trailingMetadata: trailers)

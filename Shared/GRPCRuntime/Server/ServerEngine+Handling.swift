@@ -4,18 +4,52 @@ import Logging
 extension ServerEngine {
     // MARK: Handler chain
 
-    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> [UInt8]? {
+    /// Runs interceptors `index...` and the handler. An observer (the
+    /// built-in authorisation and metrics interceptors) runs inline, before
+    /// and after the rest; any other interceptor gets a `next` closure.
+    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
             return try await call.method.invoke(call, context)
         }
-        var response: [UInt8]?
+        if let observer = observers[index] {
+            let observed = try observer.callStarting(context: context, prepared: call.prepared[index])
+            let response: OutgoingMessage?
+            do {
+                response = try await intercept(call: call, context: context, index: index + 1)
+            } catch {
+                observer.callEnded(observed, context: context, error: error)
+                throw error
+            }
+            observer.callEnded(observed, context: context, error: nil)
+            return response
+        }
+        var response: OutgoingMessage?
         let last = index + 1 == interceptors.count
-        try await interceptors[index].intercept(context: context) { context in
-            // The last interceptor calls the handler itself: one async frame less.
-            response = last ? try await call.method.invoke(call, context)
-                            : try await intercept(call: call, context: context, index: index + 1)
+        do {
+            try await interceptors[index].intercept(context: context) { context in
+                // The last interceptor calls the handler itself: one async frame less.
+                let made = last ? try await call.method.invoke(call, context)
+                                : try await intercept(call: call, context: context, index: index + 1)
+                response?.discard()  // `next` called twice: only the last response is sent
+                response = made
+            }
+        } catch {
+            // Refused after the handler answered: the response is never sent.
+            response?.discard()
+            throw error
         }
         return response
+    }
+
+    /// The caller a SPIFFE id (its bytes) names. A queue's thread remembers
+    /// the last one it saw, compared in place: a connection's calls all
+    /// carry the same id, so most calls make no `String` and take no lock.
+    func callerIdentity(id: UnsafeRawBufferPointer, on queue: CompletionQueue) -> CallerIdentity? {
+        let onQueueThread = queue.isDrainingThread
+        if onQueueThread, let recent = queue.recentCaller, recent.id.elementsEqual(id) { return recent.identity }
+        let identity = callerIdentity(spiffeID: String(decoding: id, as: UTF8.self))
+        if onQueueThread { queue.recentCaller = (Array(id), identity) }
+        return identity
     }
 
     /// The caller a SPIFFE id names, parsed once per distinct id: a server
@@ -31,13 +65,13 @@ extension ServerEngine {
         return parsed
     }
 
-    /// The handler's context and the trace its Task carries.
-    func makeContext(for call: ServerCall) -> (ServerContext, TraceContext) {
-        var caller: CallerIdentity?
+    /// Sets the call's caller, trace and logger, which its `ServerContext` reads.
+    func prepareContext(of call: ServerCall) {
+        let caller: CallerIdentity?
         if configuration.isDevelopmentPlaintext {
-            caller = call.firstRequestHeader("x-dev-caller").flatMap(callerIdentity(spiffeID:))
-        } else if let id = PeerIdentity.spiffeID(of: call.pointer) {
-            caller = callerIdentity(spiffeID: id)
+            caller = call.withFirstRequestHeader("x-dev-caller") { callerIdentity(id: $0, on: call.queue) } ?? nil
+        } else {
+            caller = PeerIdentity.withSpiffeID(of: call.pointer) { callerIdentity(id: $0, on: call.queue) } ?? nil
         }
         var trace = TraceContext(incoming: call.firstRequestHeader(TraceContext.metadataKey))
         trace.method = call.method.descriptor.path
@@ -50,8 +84,8 @@ extension ServerEngine {
             perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
             logger = perCall
         }
-        let context = ServerContext(method: call.method.descriptor, call: call,
-                                    deadline: call.deadline, caller: caller, logger: logger, trace: trace)
-        return (context, trace)
+        call.caller = caller
+        call.trace = trace
+        call.logger = logger
     }
 }

@@ -13,6 +13,8 @@ final class ServerEngine: @unchecked Sendable {
     let queues: CompletionQueueGroup
     private(set) var methods: [RegisteredMethod] = []
     let interceptors: [any ServerInterceptor]
+    /// `interceptors[i]` as an observer when it is one (run without a `next` closure).
+    let observers: [(any ServerCallObserver)?]
     /// The configured logger with the per-call metadata provider; `nil` when
     /// its handler does not support providers (metadata is then set per call).
     let callLogger: Logger?
@@ -29,6 +31,7 @@ final class ServerEngine: @unchecked Sendable {
         GRPCLibrary.ensureInitialised()
         self.configuration = configuration
         interceptors = configuration.interceptors
+        observers = interceptors.map { $0 as? any ServerCallObserver }
         callLogger = CallLogMetadata.attach(to: configuration.logger)
         var arguments = ChannelArguments()
         arguments.set("grpc.max_receive_message_length", Int32(clamping: configuration.maxReceiveMessageBytes))
@@ -54,7 +57,8 @@ final class ServerEngine: @unchecked Sendable {
             guard let handle = grpc_server_register_method(pointer, method.descriptor.path, nil, handling, 0) else {
                 throw RuntimeError("the core refused to register \(method.descriptor.path)")
             }
-            self.methods.append(RegisteredMethod(handle: handle, method: method))
+            let prepared = observers.map { $0?.prepare(for: method.descriptor) }
+            self.methods.append(RegisteredMethod(handle: handle, method: method, prepared: prepared))
         }
     }
 

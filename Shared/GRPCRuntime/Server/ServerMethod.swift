@@ -2,28 +2,43 @@
 ///
 /// The runtime decodes requests (a failure is INVALID_ARGUMENT), runs the
 /// interceptors and the handler, and encodes responses.
+///
+/// `unary` and `serverStreaming` are inlinable: the generated code that calls
+/// them gets its own copy specialised for its request and response types, so
+/// the decode, the handler and the encode run in one frame of concrete types
+/// instead of generic code going through witness tables.
 public struct ServerMethod: Sendable {
     public let descriptor: MethodDescriptor
     /// Runs the handler; returns the encoded single response of unary and
     /// client-streaming methods, which the runtime sends with the status.
-    let invoke: @Sendable (ServerCall, ServerContext) async throws -> [UInt8]?
+    let invoke: @Sendable (ServerCall, ServerContext) async throws -> OutgoingMessage?
 
+    @usableFromInline
+    init(descriptor: MethodDescriptor, invoke: @escaping @Sendable (ServerCall, ServerContext) async throws -> OutgoingMessage?) {
+        self.descriptor = descriptor
+        self.invoke = invoke
+    }
+
+    @inlinable
     public static func unary<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
         _ handler: @escaping @Sendable (Req, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
-            guard let request: Req = try call.decodeInitialRequest() else { try await call.requestMissing() }
+            guard let bytes = call.initialRequest() else { try await call.requestMissing() }
+            let request: Req = try decodeRequest(bytes)
             return try encodeResponse(try await handler(request, context))
         }
     }
 
+    @inlinable
     public static func serverStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
         _ handler: @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
-            guard let request: Req = try call.decodeInitialRequest() else { try await call.requestMissing() }
+            guard let bytes = call.initialRequest() else { try await call.requestMissing() }
+            let request: Req = try decodeRequest(bytes)
             try await handler(request, ResponseStreamWriter(call: call), context)
             return nil
         }
@@ -55,22 +70,39 @@ public struct ServerMethod: Sendable {
     }
 }
 
-func encodeResponse<Res: WireMessage>(_ response: Res) throws -> [UInt8] {
+/// A response encoded straight into the core's byte buffer.
+@inlinable
+func encodeResponse<Res: WireMessage>(_ response: Res) throws -> OutgoingMessage {
     do {
-        return try response.serializedBytes()
+        return try response.withSerializedBytes { OutgoingMessage(copying: $0) }
     } catch {
         throw RPCError(.internalError, "response could not be encoded")
+    }
+}
+
+/// A request decoded from borrowed bytes; failures as `decodingFailure` says.
+@inlinable
+func decodeRequest<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) throws -> Req {
+    do {
+        return try Req(serializedBuffer: bytes)
+    } catch {
+        throw decodingFailure(error)
     }
 }
 
 func decodeRequest<Req: WireMessage>(_ bytes: [UInt8]) throws -> Req {
     do {
         return try Req(serializedBytes: bytes)
-    } catch let error as RPCError {
-        throw error
-    } catch let error as any RPCErrorConvertible {
-        throw error.rpcError
     } catch {
-        throw RPCError(.invalidArgument, "request message could not be decoded")
+        throw decodingFailure(error)
     }
+}
+
+/// What a request that failed to decode answers: the codec's own status if
+/// it gave one, else INVALID_ARGUMENT.
+@usableFromInline
+func decodingFailure(_ error: any Error) -> RPCError {
+    if let error = error as? RPCError { return error }
+    if let error = error as? any RPCErrorConvertible { return error.rpcError }
+    return RPCError(.invalidArgument, "request message could not be decoded")
 }

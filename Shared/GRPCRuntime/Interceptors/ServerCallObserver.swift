@@ -1,0 +1,43 @@
+/// A server interceptor that acts only before and after the rest of the
+/// chain (refuse a call, count it, time it), so the engine runs it without
+/// nesting a `next` closure: no async frame and no closure of its own per
+/// call. Its `intercept` does the same through `next` (`observe`), for
+/// callers that compose interceptors themselves.
+///
+/// Internal: the built-in `AuthorizationInterceptor`, `MetricsInterceptor`
+/// and `LoggingInterceptor` adopt it; services write `ServerInterceptor`s.
+protocol ServerCallObserver: ServerInterceptor {
+    /// What the observer needs to know of one method (its instruments, who
+    /// may call it), worked out once per method when the server starts, so
+    /// that a call looks nothing up by name.
+    func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)?
+    /// Runs before the rest of the chain, with what `prepare` made for the
+    /// call's method; throws to refuse the call (the rest of the chain and
+    /// the handler then do not run).
+    func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall
+    /// Runs after the rest of the chain, with what it threw, if anything
+    /// (not when `callStarting` threw).
+    func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?)
+}
+
+/// What an observer keeps between the start and the end of one call.
+struct ObservedCall {
+    var object: AnyObject?
+    var start: ContinuousClock.Instant?
+
+    static var nothing: ObservedCall { ObservedCall(object: nil, start: nil) }
+}
+
+extension ServerCallObserver {
+    /// `callStarting`, `next`, `callEnded`: what the engine does inline.
+    func observe(context: ServerContext, next: (ServerContext) async throws -> Void) async throws {
+        let observed = try callStarting(context: context, prepared: prepare(for: context.method))
+        do {
+            try await next(context)
+        } catch {
+            callEnded(observed, context: context, error: error)
+            throw error
+        }
+        callEnded(observed, context: context, error: nil)
+    }
+}
