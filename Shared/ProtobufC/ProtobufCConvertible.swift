@@ -18,9 +18,9 @@ public protocol ProtobufCConvertible: Sendable, Hashable {
     static func initializeProtobufC(_ c: UnsafeMutablePointer<CStruct>)
     /// A message with every field at its default.
     init()
-    /// Sets the fields of a default message from one that protobuf-c decoded,
-    /// in place; validates strings as UTF-8.
-    mutating func read(protobufC c: UnsafePointer<CStruct>) throws
+    /// A message read from a struct that protobuf-c decoded, each field set
+    /// once; validates strings as UTF-8.
+    init(protobufC c: UnsafePointer<CStruct>) throws
     /// Writes the message into an initialised struct, allocating from `arena`.
     /// The struct may point into this message's strings and arrays: pack it
     /// while the message is alive and unchanged.
@@ -64,23 +64,20 @@ extension ProtobufCConvertible {
     /// Decodes through protobuf-c into an arena, then reads the C struct.
     @inlinable
     public init(protobufCBytes bytes: [UInt8]) throws {
-        self.init()
-        try bytes.withUnsafeBufferPointer { buffer in
-            try self.decodeProtobufC(UnsafeRawBufferPointer(buffer))
+        self = try bytes.withUnsafeBufferPointer { buffer in
+            try Self.decodedProtobufC(UnsafeRawBufferPointer(buffer))
         }
     }
 
     /// Decodes through protobuf-c from borrowed bytes.
     @inlinable
     public init(protobufCBuffer buffer: UnsafeRawBufferPointer) throws {
-        self.init()
-        try decodeProtobufC(buffer)
+        self = try Self.decodedProtobufC(buffer)
     }
 
-    /// Decodes into this default message: protobuf-c unpacks into an arena,
-    /// then the fields are read in place.
+    /// protobuf-c unpacks into an arena, then the message is read from the struct.
     @inlinable
-    public mutating func decodeProtobufC(_ buffer: UnsafeRawBufferPointer) throws {
+    static func decodedProtobufC(_ buffer: UnsafeRawBufferPointer) throws -> Self {
         try ProtobufCArena.withArena { arena in
             guard let decoded = protobuf_c_message_unpack(
                 Self.protobufCDescriptor, arena.allocator, buffer.count,
@@ -88,15 +85,8 @@ extension ProtobufCConvertible {
             else {
                 throw WireFormatError.malformed(messageType: Self.protoMessageName, byteCount: buffer.count)
             }
-            try self.read(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
+            return try Self(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
         }
-    }
-
-    /// A message read from a struct that protobuf-c decoded.
-    @inlinable
-    public init(protobufC c: UnsafePointer<CStruct>) throws {
-        self.init()
-        try read(protobufC: c)
     }
 
     /// A message built by setting fields on a default one.

@@ -9,10 +9,12 @@ import ProtobufC
 /// A message with no fields, used where a call carries nothing.
 public struct Grpc_Testing_Empty: Sendable, Hashable {
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.unknownFields = UnknownFields()
+    }
 }
 
 extension Grpc_Testing_Empty: ProtobufCConvertible {
@@ -27,8 +29,8 @@ extension Grpc_Testing_Empty: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__Empty.self, grpc__testing__empty__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Empty>) throws {
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public init(protobufC c: UnsafePointer<Grpc__Testing__Empty>) throws {
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Empty>, arena: ProtobufCArena) throws {

@@ -73,241 +73,308 @@ public enum Grpc_Testing_GrpclbRouteType: Sendable, Hashable, RawRepresentable, 
 /// A boolean with presence, used where the test must tell "false" from "unset".
 public struct Grpc_Testing_BoolValue: Sendable, Hashable {
     /// The value.
-    public var value: Bool = false
+    public var value: Bool
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.value = false
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// A payload of bytes.
 public struct Grpc_Testing_Payload: Sendable, Hashable {
     /// The kind of payload.
-    public var type: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
+    public var type: Grpc_Testing_PayloadType
 
     /// The bytes.
-    public var body: [UInt8] = []
+    public var body: [UInt8]
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.type = Grpc_Testing_PayloadType()
+        self.body = []
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// A status the server must answer with, to test status propagation.
 public struct Grpc_Testing_EchoStatus: Sendable, Hashable {
     /// The gRPC status code.
-    public var code: Int32 = 0
+    public var code: Int32
 
     /// The status message.
-    public var message: String = ""
+    public var message: String
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.code = 0
+        self.message = ""
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// The request of a unary test call.
 public struct Grpc_Testing_SimpleRequest: Sendable, Hashable {
     /// The kind of payload to answer with.
-    public var responseType: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
+    public var responseType: Grpc_Testing_PayloadType
 
     /// The size in bytes of the payload to answer with.
-    public var responseSize: Int32 = 0
+    public var responseSize: Int32
 
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload? = nil
+    public var payload: Grpc_Testing_Payload?
 
     /// Whether to fill SimpleResponse.username.
-    public var fillUsername: Bool = false
+    public var fillUsername: Bool
 
     /// Whether to fill SimpleResponse.oauth_scope.
-    public var fillOauthScope: Bool = false
+    public var fillOauthScope: Bool
 
     /// Whether the response should be compressed.
-    public var responseCompressed: Grpc_Testing_BoolValue? = nil
+    public var responseCompressed: Grpc_Testing_BoolValue?
 
     /// A status to answer with instead of OK.
-    public var responseStatus: Grpc_Testing_EchoStatus? = nil
+    public var responseStatus: Grpc_Testing_EchoStatus?
 
     /// Whether the request is expected to arrive compressed.
-    public var expectCompressed: Grpc_Testing_BoolValue? = nil
+    public var expectCompressed: Grpc_Testing_BoolValue?
 
     /// Whether to fill SimpleResponse.server_id.
-    public var fillServerID: Bool = false
+    public var fillServerID: Bool
 
     /// Whether to fill SimpleResponse.grpclb_route_type.
-    public var fillGrpclbRouteType: Bool = false
+    public var fillGrpclbRouteType: Bool
 
     /// An ORCA load report to attach to the response.
-    public var orcaPerQueryReport: Grpc_Testing_TestOrcaReport? = nil
+    public var orcaPerQueryReport: Grpc_Testing_TestOrcaReport?
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.responseType = Grpc_Testing_PayloadType()
+        self.responseSize = 0
+        self.payload = nil
+        self.fillUsername = false
+        self.fillOauthScope = false
+        self.responseCompressed = nil
+        self.responseStatus = nil
+        self.expectCompressed = nil
+        self.fillServerID = false
+        self.fillGrpclbRouteType = false
+        self.orcaPerQueryReport = nil
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// The response of a unary test call.
 public struct Grpc_Testing_SimpleResponse: Sendable, Hashable {
     /// The payload asked for.
-    public var payload: Grpc_Testing_Payload? = nil
+    public var payload: Grpc_Testing_Payload?
 
     /// The caller's user name, when asked for.
-    public var username: String = ""
+    public var username: String
 
     /// The caller's OAuth scope, when asked for.
-    public var oauthScope: String = ""
+    public var oauthScope: String
 
     /// The id of the server that answered.
-    public var serverID: String = ""
+    public var serverID: String
 
     /// How the call was routed.
-    public var grpclbRouteType: Grpc_Testing_GrpclbRouteType = Grpc_Testing_GrpclbRouteType()
+    public var grpclbRouteType: Grpc_Testing_GrpclbRouteType
 
     /// The host name of the server that answered.
-    public var hostname: String = ""
+    public var hostname: String
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.payload = nil
+        self.username = ""
+        self.oauthScope = ""
+        self.serverID = ""
+        self.grpclbRouteType = Grpc_Testing_GrpclbRouteType()
+        self.hostname = ""
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// One message of a client-streaming test call.
 public struct Grpc_Testing_StreamingInputCallRequest: Sendable, Hashable {
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload? = nil
+    public var payload: Grpc_Testing_Payload?
 
     /// Whether the message is expected to arrive compressed.
-    public var expectCompressed: Grpc_Testing_BoolValue? = nil
+    public var expectCompressed: Grpc_Testing_BoolValue?
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.payload = nil
+        self.expectCompressed = nil
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// The response of a client-streaming test call.
 public struct Grpc_Testing_StreamingInputCallResponse: Sendable, Hashable {
     /// The sum of the sizes of the payloads received.
-    public var aggregatedPayloadSize: Int32 = 0
+    public var aggregatedPayloadSize: Int32
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.aggregatedPayloadSize = 0
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// How one response message of a streaming call should look.
 public struct Grpc_Testing_ResponseParameters: Sendable, Hashable {
     /// The size in bytes of the payload.
-    public var size: Int32 = 0
+    public var size: Int32
 
     /// The wait in microseconds before sending it.
-    public var intervalUs: Int32 = 0
+    public var intervalUs: Int32
 
     /// Whether to compress it.
-    public var compressed: Grpc_Testing_BoolValue? = nil
+    public var compressed: Grpc_Testing_BoolValue?
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.size = 0
+        self.intervalUs = 0
+        self.compressed = nil
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// The request of a server-streaming or bidirectional test call.
 public struct Grpc_Testing_StreamingOutputCallRequest: Sendable, Hashable {
     /// The kind of payload to answer with.
-    public var responseType: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
+    public var responseType: Grpc_Testing_PayloadType
 
     /// One entry per response message to send.
-    public var responseParameters: [Grpc_Testing_ResponseParameters] = []
+    public var responseParameters: [Grpc_Testing_ResponseParameters]
 
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload? = nil
+    public var payload: Grpc_Testing_Payload?
 
     /// A status to end the call with instead of OK.
-    public var responseStatus: Grpc_Testing_EchoStatus? = nil
+    public var responseStatus: Grpc_Testing_EchoStatus?
 
     /// An out-of-band ORCA load report to send.
-    public var orcaOobReport: Grpc_Testing_TestOrcaReport? = nil
+    public var orcaOobReport: Grpc_Testing_TestOrcaReport?
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.responseType = Grpc_Testing_PayloadType()
+        self.responseParameters = []
+        self.payload = nil
+        self.responseStatus = nil
+        self.orcaOobReport = nil
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// One response message of a streaming test call.
 public struct Grpc_Testing_StreamingOutputCallResponse: Sendable, Hashable {
     /// The payload asked for.
-    public var payload: Grpc_Testing_Payload? = nil
+    public var payload: Grpc_Testing_Payload?
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.payload = nil
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// Parameters of the reconnect test.
 public struct Grpc_Testing_ReconnectParams: Sendable, Hashable {
     /// The largest reconnect backoff expected, in milliseconds.
-    public var maxReconnectBackoffMs: Int32 = 0
+    public var maxReconnectBackoffMs: Int32
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.maxReconnectBackoffMs = 0
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// What the reconnect test observed.
 public struct Grpc_Testing_ReconnectInfo: Sendable, Hashable {
     /// Whether the observed backoffs were right.
-    public var passed: Bool = false
+    public var passed: Bool
 
     /// The observed backoffs, in milliseconds.
-    public var backoffMs: [Int32] = []
+    public var backoffMs: [Int32]
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.passed = false
+        self.backoffMs = []
+        self.unknownFields = UnknownFields()
+    }
 }
 
 /// A load report in the ORCA format, for load-balancing tests.
 public struct Grpc_Testing_TestOrcaReport: Sendable, Hashable {
     /// CPU utilisation, 0 to 1.
-    public var cpuUtilization: Double = 0
+    public var cpuUtilization: Double
 
     /// Memory utilisation, 0 to 1.
-    public var memoryUtilization: Double = 0
+    public var memoryUtilization: Double
 
     /// Request costs by name.
-    public var requestCost: [String: Double] = [:]
+    public var requestCost: [String: Double]
 
     /// Other utilisations by name.
-    public var utilization: [String: Double] = [:]
+    public var utilization: [String: Double]
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields = UnknownFields()
+    public var unknownFields: UnknownFields
 
     /// A message with every field at its default.
-    public init() {}
+    public init() {
+        self.cpuUtilization = 0
+        self.memoryUtilization = 0
+        self.requestCost = [:]
+        self.utilization = [:]
+        self.unknownFields = UnknownFields()
+    }
 }
 
 extension Grpc_Testing_BoolValue: ProtobufCConvertible {
@@ -322,9 +389,9 @@ extension Grpc_Testing_BoolValue: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__BoolValue.self, grpc__testing__bool_value__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__BoolValue>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__BoolValue>) throws {
         self.value = (c.pointee.value != 0)
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__BoolValue>, arena: ProtobufCArena) throws {
@@ -355,10 +422,10 @@ extension Grpc_Testing_Payload: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__Payload.self, grpc__testing__payload__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Payload>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__Payload>) throws {
         self.type = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
         self.body = ProtobufCRead.bytes(c.pointee.body)
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Payload>, arena: ProtobufCArena) throws {
@@ -390,10 +457,10 @@ extension Grpc_Testing_EchoStatus: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__EchoStatus.self, grpc__testing__echo_status__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
         self.code = c.pointee.code
         self.message = try ProtobufCRead.string(c.pointee.message, field: "grpc.testing.EchoStatus.message")
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__EchoStatus>, arena: ProtobufCArena) throws {
@@ -425,19 +492,19 @@ extension Grpc_Testing_SimpleRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__SimpleRequest.self, grpc__testing__simple_request__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
         self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
         self.responseSize = c.pointee.response_size
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
         self.fillUsername = (c.pointee.fill_username != 0)
         self.fillOauthScope = (c.pointee.fill_oauth_scope != 0)
-        if let pointer = c.pointee.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
-        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        if let pointer = c.pointee.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.responseCompressed = nil }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) } else { self.responseStatus = nil }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.expectCompressed = nil }
         self.fillServerID = (c.pointee.fill_server_id != 0)
         self.fillGrpclbRouteType = (c.pointee.fill_grpclb_route_type != 0)
-        if let pointer = c.pointee.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) } else { self.orcaPerQueryReport = nil }
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleRequest>, arena: ProtobufCArena) throws {
@@ -478,14 +545,14 @@ extension Grpc_Testing_SimpleResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__SimpleResponse.self, grpc__testing__simple_response__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+    public init(protobufC c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
         self.username = try ProtobufCRead.string(c.pointee.username, field: "grpc.testing.SimpleResponse.username")
         self.oauthScope = try ProtobufCRead.string(c.pointee.oauth_scope, field: "grpc.testing.SimpleResponse.oauth_scope")
         self.serverID = try ProtobufCRead.string(c.pointee.server_id, field: "grpc.testing.SimpleResponse.server_id")
         self.grpclbRouteType = Grpc_Testing_GrpclbRouteType(rawValue: Int32(truncatingIfNeeded: c.pointee.grpclb_route_type.rawValue))
         self.hostname = try ProtobufCRead.string(c.pointee.hostname, field: "grpc.testing.SimpleResponse.hostname")
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleResponse>, arena: ProtobufCArena) throws {
@@ -521,10 +588,10 @@ extension Grpc_Testing_StreamingInputCallRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingInputCallRequest.self, grpc__testing__streaming_input_call_request__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.expectCompressed = nil }
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest>, arena: ProtobufCArena) throws {
@@ -556,9 +623,9 @@ extension Grpc_Testing_StreamingInputCallResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingInputCallResponse.self, grpc__testing__streaming_input_call_response__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
         self.aggregatedPayloadSize = c.pointee.aggregated_payload_size
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallResponse>, arena: ProtobufCArena) throws {
@@ -589,11 +656,11 @@ extension Grpc_Testing_ResponseParameters: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ResponseParameters.self, grpc__testing__response_parameters__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
         self.size = c.pointee.size
         self.intervalUs = c.pointee.interval_us
-        if let pointer = c.pointee.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.compressed = nil }
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ResponseParameters>, arena: ProtobufCArena) throws {
@@ -626,13 +693,13 @@ extension Grpc_Testing_StreamingOutputCallRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingOutputCallRequest.self, grpc__testing__streaming_output_call_request__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
         self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
         self.responseParameters = try ProtobufCRead.messages(c.pointee.response_parameters, count: c.pointee.n_response_parameters, as: Grpc_Testing_ResponseParameters.self)
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
-        if let pointer = c.pointee.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) } else { self.responseStatus = nil }
+        if let pointer = c.pointee.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) } else { self.orcaOobReport = nil }
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest>, arena: ProtobufCArena) throws {
@@ -670,9 +737,9 @@ extension Grpc_Testing_StreamingOutputCallResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingOutputCallResponse.self, grpc__testing__streaming_output_call_response__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse>, arena: ProtobufCArena) throws {
@@ -703,9 +770,9 @@ extension Grpc_Testing_ReconnectParams: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ReconnectParams.self, grpc__testing__reconnect_params__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
         self.maxReconnectBackoffMs = c.pointee.max_reconnect_backoff_ms
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectParams>, arena: ProtobufCArena) throws {
@@ -736,10 +803,10 @@ extension Grpc_Testing_ReconnectInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ReconnectInfo.self, grpc__testing__reconnect_info__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
         self.passed = (c.pointee.passed != 0)
         self.backoffMs = ProtobufCRead.array(c.pointee.backoff_ms, count: c.pointee.n_backoff_ms)
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectInfo>, arena: ProtobufCArena) throws {
@@ -774,7 +841,7 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__TestOrcaReport.self, grpc__testing__test_orca_report__init)
 
-    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
+    public init(protobufC c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
         self.cpuUtilization = c.pointee.cpu_utilization
         self.memoryUtilization = c.pointee.memory_utilization
         if c.pointee.n_request_cost > 0, let entries = c.pointee.request_cost {
@@ -784,6 +851,8 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.request_cost.key")] = entry.value
             }
             self.requestCost = map
+        } else {
+            self.requestCost = [:]
         }
         if c.pointee.n_utilization > 0, let entries = c.pointee.utilization {
             var map = [String: Double](minimumCapacity: c.pointee.n_utilization)
@@ -792,8 +861,10 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.utilization.key")] = entry.value
             }
             self.utilization = map
+        } else {
+            self.utilization = [:]
         }
-        unknownFields = UnknownFields(protobufC: c.pointee.base)
+        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__TestOrcaReport>, arena: ProtobufCArena) throws {

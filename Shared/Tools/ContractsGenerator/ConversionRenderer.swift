@@ -1,5 +1,6 @@
 /// Renders one message's `ProtobufCConvertible` and `WireMessage` conformances:
-/// reading the protobuf-c struct field by field, and filling one.
+/// reading the protobuf-c struct field by field (each stored property set
+/// once, not a default replaced), and filling one.
 struct ConversionRenderer {
     typealias FieldPlan = MessageFileRenderer.FieldPlan
 
@@ -31,9 +32,9 @@ struct ConversionRenderer {
             out.line("nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(")
             out.line("    of: \(info.cType).self, \(info.cFunctionPrefix)__init)")
             out.line()
-            try out.block("public mutating func read(protobufC c: UnsafePointer<\(info.cType)>) throws") { out in
+            try out.block("public init(protobufC c: UnsafePointer<\(info.cType)>) throws") { out in
                 try renderReads(into: &out)
-                out.line("unknownFields = UnknownFields(protobufC: c.pointee.base)")
+                out.line("self.unknownFields = UnknownFields(protobufC: c.pointee.base)")
             }
             out.line()
             try out.block("public func fill(protobufC c: UnsafeMutablePointer<\(info.cType)>, arena: ProtobufCArena) throws") { out in
@@ -57,6 +58,12 @@ struct ConversionRenderer {
 
     // MARK: Reading
 
+    /// `read` wrapped in the heap box of a field that can contain its own message.
+    private func boxedRead(_ read: String) -> String {
+        read.hasPrefix("try ") ? "try Indirect(\(read.dropFirst(4)))" : "Indirect(\(read))"
+    }
+
+    /// Statements that set every stored property exactly once, on every path.
     private func renderReads(into out: inout SourceWriter) throws {
         var renderedOneofs: Set<Int> = []
         for plan in fields {
@@ -66,8 +73,10 @@ struct ConversionRenderer {
             switch plan.shape {
             case .scalar:
                 out.line("\(property) = \(codec.read(c))")
-            case .optional:
-                out.line("if let pointer = \(c) { \(property) = \(codec.read("pointer")) }")
+            case .optional(let boxed):
+                let storage = boxed ? "self._" + plan.property : property
+                let read = boxed ? boxedRead(codec.read("pointer")) : codec.read("pointer")
+                out.line("if let pointer = \(c) { \(storage) = \(read) } else { \(storage) = nil }")
             case .repeated:
                 let count = "c.pointee." + Naming.cCountMember(plan.field.name)
                 if codec.isBitwiseArray {
@@ -79,7 +88,7 @@ struct ConversionRenderer {
                 }
             case .map(let key, let value, _):
                 let count = "c.pointee." + Naming.cCountMember(plan.field.name)
-                out.block("if \(count) > 0, let entries = \(c)") { out in
+                out.block("if \(count) > 0, let entries = \(c)", closing: "} else {") { out in
                     out.line("var map = [\(key.swiftType): \(value.swiftType)](minimumCapacity: \(count))")
                     out.block("for index in 0..<\(count)") { out in
                         out.line("guard let entry = entries[index]?.pointee else { continue }")
@@ -87,8 +96,12 @@ struct ConversionRenderer {
                     }
                     out.line("\(property) = map")
                 }
-            case .presenceOneof(let oneof, _):
-                out.line("if c.pointee.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(property) = \(codec.readElement(c)) }")
+                out.indented { out in out.line("\(property) = [:]") }
+                out.line("}")
+            case .presenceOneof(let oneof, let boxed):
+                let storage = boxed ? "self._" + plan.property : property
+                let read = boxed ? boxedRead(codec.readElement(c)) : codec.readElement(c)
+                out.line("if c.pointee.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(storage) = \(read) } else { \(storage) = nil }")
             case .oneofMember(let oneof):
                 guard renderedOneofs.insert(oneof).inserted else { continue }
                 let members = fields.filter {
@@ -102,7 +115,7 @@ struct ConversionRenderer {
                         let read = member.codec.readElement(memberC)
                         out.line("case \(member.field.number): \(oneofProperty) = .\(Naming.escaped(member.property))(\(read))")
                     }
-                    out.line("default: break")
+                    out.line("default: \(oneofProperty) = nil")
                 }
             }
         }
