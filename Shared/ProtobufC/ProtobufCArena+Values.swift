@@ -137,7 +137,7 @@ public enum ProtobufCRead {
         return result
     }
 
-    /// Decoded repeated messages.
+    /// Decoded repeated messages, each read in place.
     @inlinable
     public static func messages<M: ProtobufCConvertible>(
         _ pointer: UnsafePointer<UnsafeMutablePointer<M.CStruct>?>?, count: Int, as type: M.Type = M.self
@@ -145,11 +145,13 @@ public enum ProtobufCRead {
         guard count > 0, let pointer else { return [] }
         // reserveCapacity and append are specialised here, where Array's
         // unsafeUninitializedCapacity initialiser looks up the array's generic
-        // metadata in the runtime on every call.
+        // metadata in the runtime on every call. Each element is read in place
+        // (reading into a local and appending it copies the element).
         var result = [M]()
         result.reserveCapacity(count)
         for index in 0..<count {
-            result.append(try pointer[index].map { try M(protobufC: $0) } ?? M())
+            result.append(M())
+            if let c = pointer[index] { try result[index].read(protobufC: c) }
         }
         return result
     }

@@ -18,9 +18,9 @@ public protocol ProtobufCConvertible: Sendable, Hashable {
     static func initializeProtobufC(_ c: UnsafeMutablePointer<CStruct>)
     /// A message with every field at its default.
     init()
-    /// A message read from a struct that protobuf-c decoded, each field set
-    /// once; validates strings as UTF-8.
-    init(protobufC c: UnsafePointer<CStruct>) throws
+    /// Sets the fields of a default message from one that protobuf-c decoded,
+    /// in place; validates strings as UTF-8.
+    mutating func read(protobufC c: UnsafePointer<CStruct>) throws
     /// Writes the message into an initialised struct, allocating from `arena`.
     /// The struct may point into this message's strings and arrays: pack it
     /// while the message is alive and unchanged.
@@ -64,20 +64,23 @@ extension ProtobufCConvertible {
     /// Decodes through protobuf-c into an arena, then reads the C struct.
     @inlinable
     public init(protobufCBytes bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBufferPointer { buffer in
-            try Self.decodedProtobufC(UnsafeRawBufferPointer(buffer))
+        self.init()
+        try bytes.withUnsafeBufferPointer { buffer in
+            try self.decodeProtobufC(UnsafeRawBufferPointer(buffer))
         }
     }
 
     /// Decodes through protobuf-c from borrowed bytes.
     @inlinable
     public init(protobufCBuffer buffer: UnsafeRawBufferPointer) throws {
-        self = try Self.decodedProtobufC(buffer)
+        self.init()
+        try decodeProtobufC(buffer)
     }
 
-    /// protobuf-c unpacks into an arena, then the message is read from the struct.
+    /// Decodes into this default message: protobuf-c unpacks into an arena,
+    /// then the fields are read in place.
     @inlinable
-    static func decodedProtobufC(_ buffer: UnsafeRawBufferPointer) throws -> Self {
+    public mutating func decodeProtobufC(_ buffer: UnsafeRawBufferPointer) throws {
         try ProtobufCArena.withArena { arena in
             guard let decoded = protobuf_c_message_unpack(
                 Self.protobufCDescriptor, arena.allocator, buffer.count,
@@ -85,8 +88,15 @@ extension ProtobufCConvertible {
             else {
                 throw WireFormatError.malformed(messageType: Self.protoMessageName, byteCount: buffer.count)
             }
-            return try Self(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
+            try self.read(protobufC: UnsafeRawPointer(decoded).assumingMemoryBound(to: CStruct.self))
         }
+    }
+
+    /// A message read from a struct that protobuf-c decoded.
+    @inlinable
+    public init(protobufC c: UnsafePointer<CStruct>) throws {
+        self.init()
+        try read(protobufC: c)
     }
 
     /// A message built by setting fields on a default one.

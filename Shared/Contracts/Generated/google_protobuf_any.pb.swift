@@ -116,20 +116,16 @@ public struct Google_Protobuf_Any: Sendable, Hashable {
     ///
     /// Schemes other than `http`, `https` (or the empty scheme) might be
     /// used with implementation specific semantics.
-    public var typeURL: String
+    public var typeURL: String = ""
 
     /// Must be a valid serialized protocol buffer of the above specified type.
-    public var value: [UInt8]
+    public var value: [UInt8] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.typeURL = ""
-        self.value = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Google_Protobuf_Any: ProtobufCConvertible {
@@ -144,10 +140,10 @@ extension Google_Protobuf_Any: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Protobuf__Any.self, google__protobuf__any__init)
 
-    public init(protobufC c: UnsafePointer<Google__Protobuf__Any>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Protobuf__Any>) throws {
         self.typeURL = try ProtobufCRead.string(c.pointee.type_url, field: "google.protobuf.Any.type_url")
         self.value = ProtobufCRead.bytes(c.pointee.value)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Protobuf__Any>, arena: ProtobufCArena) throws {

@@ -9,271 +9,214 @@ import ProtobufC
 /// Why an error happened, as a machine-readable reason within a domain.
 public struct Google_Rpc_ErrorInfo: Sendable, Hashable {
     /// A constant UPPER_SNAKE_CASE reason, unique within the domain.
-    public var reason: String
+    public var reason: String = ""
 
     /// The logical owner of the reason, such as "records.immigration.example".
-    public var domain: String
+    public var domain: String = ""
 
     /// Further structured facts about the error (no personal data).
-    public var metadata: [String: String]
+    public var metadata: [String: String] = [:]
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.reason = ""
-        self.domain = ""
-        self.metadata = [:]
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// When a client may retry.
 public struct Google_Rpc_RetryInfo: Sendable, Hashable {
     /// How long to wait before retrying.
-    public var retryDelay: Duration?
+    public var retryDelay: Duration? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.retryDelay = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Debugging facts; never sent outside development.
 public struct Google_Rpc_DebugInfo: Sendable, Hashable {
     /// A stack trace.
-    public var stackEntries: [String]
+    public var stackEntries: [String] = []
 
     /// Any other detail.
-    public var detail: String
+    public var detail: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.stackEntries = []
-        self.detail = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Which quota ran out.
 public struct Google_Rpc_QuotaFailure: Sendable, Hashable {
     /// The quotas that ran out.
-    public var violations: [Google_Rpc_QuotaFailure.Violation]
+    public var violations: [Google_Rpc_QuotaFailure.Violation] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.violations = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// One quota that ran out.
     public struct Violation: Sendable, Hashable {
         /// The subject of the quota, such as a caller id.
-        public var subject: String
+        public var subject: String = ""
 
         /// What ran out and why.
-        public var description: String
+        public var description: String = ""
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.subject = ""
-            self.description = ""
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
 /// Which preconditions failed.
 public struct Google_Rpc_PreconditionFailure: Sendable, Hashable {
     /// The failed preconditions.
-    public var violations: [Google_Rpc_PreconditionFailure.Violation]
+    public var violations: [Google_Rpc_PreconditionFailure.Violation] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.violations = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// One failed precondition.
     public struct Violation: Sendable, Hashable {
         /// The kind of precondition, such as "DOCUMENT_STATUS".
-        public var type: String
+        public var type: String = ""
 
         /// The subject it is about.
-        public var subject: String
+        public var subject: String = ""
 
         /// How it failed.
-        public var description: String
+        public var description: String = ""
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.type = ""
-            self.subject = ""
-            self.description = ""
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
 /// Which fields of the request were bad, and why.
 public struct Google_Rpc_BadRequest: Sendable, Hashable {
     /// The bad fields.
-    public var fieldViolations: [Google_Rpc_BadRequest.FieldViolation]
+    public var fieldViolations: [Google_Rpc_BadRequest.FieldViolation] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.fieldViolations = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// One bad field.
     public struct FieldViolation: Sendable, Hashable {
         /// The path of the field, such as "person.date_of_birth.month".
-        public var field: String
+        public var field: String = ""
 
         /// The rule it broke.
-        public var description: String
+        public var description: String = ""
 
         /// A constant UPPER_SNAKE_CASE reason for the violation.
-        public var reason: String
+        public var reason: String = ""
 
         /// The description translated for a person.
-        public var localizedMessage: Google_Rpc_LocalizedMessage?
+        public var localizedMessage: Google_Rpc_LocalizedMessage? = nil
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.field = ""
-            self.description = ""
-            self.reason = ""
-            self.localizedMessage = nil
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
 /// Which request failed, for support.
 public struct Google_Rpc_RequestInfo: Sendable, Hashable {
     /// The id of the request, such as a trace id.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// Opaque data the server adds for its own debugging.
-    public var servingData: String
+    public var servingData: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.servingData = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The resource an error is about.
 public struct Google_Rpc_ResourceInfo: Sendable, Hashable {
     /// The type of resource, such as "immigration.records.v1.Person".
-    public var resourceType: String
+    public var resourceType: String = ""
 
     /// The resource's name or id.
-    public var resourceName: String
+    public var resourceName: String = ""
 
     /// Its owner, where one applies.
-    public var owner: String
+    public var owner: String = ""
 
     /// What went wrong with it.
-    public var description: String
+    public var description: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.resourceType = ""
-        self.resourceName = ""
-        self.owner = ""
-        self.description = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Links to documentation about the error.
 public struct Google_Rpc_Help: Sendable, Hashable {
     /// The links.
-    public var links: [Google_Rpc_Help.Link]
+    public var links: [Google_Rpc_Help.Link] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.links = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// One link.
     public struct Link: Sendable, Hashable {
         /// What the link points to.
-        public var description: String
+        public var description: String = ""
 
         /// Its URL.
-        public var url: String
+        public var url: String = ""
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.description = ""
-            self.url = ""
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
 /// A message translated for a person.
 public struct Google_Rpc_LocalizedMessage: Sendable, Hashable {
     /// A BCP 47 locale, such as "vi-VN".
-    public var locale: String
+    public var locale: String = ""
 
     /// The translated message.
-    public var message: String
+    public var message: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.locale = ""
-        self.message = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Google_Rpc_ErrorInfo: ProtobufCConvertible {
@@ -288,7 +231,7 @@ extension Google_Rpc_ErrorInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__ErrorInfo.self, google__rpc__error_info__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__ErrorInfo>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__ErrorInfo>) throws {
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "google.rpc.ErrorInfo.reason")
         self.domain = try ProtobufCRead.string(c.pointee.domain, field: "google.rpc.ErrorInfo.domain")
         if c.pointee.n_metadata > 0, let entries = c.pointee.metadata {
@@ -298,10 +241,8 @@ extension Google_Rpc_ErrorInfo: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "google.rpc.ErrorInfo.metadata.key")] = try ProtobufCRead.string(entry.value, field: "google.rpc.ErrorInfo.metadata.value")
             }
             self.metadata = map
-        } else {
-            self.metadata = [:]
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__ErrorInfo>, arena: ProtobufCArena) throws {
@@ -345,9 +286,9 @@ extension Google_Rpc_RetryInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__RetryInfo.self, google__rpc__retry_info__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__RetryInfo>) throws {
-        if let pointer = c.pointee.retry_delay { self.retryDelay = WellKnownValues.duration(pointer) } else { self.retryDelay = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__RetryInfo>) throws {
+        if let pointer = c.pointee.retry_delay { self.retryDelay = WellKnownValues.duration(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__RetryInfo>, arena: ProtobufCArena) throws {
@@ -378,10 +319,10 @@ extension Google_Rpc_DebugInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__DebugInfo.self, google__rpc__debug_info__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__DebugInfo>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__DebugInfo>) throws {
         self.stackEntries = try ProtobufCRead.array(c.pointee.stack_entries, count: c.pointee.n_stack_entries) { element in try ProtobufCRead.string(element, field: "google.rpc.DebugInfo.stack_entries") }
         self.detail = try ProtobufCRead.string(c.pointee.detail, field: "google.rpc.DebugInfo.detail")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__DebugInfo>, arena: ProtobufCArena) throws {
@@ -416,9 +357,9 @@ extension Google_Rpc_QuotaFailure: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__QuotaFailure.self, google__rpc__quota_failure__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure>) throws {
         self.violations = try ProtobufCRead.messages(c.pointee.violations, count: c.pointee.n_violations, as: Google_Rpc_QuotaFailure.Violation.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__QuotaFailure>, arena: ProtobufCArena) throws {
@@ -452,10 +393,10 @@ extension Google_Rpc_QuotaFailure.Violation: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__QuotaFailure__Violation.self, google__rpc__quota_failure__violation__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws {
         self.subject = try ProtobufCRead.string(c.pointee.subject, field: "google.rpc.QuotaFailure.Violation.subject")
         self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.QuotaFailure.Violation.description")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__QuotaFailure__Violation>, arena: ProtobufCArena) throws {
@@ -487,9 +428,9 @@ extension Google_Rpc_PreconditionFailure: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__PreconditionFailure.self, google__rpc__precondition_failure__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure>) throws {
         self.violations = try ProtobufCRead.messages(c.pointee.violations, count: c.pointee.n_violations, as: Google_Rpc_PreconditionFailure.Violation.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__PreconditionFailure>, arena: ProtobufCArena) throws {
@@ -523,11 +464,11 @@ extension Google_Rpc_PreconditionFailure.Violation: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__PreconditionFailure__Violation.self, google__rpc__precondition_failure__violation__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws {
         self.type = try ProtobufCRead.string(c.pointee.type, field: "google.rpc.PreconditionFailure.Violation.type")
         self.subject = try ProtobufCRead.string(c.pointee.subject, field: "google.rpc.PreconditionFailure.Violation.subject")
         self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.PreconditionFailure.Violation.description")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__PreconditionFailure__Violation>, arena: ProtobufCArena) throws {
@@ -560,9 +501,9 @@ extension Google_Rpc_BadRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__BadRequest.self, google__rpc__bad_request__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__BadRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__BadRequest>) throws {
         self.fieldViolations = try ProtobufCRead.messages(c.pointee.field_violations, count: c.pointee.n_field_violations, as: Google_Rpc_BadRequest.FieldViolation.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__BadRequest>, arena: ProtobufCArena) throws {
@@ -596,12 +537,12 @@ extension Google_Rpc_BadRequest.FieldViolation: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__BadRequest__FieldViolation.self, google__rpc__bad_request__field_violation__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws {
         self.field = try ProtobufCRead.string(c.pointee.field, field: "google.rpc.BadRequest.FieldViolation.field")
         self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.BadRequest.FieldViolation.description")
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "google.rpc.BadRequest.FieldViolation.reason")
-        if let pointer = c.pointee.localized_message { self.localizedMessage = try Google_Rpc_LocalizedMessage(protobufC: pointer) } else { self.localizedMessage = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.localized_message { self.localizedMessage = try Google_Rpc_LocalizedMessage(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__BadRequest__FieldViolation>, arena: ProtobufCArena) throws {
@@ -635,10 +576,10 @@ extension Google_Rpc_RequestInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__RequestInfo.self, google__rpc__request_info__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__RequestInfo>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__RequestInfo>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "google.rpc.RequestInfo.request_id")
         self.servingData = try ProtobufCRead.string(c.pointee.serving_data, field: "google.rpc.RequestInfo.serving_data")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__RequestInfo>, arena: ProtobufCArena) throws {
@@ -670,12 +611,12 @@ extension Google_Rpc_ResourceInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__ResourceInfo.self, google__rpc__resource_info__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__ResourceInfo>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__ResourceInfo>) throws {
         self.resourceType = try ProtobufCRead.string(c.pointee.resource_type, field: "google.rpc.ResourceInfo.resource_type")
         self.resourceName = try ProtobufCRead.string(c.pointee.resource_name, field: "google.rpc.ResourceInfo.resource_name")
         self.owner = try ProtobufCRead.string(c.pointee.owner, field: "google.rpc.ResourceInfo.owner")
         self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.ResourceInfo.description")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__ResourceInfo>, arena: ProtobufCArena) throws {
@@ -709,9 +650,9 @@ extension Google_Rpc_Help: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__Help.self, google__rpc__help__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__Help>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Help>) throws {
         self.links = try ProtobufCRead.messages(c.pointee.links, count: c.pointee.n_links, as: Google_Rpc_Help.Link.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Help>, arena: ProtobufCArena) throws {
@@ -745,10 +686,10 @@ extension Google_Rpc_Help.Link: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__Help__Link.self, google__rpc__help__link__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__Help__Link>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Help__Link>) throws {
         self.description = try ProtobufCRead.string(c.pointee.description, field: "google.rpc.Help.Link.description")
         self.url = try ProtobufCRead.string(c.pointee.url, field: "google.rpc.Help.Link.url")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Help__Link>, arena: ProtobufCArena) throws {
@@ -780,10 +721,10 @@ extension Google_Rpc_LocalizedMessage: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__LocalizedMessage.self, google__rpc__localized_message__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__LocalizedMessage>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__LocalizedMessage>) throws {
         self.locale = try ProtobufCRead.string(c.pointee.locale, field: "google.rpc.LocalizedMessage.locale")
         self.message = try ProtobufCRead.string(c.pointee.message, field: "google.rpc.LocalizedMessage.message")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__LocalizedMessage>, arena: ProtobufCArena) throws {

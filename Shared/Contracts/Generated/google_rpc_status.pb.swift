@@ -9,24 +9,19 @@ import ProtobufC
 /// A status with machine-readable details, such as BadRequest.
 public struct Google_Rpc_Status: Sendable, Hashable {
     /// The gRPC status code (google.rpc.Code).
-    public var code: Int32
+    public var code: Int32 = 0
 
     /// A message for a developer, in English.
-    public var message: String
+    public var message: String = ""
 
     /// Typed details: BadRequest, PreconditionFailure, ErrorInfo and the like.
-    public var details: [Google_Protobuf_Any]
+    public var details: [Google_Protobuf_Any] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.code = 0
-        self.message = ""
-        self.details = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Google_Rpc_Status: ProtobufCConvertible {
@@ -41,11 +36,11 @@ extension Google_Rpc_Status: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Google__Rpc__Status.self, google__rpc__status__init)
 
-    public init(protobufC c: UnsafePointer<Google__Rpc__Status>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Google__Rpc__Status>) throws {
         self.code = c.pointee.code
         self.message = try ProtobufCRead.string(c.pointee.message, field: "google.rpc.Status.message")
         self.details = try ProtobufCRead.messages(c.pointee.details, count: c.pointee.n_details, as: Google_Protobuf_Any.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Google__Rpc__Status>, arena: ProtobufCArena) throws {

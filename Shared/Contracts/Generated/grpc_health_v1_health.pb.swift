@@ -9,31 +9,25 @@ import ProtobufC
 /// Asks for the serving status of one service, or of the whole server.
 public struct Grpc_Health_V1_HealthCheckRequest: Sendable, Hashable {
     /// The fully qualified service name, or "" for the server as a whole.
-    public var service: String
+    public var service: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.service = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The serving status of the service asked about.
 public struct Grpc_Health_V1_HealthCheckResponse: Sendable, Hashable {
     /// The current status.
-    public var status: Grpc_Health_V1_HealthCheckResponse.ServingStatus
+    public var status: Grpc_Health_V1_HealthCheckResponse.ServingStatus = Grpc_Health_V1_HealthCheckResponse.ServingStatus()
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.status = Grpc_Health_V1_HealthCheckResponse.ServingStatus()
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// Whether the service can take calls now.
     public enum ServingStatus: Sendable, Hashable, RawRepresentable, CaseIterable {
@@ -88,9 +82,9 @@ extension Grpc_Health_V1_HealthCheckRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Health__V1__HealthCheckRequest.self, grpc__health__v1__health_check_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws {
         self.service = try ProtobufCRead.string(c.pointee.service, field: "grpc.health.v1.HealthCheckRequest.service")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Health__V1__HealthCheckRequest>, arena: ProtobufCArena) throws {
@@ -121,9 +115,9 @@ extension Grpc_Health_V1_HealthCheckResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Health__V1__HealthCheckResponse.self, grpc__health__v1__health_check_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws {
         self.status = Grpc_Health_V1_HealthCheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse>, arena: ProtobufCArena) throws {

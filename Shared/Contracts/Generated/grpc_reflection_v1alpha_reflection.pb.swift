@@ -9,20 +9,16 @@ import ProtobufC
 /// One question to the reflection service.
 public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: Sendable, Hashable {
     /// The host the question is about (unused by this suite).
-    public var host: String
+    public var host: String = ""
 
     /// What is asked.
-    public var messageRequest: OneOf_MessageRequest?
+    public var messageRequest: OneOf_MessageRequest? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.host = ""
-        self.messageRequest = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// The file descriptor of the named .proto file, and those it imports.
     public var fileByFilename: String {
@@ -87,43 +83,34 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: Sendable, Hashabl
 /// Names an extension: the type it extends and its field number.
 public struct Grpc_Reflection_V1alpha_ExtensionRequest: Sendable, Hashable {
     /// The fully qualified name of the extended message type.
-    public var containingType: String
+    public var containingType: String = ""
 
     /// The extension's field number.
-    public var extensionNumber: Int32
+    public var extensionNumber: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.containingType = ""
-        self.extensionNumber = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One answer of the reflection service.
 public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: Sendable, Hashable {
     /// The host the answer is for.
-    public var validHost: String
+    public var validHost: String = ""
 
     /// The question this answers.
-    public var originalRequest: Grpc_Reflection_V1alpha_ServerReflectionRequest?
+    public var originalRequest: Grpc_Reflection_V1alpha_ServerReflectionRequest? = nil
 
     /// The answer.
-    public var messageResponse: OneOf_MessageResponse?
+    public var messageResponse: OneOf_MessageResponse? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.validHost = ""
-        self.originalRequest = nil
-        self.messageResponse = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// Serialized FileDescriptorProtos, for the three file questions.
     public var fileDescriptorResponse: Grpc_Reflection_V1alpha_FileDescriptorResponse {
@@ -177,84 +164,67 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: Sendable, Hashab
 /// Serialized google.protobuf.FileDescriptorProto messages.
 public struct Grpc_Reflection_V1alpha_FileDescriptorResponse: Sendable, Hashable {
     /// Each entry is one serialized FileDescriptorProto.
-    public var fileDescriptorProto: [[UInt8]]
+    public var fileDescriptorProto: [[UInt8]] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.fileDescriptorProto = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The extension numbers of one message type.
 public struct Grpc_Reflection_V1alpha_ExtensionNumberResponse: Sendable, Hashable {
     /// The fully qualified name of the message type.
-    public var baseTypeName: String
+    public var baseTypeName: String = ""
 
     /// Its extension field numbers.
-    public var extensionNumber: [Int32]
+    public var extensionNumber: [Int32] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.baseTypeName = ""
-        self.extensionNumber = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The services a server offers.
 public struct Grpc_Reflection_V1alpha_ListServiceResponse: Sendable, Hashable {
     /// One entry per service.
-    public var service: [Grpc_Reflection_V1alpha_ServiceResponse]
+    public var service: [Grpc_Reflection_V1alpha_ServiceResponse] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.service = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One service a server offers.
 public struct Grpc_Reflection_V1alpha_ServiceResponse: Sendable, Hashable {
     /// The fully qualified service name.
-    public var name: String
+    public var name: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.name = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// An error answer to one question; the stream stays open.
 public struct Grpc_Reflection_V1alpha_ErrorResponse: Sendable, Hashable {
     /// A gRPC status code.
-    public var errorCode: Int32
+    public var errorCode: Int32 = 0
 
     /// A message for a person.
-    public var errorMessage: String
+    public var errorMessage: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.errorCode = 0
-        self.errorMessage = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtobufCConvertible {
@@ -269,7 +239,7 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtobufCConvertible 
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ServerReflectionRequest.self, grpc__reflection__v1alpha__server_reflection_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest>) throws {
         self.host = try ProtobufCRead.string(c.pointee.host, field: "grpc.reflection.v1alpha.ServerReflectionRequest.host")
         switch c.pointee.message_request_case.rawValue {
         case 3: self.messageRequest = .fileByFilename(try ProtobufCRead.string(c.pointee.file_by_filename, field: "grpc.reflection.v1alpha.ServerReflectionRequest.file_by_filename"))
@@ -277,9 +247,9 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtobufCConvertible 
         case 5: self.messageRequest = .fileContainingExtension(try c.pointee.file_containing_extension.map { pointer in try Grpc_Reflection_V1alpha_ExtensionRequest(protobufC: pointer) } ?? Grpc_Reflection_V1alpha_ExtensionRequest())
         case 6: self.messageRequest = .allExtensionNumbersOfType(try ProtobufCRead.string(c.pointee.all_extension_numbers_of_type, field: "grpc.reflection.v1alpha.ServerReflectionRequest.all_extension_numbers_of_type"))
         case 7: self.messageRequest = .listServices(try ProtobufCRead.string(c.pointee.list_services, field: "grpc.reflection.v1alpha.ServerReflectionRequest.list_services"))
-        default: self.messageRequest = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest>, arena: ProtobufCArena) throws {
@@ -328,10 +298,10 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ExtensionRequest.self, grpc__reflection__v1alpha__extension_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionRequest>) throws {
         self.containingType = try ProtobufCRead.string(c.pointee.containing_type, field: "grpc.reflection.v1alpha.ExtensionRequest.containing_type")
         self.extensionNumber = c.pointee.extension_number
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionRequest>, arena: ProtobufCArena) throws {
@@ -363,17 +333,17 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse: ProtobufCConvertible
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ServerReflectionResponse.self, grpc__reflection__v1alpha__server_reflection_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>) throws {
         self.validHost = try ProtobufCRead.string(c.pointee.valid_host, field: "grpc.reflection.v1alpha.ServerReflectionResponse.valid_host")
-        if let pointer = c.pointee.original_request { self.originalRequest = try Grpc_Reflection_V1alpha_ServerReflectionRequest(protobufC: pointer) } else { self.originalRequest = nil }
+        if let pointer = c.pointee.original_request { self.originalRequest = try Grpc_Reflection_V1alpha_ServerReflectionRequest(protobufC: pointer) }
         switch c.pointee.message_response_case.rawValue {
         case 4: self.messageResponse = .fileDescriptorResponse(try c.pointee.file_descriptor_response.map { pointer in try Grpc_Reflection_V1alpha_FileDescriptorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1alpha_FileDescriptorResponse())
         case 5: self.messageResponse = .allExtensionNumbersResponse(try c.pointee.all_extension_numbers_response.map { pointer in try Grpc_Reflection_V1alpha_ExtensionNumberResponse(protobufC: pointer) } ?? Grpc_Reflection_V1alpha_ExtensionNumberResponse())
         case 6: self.messageResponse = .listServicesResponse(try c.pointee.list_services_response.map { pointer in try Grpc_Reflection_V1alpha_ListServiceResponse(protobufC: pointer) } ?? Grpc_Reflection_V1alpha_ListServiceResponse())
         case 7: self.messageResponse = .errorResponse(try c.pointee.error_response.map { pointer in try Grpc_Reflection_V1alpha_ErrorResponse(protobufC: pointer) } ?? Grpc_Reflection_V1alpha_ErrorResponse())
-        default: self.messageResponse = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>, arena: ProtobufCArena) throws {
@@ -420,9 +390,9 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__FileDescriptorResponse.self, grpc__reflection__v1alpha__file_descriptor_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse>) throws {
         self.fileDescriptorProto = ProtobufCRead.array(c.pointee.file_descriptor_proto, count: c.pointee.n_file_descriptor_proto) { element in ProtobufCRead.bytes(element) }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse>, arena: ProtobufCArena) throws {
@@ -456,10 +426,10 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse: ProtobufCConvertible 
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ExtensionNumberResponse.self, grpc__reflection__v1alpha__extension_number_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse>) throws {
         self.baseTypeName = try ProtobufCRead.string(c.pointee.base_type_name, field: "grpc.reflection.v1alpha.ExtensionNumberResponse.base_type_name")
         self.extensionNumber = ProtobufCRead.array(c.pointee.extension_number, count: c.pointee.n_extension_number)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse>, arena: ProtobufCArena) throws {
@@ -494,9 +464,9 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ListServiceResponse.self, grpc__reflection__v1alpha__list_service_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ListServiceResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ListServiceResponse>) throws {
         self.service = try ProtobufCRead.messages(c.pointee.service, count: c.pointee.n_service, as: Grpc_Reflection_V1alpha_ServiceResponse.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ListServiceResponse>, arena: ProtobufCArena) throws {
@@ -530,9 +500,9 @@ extension Grpc_Reflection_V1alpha_ServiceResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ServiceResponse.self, grpc__reflection__v1alpha__service_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServiceResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ServiceResponse>) throws {
         self.name = try ProtobufCRead.string(c.pointee.name, field: "grpc.reflection.v1alpha.ServiceResponse.name")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServiceResponse>, arena: ProtobufCArena) throws {
@@ -563,10 +533,10 @@ extension Grpc_Reflection_V1alpha_ErrorResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Reflection__V1alpha__ErrorResponse.self, grpc__reflection__v1alpha__error_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ErrorResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Reflection__V1alpha__ErrorResponse>) throws {
         self.errorCode = c.pointee.error_code
         self.errorMessage = try ProtobufCRead.string(c.pointee.error_message, field: "grpc.reflection.v1alpha.ErrorResponse.error_message")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ErrorResponse>, arena: ProtobufCArena) throws {

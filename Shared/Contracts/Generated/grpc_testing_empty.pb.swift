@@ -9,12 +9,10 @@ import ProtobufC
 /// A message with no fields, used where a call carries nothing.
 public struct Grpc_Testing_Empty: Sendable, Hashable {
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Grpc_Testing_Empty: ProtobufCConvertible {
@@ -29,8 +27,8 @@ extension Grpc_Testing_Empty: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__Empty.self, grpc__testing__empty__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__Empty>) throws {
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Empty>) throws {
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Empty>, arena: ProtobufCArena) throws {

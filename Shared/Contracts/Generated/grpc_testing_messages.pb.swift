@@ -73,308 +73,241 @@ public enum Grpc_Testing_GrpclbRouteType: Sendable, Hashable, RawRepresentable, 
 /// A boolean with presence, used where the test must tell "false" from "unset".
 public struct Grpc_Testing_BoolValue: Sendable, Hashable {
     /// The value.
-    public var value: Bool
+    public var value: Bool = false
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.value = false
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A payload of bytes.
 public struct Grpc_Testing_Payload: Sendable, Hashable {
     /// The kind of payload.
-    public var type: Grpc_Testing_PayloadType
+    public var type: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
 
     /// The bytes.
-    public var body: [UInt8]
+    public var body: [UInt8] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.type = Grpc_Testing_PayloadType()
-        self.body = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A status the server must answer with, to test status propagation.
 public struct Grpc_Testing_EchoStatus: Sendable, Hashable {
     /// The gRPC status code.
-    public var code: Int32
+    public var code: Int32 = 0
 
     /// The status message.
-    public var message: String
+    public var message: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.code = 0
-        self.message = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The request of a unary test call.
 public struct Grpc_Testing_SimpleRequest: Sendable, Hashable {
     /// The kind of payload to answer with.
-    public var responseType: Grpc_Testing_PayloadType
+    public var responseType: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
 
     /// The size in bytes of the payload to answer with.
-    public var responseSize: Int32
+    public var responseSize: Int32 = 0
 
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload?
+    public var payload: Grpc_Testing_Payload? = nil
 
     /// Whether to fill SimpleResponse.username.
-    public var fillUsername: Bool
+    public var fillUsername: Bool = false
 
     /// Whether to fill SimpleResponse.oauth_scope.
-    public var fillOauthScope: Bool
+    public var fillOauthScope: Bool = false
 
     /// Whether the response should be compressed.
-    public var responseCompressed: Grpc_Testing_BoolValue?
+    public var responseCompressed: Grpc_Testing_BoolValue? = nil
 
     /// A status to answer with instead of OK.
-    public var responseStatus: Grpc_Testing_EchoStatus?
+    public var responseStatus: Grpc_Testing_EchoStatus? = nil
 
     /// Whether the request is expected to arrive compressed.
-    public var expectCompressed: Grpc_Testing_BoolValue?
+    public var expectCompressed: Grpc_Testing_BoolValue? = nil
 
     /// Whether to fill SimpleResponse.server_id.
-    public var fillServerID: Bool
+    public var fillServerID: Bool = false
 
     /// Whether to fill SimpleResponse.grpclb_route_type.
-    public var fillGrpclbRouteType: Bool
+    public var fillGrpclbRouteType: Bool = false
 
     /// An ORCA load report to attach to the response.
-    public var orcaPerQueryReport: Grpc_Testing_TestOrcaReport?
+    public var orcaPerQueryReport: Grpc_Testing_TestOrcaReport? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.responseType = Grpc_Testing_PayloadType()
-        self.responseSize = 0
-        self.payload = nil
-        self.fillUsername = false
-        self.fillOauthScope = false
-        self.responseCompressed = nil
-        self.responseStatus = nil
-        self.expectCompressed = nil
-        self.fillServerID = false
-        self.fillGrpclbRouteType = false
-        self.orcaPerQueryReport = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The response of a unary test call.
 public struct Grpc_Testing_SimpleResponse: Sendable, Hashable {
     /// The payload asked for.
-    public var payload: Grpc_Testing_Payload?
+    public var payload: Grpc_Testing_Payload? = nil
 
     /// The caller's user name, when asked for.
-    public var username: String
+    public var username: String = ""
 
     /// The caller's OAuth scope, when asked for.
-    public var oauthScope: String
+    public var oauthScope: String = ""
 
     /// The id of the server that answered.
-    public var serverID: String
+    public var serverID: String = ""
 
     /// How the call was routed.
-    public var grpclbRouteType: Grpc_Testing_GrpclbRouteType
+    public var grpclbRouteType: Grpc_Testing_GrpclbRouteType = Grpc_Testing_GrpclbRouteType()
 
     /// The host name of the server that answered.
-    public var hostname: String
+    public var hostname: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.payload = nil
-        self.username = ""
-        self.oauthScope = ""
-        self.serverID = ""
-        self.grpclbRouteType = Grpc_Testing_GrpclbRouteType()
-        self.hostname = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One message of a client-streaming test call.
 public struct Grpc_Testing_StreamingInputCallRequest: Sendable, Hashable {
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload?
+    public var payload: Grpc_Testing_Payload? = nil
 
     /// Whether the message is expected to arrive compressed.
-    public var expectCompressed: Grpc_Testing_BoolValue?
+    public var expectCompressed: Grpc_Testing_BoolValue? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.payload = nil
-        self.expectCompressed = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The response of a client-streaming test call.
 public struct Grpc_Testing_StreamingInputCallResponse: Sendable, Hashable {
     /// The sum of the sizes of the payloads received.
-    public var aggregatedPayloadSize: Int32
+    public var aggregatedPayloadSize: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.aggregatedPayloadSize = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// How one response message of a streaming call should look.
 public struct Grpc_Testing_ResponseParameters: Sendable, Hashable {
     /// The size in bytes of the payload.
-    public var size: Int32
+    public var size: Int32 = 0
 
     /// The wait in microseconds before sending it.
-    public var intervalUs: Int32
+    public var intervalUs: Int32 = 0
 
     /// Whether to compress it.
-    public var compressed: Grpc_Testing_BoolValue?
+    public var compressed: Grpc_Testing_BoolValue? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.size = 0
-        self.intervalUs = 0
-        self.compressed = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The request of a server-streaming or bidirectional test call.
 public struct Grpc_Testing_StreamingOutputCallRequest: Sendable, Hashable {
     /// The kind of payload to answer with.
-    public var responseType: Grpc_Testing_PayloadType
+    public var responseType: Grpc_Testing_PayloadType = Grpc_Testing_PayloadType()
 
     /// One entry per response message to send.
-    public var responseParameters: [Grpc_Testing_ResponseParameters]
+    public var responseParameters: [Grpc_Testing_ResponseParameters] = []
 
     /// The payload sent.
-    public var payload: Grpc_Testing_Payload?
+    public var payload: Grpc_Testing_Payload? = nil
 
     /// A status to end the call with instead of OK.
-    public var responseStatus: Grpc_Testing_EchoStatus?
+    public var responseStatus: Grpc_Testing_EchoStatus? = nil
 
     /// An out-of-band ORCA load report to send.
-    public var orcaOobReport: Grpc_Testing_TestOrcaReport?
+    public var orcaOobReport: Grpc_Testing_TestOrcaReport? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.responseType = Grpc_Testing_PayloadType()
-        self.responseParameters = []
-        self.payload = nil
-        self.responseStatus = nil
-        self.orcaOobReport = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One response message of a streaming test call.
 public struct Grpc_Testing_StreamingOutputCallResponse: Sendable, Hashable {
     /// The payload asked for.
-    public var payload: Grpc_Testing_Payload?
+    public var payload: Grpc_Testing_Payload? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.payload = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Parameters of the reconnect test.
 public struct Grpc_Testing_ReconnectParams: Sendable, Hashable {
     /// The largest reconnect backoff expected, in milliseconds.
-    public var maxReconnectBackoffMs: Int32
+    public var maxReconnectBackoffMs: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.maxReconnectBackoffMs = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// What the reconnect test observed.
 public struct Grpc_Testing_ReconnectInfo: Sendable, Hashable {
     /// Whether the observed backoffs were right.
-    public var passed: Bool
+    public var passed: Bool = false
 
     /// The observed backoffs, in milliseconds.
-    public var backoffMs: [Int32]
+    public var backoffMs: [Int32] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.passed = false
-        self.backoffMs = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A load report in the ORCA format, for load-balancing tests.
 public struct Grpc_Testing_TestOrcaReport: Sendable, Hashable {
     /// CPU utilisation, 0 to 1.
-    public var cpuUtilization: Double
+    public var cpuUtilization: Double = 0
 
     /// Memory utilisation, 0 to 1.
-    public var memoryUtilization: Double
+    public var memoryUtilization: Double = 0
 
     /// Request costs by name.
-    public var requestCost: [String: Double]
+    public var requestCost: [String: Double] = [:]
 
     /// Other utilisations by name.
-    public var utilization: [String: Double]
+    public var utilization: [String: Double] = [:]
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.cpuUtilization = 0
-        self.memoryUtilization = 0
-        self.requestCost = [:]
-        self.utilization = [:]
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Grpc_Testing_BoolValue: ProtobufCConvertible {
@@ -389,9 +322,9 @@ extension Grpc_Testing_BoolValue: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__BoolValue.self, grpc__testing__bool_value__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__BoolValue>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__BoolValue>) throws {
         self.value = (c.pointee.value != 0)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__BoolValue>, arena: ProtobufCArena) throws {
@@ -422,10 +355,10 @@ extension Grpc_Testing_Payload: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__Payload.self, grpc__testing__payload__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__Payload>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__Payload>) throws {
         self.type = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
         self.body = ProtobufCRead.bytes(c.pointee.body)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__Payload>, arena: ProtobufCArena) throws {
@@ -457,10 +390,10 @@ extension Grpc_Testing_EchoStatus: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__EchoStatus.self, grpc__testing__echo_status__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__EchoStatus>) throws {
         self.code = c.pointee.code
         self.message = try ProtobufCRead.string(c.pointee.message, field: "grpc.testing.EchoStatus.message")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__EchoStatus>, arena: ProtobufCArena) throws {
@@ -492,19 +425,19 @@ extension Grpc_Testing_SimpleRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__SimpleRequest.self, grpc__testing__simple_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws {
         self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
         self.responseSize = c.pointee.response_size
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
         self.fillUsername = (c.pointee.fill_username != 0)
         self.fillOauthScope = (c.pointee.fill_oauth_scope != 0)
-        if let pointer = c.pointee.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.responseCompressed = nil }
-        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) } else { self.responseStatus = nil }
-        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.expectCompressed = nil }
+        if let pointer = c.pointee.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
         self.fillServerID = (c.pointee.fill_server_id != 0)
         self.fillGrpclbRouteType = (c.pointee.fill_grpclb_route_type != 0)
-        if let pointer = c.pointee.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) } else { self.orcaPerQueryReport = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleRequest>, arena: ProtobufCArena) throws {
@@ -545,14 +478,14 @@ extension Grpc_Testing_SimpleResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__SimpleResponse.self, grpc__testing__simple_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
         self.username = try ProtobufCRead.string(c.pointee.username, field: "grpc.testing.SimpleResponse.username")
         self.oauthScope = try ProtobufCRead.string(c.pointee.oauth_scope, field: "grpc.testing.SimpleResponse.oauth_scope")
         self.serverID = try ProtobufCRead.string(c.pointee.server_id, field: "grpc.testing.SimpleResponse.server_id")
         self.grpclbRouteType = Grpc_Testing_GrpclbRouteType(rawValue: Int32(truncatingIfNeeded: c.pointee.grpclb_route_type.rawValue))
         self.hostname = try ProtobufCRead.string(c.pointee.hostname, field: "grpc.testing.SimpleResponse.hostname")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__SimpleResponse>, arena: ProtobufCArena) throws {
@@ -588,10 +521,10 @@ extension Grpc_Testing_StreamingInputCallRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingInputCallRequest.self, grpc__testing__streaming_input_call_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
-        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.expectCompressed = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        if let pointer = c.pointee.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest>, arena: ProtobufCArena) throws {
@@ -623,9 +556,9 @@ extension Grpc_Testing_StreamingInputCallResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingInputCallResponse.self, grpc__testing__streaming_input_call_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws {
         self.aggregatedPayloadSize = c.pointee.aggregated_payload_size
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallResponse>, arena: ProtobufCArena) throws {
@@ -656,11 +589,11 @@ extension Grpc_Testing_ResponseParameters: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ResponseParameters.self, grpc__testing__response_parameters__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws {
         self.size = c.pointee.size
         self.intervalUs = c.pointee.interval_us
-        if let pointer = c.pointee.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) } else { self.compressed = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.compressed { self.compressed = try Grpc_Testing_BoolValue(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ResponseParameters>, arena: ProtobufCArena) throws {
@@ -693,13 +626,13 @@ extension Grpc_Testing_StreamingOutputCallRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingOutputCallRequest.self, grpc__testing__streaming_output_call_request__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws {
         self.responseType = Grpc_Testing_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.response_type.rawValue))
         self.responseParameters = try ProtobufCRead.messages(c.pointee.response_parameters, count: c.pointee.n_response_parameters, as: Grpc_Testing_ResponseParameters.self)
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
-        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) } else { self.responseStatus = nil }
-        if let pointer = c.pointee.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) } else { self.orcaOobReport = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        if let pointer = c.pointee.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(protobufC: pointer) }
+        if let pointer = c.pointee.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest>, arena: ProtobufCArena) throws {
@@ -737,9 +670,9 @@ extension Grpc_Testing_StreamingOutputCallResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__StreamingOutputCallResponse.self, grpc__testing__streaming_output_call_response__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
-        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) } else { self.payload = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws {
+        if let pointer = c.pointee.payload { self.payload = try Grpc_Testing_Payload(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse>, arena: ProtobufCArena) throws {
@@ -770,9 +703,9 @@ extension Grpc_Testing_ReconnectParams: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ReconnectParams.self, grpc__testing__reconnect_params__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws {
         self.maxReconnectBackoffMs = c.pointee.max_reconnect_backoff_ms
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectParams>, arena: ProtobufCArena) throws {
@@ -803,10 +736,10 @@ extension Grpc_Testing_ReconnectInfo: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__ReconnectInfo.self, grpc__testing__reconnect_info__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws {
         self.passed = (c.pointee.passed != 0)
         self.backoffMs = ProtobufCRead.array(c.pointee.backoff_ms, count: c.pointee.n_backoff_ms)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__ReconnectInfo>, arena: ProtobufCArena) throws {
@@ -841,7 +774,7 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Grpc__Testing__TestOrcaReport.self, grpc__testing__test_orca_report__init)
 
-    public init(protobufC c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws {
         self.cpuUtilization = c.pointee.cpu_utilization
         self.memoryUtilization = c.pointee.memory_utilization
         if c.pointee.n_request_cost > 0, let entries = c.pointee.request_cost {
@@ -851,8 +784,6 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.request_cost.key")] = entry.value
             }
             self.requestCost = map
-        } else {
-            self.requestCost = [:]
         }
         if c.pointee.n_utilization > 0, let entries = c.pointee.utilization {
             var map = [String: Double](minimumCapacity: c.pointee.n_utilization)
@@ -861,10 +792,8 @@ extension Grpc_Testing_TestOrcaReport: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "grpc.testing.TestOrcaReport.utilization.key")] = entry.value
             }
             self.utilization = map
-        } else {
-            self.utilization = [:]
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Grpc__Testing__TestOrcaReport>, arena: ProtobufCArena) throws {

@@ -335,138 +335,109 @@ public enum Immigration_Common_V1_DocumentStatus: Sendable, Hashable, RawReprese
 /// diacritics are kept; searching uses a folded form that the server derives.
 public struct Immigration_Common_V1_PersonName: Sendable, Hashable {
     /// Family name (Vietnamese "họ"), such as "Nguyễn".
-    public var familyName: String
+    public var familyName: String = ""
 
     /// Middle name(s) (Vietnamese "chữ đệm"), such as "Văn"; may be empty.
-    public var middleName: String
+    public var middleName: String = ""
 
     /// Given name (Vietnamese "tên"), such as "An".
-    public var givenName: String
+    public var givenName: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.familyName = ""
-        self.middleName = ""
-        self.givenName = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A date that may be known only in part, as dates of birth often are
 /// (brief, reading 11): year only, year and month, or a full date.
 public struct Immigration_Common_V1_PartialDate: Sendable, Hashable {
     /// Year, 1 to 9999. Always present.
-    public var year: Int32
+    public var year: Int32 = 0
 
     /// Month, 1 to 12, or 0 when unknown.
-    public var month: Int32
+    public var month: Int32 = 0
 
     /// Day of the month, 1 to 31, or 0 when unknown; requires a month.
-    public var day: Int32
+    public var day: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.year = 0
-        self.month = 0
-        self.day = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A full calendar date without a time zone (the dates printed on documents,
 /// decisions and bans). All three parts are required.
 public struct Immigration_Common_V1_CalendarDate: Sendable, Hashable {
     /// Year, 1 to 9999.
-    public var year: Int32
+    public var year: Int32 = 0
 
     /// Month, 1 to 12.
-    public var month: Int32
+    public var month: Int32 = 0
 
     /// Day of the month, 1 to 31, valid for the month.
-    public var day: Int32
+    public var day: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.year = 0
-        self.month = 0
-        self.day = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Names one document: its kind, its number and the state that issued it.
 public struct Immigration_Common_V1_DocumentReference: Sendable, Hashable {
     /// The document's kind.
-    public var kind: Immigration_Common_V1_DocumentKind
+    public var kind: Immigration_Common_V1_DocumentKind = Immigration_Common_V1_DocumentKind()
 
     /// The number printed on the document, upper case, without spaces.
-    public var number: String
+    public var number: String = ""
 
     /// The issuing state as ISO 3166-1 alpha-3 ("VNM"), as in the MRZ.
-    public var issuingState: String
+    public var issuingState: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.kind = Immigration_Common_V1_DocumentKind()
-        self.number = ""
-        self.issuingState = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Names one border checkpoint by its code.
 public struct Immigration_Common_V1_CheckpointReference: Sendable, Hashable {
     /// The checkpoint's code, such as "HAN" for Noi Bai International Airport.
-    public var code: String
+    public var code: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.code = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Who wrote a piece of information, from which source, and when (D77 Art 4.2).
 /// Callers give source, unit and actor; the server sets the time.
 public struct Immigration_Common_V1_Provenance: Sendable, Hashable {
     /// Where the information came from.
-    public var source: Immigration_Common_V1_InformationSource
+    public var source: Immigration_Common_V1_InformationSource = Immigration_Common_V1_InformationSource()
 
     /// The code of the agency or unit that wrote it, such as "A08" or "HAN-BORDER".
-    public var unitCode: String
+    public var unitCode: String = ""
 
     /// The officer's id or the system's id that wrote it.
-    public var actorID: String
+    public var actorID: String = ""
 
     /// When the server stored it; ignored on input.
-    public var recordedAt: ProtoTimestamp?
+    public var recordedAt: ProtoTimestamp? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.source = Immigration_Common_V1_InformationSource()
-        self.unitCode = ""
-        self.actorID = ""
-        self.recordedAt = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Immigration_Common_V1_PersonName: ProtobufCConvertible {
@@ -481,11 +452,11 @@ extension Immigration_Common_V1_PersonName: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__PersonName.self, immigration__common__v1__person_name__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__PersonName>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__PersonName>) throws {
         self.familyName = try ProtobufCRead.string(c.pointee.family_name, field: "immigration.common.v1.PersonName.family_name")
         self.middleName = try ProtobufCRead.string(c.pointee.middle_name, field: "immigration.common.v1.PersonName.middle_name")
         self.givenName = try ProtobufCRead.string(c.pointee.given_name, field: "immigration.common.v1.PersonName.given_name")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__PersonName>, arena: ProtobufCArena) throws {
@@ -518,11 +489,11 @@ extension Immigration_Common_V1_PartialDate: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__PartialDate.self, immigration__common__v1__partial_date__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__PartialDate>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__PartialDate>) throws {
         self.year = c.pointee.year
         self.month = c.pointee.month
         self.day = c.pointee.day
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__PartialDate>, arena: ProtobufCArena) throws {
@@ -555,11 +526,11 @@ extension Immigration_Common_V1_CalendarDate: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__CalendarDate.self, immigration__common__v1__calendar_date__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__CalendarDate>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__CalendarDate>) throws {
         self.year = c.pointee.year
         self.month = c.pointee.month
         self.day = c.pointee.day
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__CalendarDate>, arena: ProtobufCArena) throws {
@@ -592,11 +563,11 @@ extension Immigration_Common_V1_DocumentReference: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__DocumentReference.self, immigration__common__v1__document_reference__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__DocumentReference>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__DocumentReference>) throws {
         self.kind = Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.number = try ProtobufCRead.string(c.pointee.number, field: "immigration.common.v1.DocumentReference.number")
         self.issuingState = try ProtobufCRead.string(c.pointee.issuing_state, field: "immigration.common.v1.DocumentReference.issuing_state")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__DocumentReference>, arena: ProtobufCArena) throws {
@@ -629,9 +600,9 @@ extension Immigration_Common_V1_CheckpointReference: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__CheckpointReference.self, immigration__common__v1__checkpoint_reference__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__CheckpointReference>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__CheckpointReference>) throws {
         self.code = try ProtobufCRead.string(c.pointee.code, field: "immigration.common.v1.CheckpointReference.code")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__CheckpointReference>, arena: ProtobufCArena) throws {
@@ -662,12 +633,12 @@ extension Immigration_Common_V1_Provenance: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Common__V1__Provenance.self, immigration__common__v1__provenance__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Common__V1__Provenance>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Common__V1__Provenance>) throws {
         self.source = Immigration_Common_V1_InformationSource(rawValue: Int32(truncatingIfNeeded: c.pointee.source.rawValue))
         self.unitCode = try ProtobufCRead.string(c.pointee.unit_code, field: "immigration.common.v1.Provenance.unit_code")
         self.actorID = try ProtobufCRead.string(c.pointee.actor_id, field: "immigration.common.v1.Provenance.actor_id")
-        if let pointer = c.pointee.recorded_at { self.recordedAt = WellKnownValues.timestamp(pointer) } else { self.recordedAt = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.recorded_at { self.recordedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Common__V1__Provenance>, arena: ProtobufCArena) throws {

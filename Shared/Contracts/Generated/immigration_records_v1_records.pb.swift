@@ -236,24 +236,19 @@ public enum Immigration_Records_V1_StatisticsPeriod: Sendable, Hashable, RawRepr
 /// Where a person lives in Vietnam (D77 Art 4.1b: "residence in Vietnam").
 public struct Immigration_Records_V1_Residence: Sendable, Hashable {
     /// The address as written, such as "12 Tràng Tiền, Hoàn Kiếm".
-    public var address: String
+    public var address: String = ""
 
     /// The province or city, such as "Hà Nội".
-    public var province: String
+    public var province: String = ""
 
     /// Since when, where known.
-    public var since: Immigration_Common_V1_PartialDate?
+    public var since: Immigration_Common_V1_PartialDate? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.address = ""
-        self.province = ""
-        self.since = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The details of a person that callers write and correct (D77 Art 4.1b).
@@ -261,292 +256,229 @@ public struct Immigration_Records_V1_PersonDetails: Sendable, Hashable {
     /// The 12-digit citizen ID number of a Vietnamese citizen; empty for a
     /// foreigner. Structure checked as in docs/records.md (Circular 59/2021/TT-BCA
     /// Art 7). Unique across persons.
-    public var citizenID: String
+    public var citizenID: String = ""
 
     /// Family, middle and given names as in the travel document (D77 Art 4.1b).
-    public var name: Immigration_Common_V1_PersonName?
+    public var name: Immigration_Common_V1_PersonName? = nil
 
     /// Date of birth; partial dates allowed (brief, reading 11). Not in the future.
-    public var dateOfBirth: Immigration_Common_V1_PartialDate?
+    public var dateOfBirth: Immigration_Common_V1_PartialDate? = nil
 
     /// Sex as the travel document shows it (brief, reading 11). Required.
-    public var sex: Immigration_Common_V1_Sex
+    public var sex: Immigration_Common_V1_Sex = Immigration_Common_V1_Sex()
 
     /// Nationalities as ISO 3166-1 alpha-3 codes (ICAO 9303 codes XXA stateless,
     /// XXB and XXC refugees, XXX unspecified also accepted); at least one, no
     /// duplicates; the first is the one statistics count (D77 Art 4.1b).
-    public var nationalities: [String]
+    public var nationalities: [String] = []
 
     /// Residence in Vietnam, where there is one (D77 Art 4.1b).
-    public var residence: Immigration_Records_V1_Residence?
+    public var residence: Immigration_Records_V1_Residence? = nil
 
     /// The subject id under which BiometricMatchService holds the portrait and
     /// fingerprints (D77 Art 4.1b); empty when none is enrolled.
-    public var biometricSubjectID: String
+    public var biometricSubjectID: String = ""
 
     /// Other relevant information (D77 Art 4.1b: "other relevant information").
-    public var remarks: String
+    public var remarks: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.citizenID = ""
-        self.name = nil
-        self.dateOfBirth = nil
-        self.sex = Immigration_Common_V1_Sex()
-        self.nationalities = []
-        self.residence = nil
-        self.biometricSubjectID = ""
-        self.remarks = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A person as stored.
 public struct Immigration_Records_V1_Person: Sendable, Hashable {
     /// The stable id (UUID) the server gave the person.
-    public var personID: String
+    public var personID: String = ""
 
     /// The current details.
-    public var details: Immigration_Records_V1_PersonDetails?
+    public var details: Immigration_Records_V1_PersonDetails? = nil
 
     /// The name folded for search (diacritics removed, đ -> D, upper case), as
     /// derived by the server; output only.
-    public var foldedName: String
+    public var foldedName: String = ""
 
     /// Incremented by every correction; give it back as expected_version.
-    public var version: Int64
+    public var version: Int64 = 0
 
     /// Who created the person, from which source, when (D77 Art 4.2).
-    public var created: Immigration_Common_V1_Provenance?
+    public var created: Immigration_Common_V1_Provenance? = nil
 
     /// Who wrote the current version, from which source, when (D77 Art 4.2).
-    public var updated: Immigration_Common_V1_Provenance?
+    public var updated: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.details = nil
-        self.foldedName = ""
-        self.version = 0
-        self.created = nil
-        self.updated = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Creates a person.
 public struct Immigration_Records_V1_CreatePersonRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The person's details (D77 Art 4.1b).
-    public var details: Immigration_Records_V1_PersonDetails?
+    public var details: Immigration_Records_V1_PersonDetails? = nil
 
     /// Source, unit and actor of the information (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.details = nil
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The person created (or, for a retried request, the person first created).
 public struct Immigration_Records_V1_CreatePersonResponse: Sendable, Hashable {
     /// The person as stored.
-    public var person: Immigration_Records_V1_Person?
+    public var person: Immigration_Records_V1_Person? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.person = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Corrects a person's details: the given details replace the current ones as
 /// a whole; the current ones go to history (D77 Art 4.3a).
 public struct Immigration_Records_V1_UpdatePersonRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The person to correct.
-    public var personID: String
+    public var personID: String = ""
 
     /// The version the caller read; ABORTED when the person has moved on. Absent:
     /// no check.
-    public var expectedVersion: Int64?
+    public var expectedVersion: Int64? = nil
 
     /// The corrected details, complete.
-    public var details: Immigration_Records_V1_PersonDetails?
+    public var details: Immigration_Records_V1_PersonDetails? = nil
 
     /// Why the details were corrected, such as a decision or a declaration. Required.
-    public var reason: String
+    public var reason: String = ""
 
     /// Source, unit and actor of the correction (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.personID = ""
-        self.expectedVersion = nil
-        self.details = nil
-        self.reason = ""
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The corrected person.
 public struct Immigration_Records_V1_UpdatePersonResponse: Sendable, Hashable {
     /// The person as stored after the correction.
-    public var person: Immigration_Records_V1_Person?
+    public var person: Immigration_Records_V1_Person? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.person = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Reads one person.
 public struct Immigration_Records_V1_GetPersonRequest: Sendable, Hashable {
     /// The person to read.
-    public var personID: String
+    public var personID: String = ""
 
     /// How many of the latest crossings to include: 0 means 10; at most 100.
-    public var recentCrossingsLimit: Int32
+    public var recentCrossingsLimit: Int32 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.recentCrossingsLimit = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A person with what the database holds about them (D77 Art 4.1b).
 public struct Immigration_Records_V1_GetPersonResponse: Sendable, Hashable {
     /// The person.
-    public var person: Immigration_Records_V1_Person?
+    public var person: Immigration_Records_V1_Person? = nil
 
     /// Every document of the person, in any status, newest first.
-    public var documents: [Immigration_Records_V1_Document]
+    public var documents: [Immigration_Records_V1_Document] = []
 
     /// Exit bans in force today (Vietnam time).
-    public var activeExitBans: [Immigration_Records_V1_ExitBan]
+    public var activeExitBans: [Immigration_Records_V1_ExitBan] = []
 
     /// Exit bans lifted, ended or not yet begun.
-    public var otherExitBans: [Immigration_Records_V1_ExitBan]
+    public var otherExitBans: [Immigration_Records_V1_ExitBan] = []
 
     /// The latest crossings, newest first.
-    public var recentCrossings: [Immigration_Records_V1_Crossing]
+    public var recentCrossings: [Immigration_Records_V1_Crossing] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.person = nil
-        self.documents = []
-        self.activeExitBans = []
-        self.otherExitBans = []
-        self.recentCrossings = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Lists earlier versions of a person's details.
 public struct Immigration_Records_V1_GetPersonHistoryRequest: Sendable, Hashable {
     /// The person.
-    public var personID: String
+    public var personID: String = ""
 
     /// Page size: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response; empty for the first page.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One version of a person's details as it was written (D77 Art 4.2).
 public struct Immigration_Records_V1_PersonRevision: Sendable, Hashable {
     /// The version number; 1 is the creation.
-    public var version: Int64
+    public var version: Int64 = 0
 
     /// The details as they were in that version.
-    public var details: Immigration_Records_V1_PersonDetails?
+    public var details: Immigration_Records_V1_PersonDetails? = nil
 
     /// Who wrote this version, from which source, when.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Why it was written (empty for the creation).
-    public var reason: String
+    public var reason: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.version = 0
-        self.details = nil
-        self.provenance = nil
-        self.reason = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A page of a person's versions, newest first, the current one included.
 public struct Immigration_Records_V1_GetPersonHistoryResponse: Sendable, Hashable {
     /// The versions.
-    public var revisions: [Immigration_Records_V1_PersonRevision]
+    public var revisions: [Immigration_Records_V1_PersonRevision] = []
 
     /// Token of the next page; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.revisions = []
-        self.nextPageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Searches persons by name: a prefix of the folded full name ("family middle
@@ -554,44 +486,35 @@ public struct Immigration_Records_V1_GetPersonHistoryResponse: Sendable, Hashabl
 public struct Immigration_Records_V1_NameQuery: Sendable, Hashable {
     /// The start of the name in any form ("nguyen van", "Nguyễn Văn"); folded by
     /// the server the same way as stored names. At least 2 letters after folding.
-    public var namePrefix: String
+    public var namePrefix: String = ""
 
     /// When given, only persons whose (partial) date of birth is compatible: a
     /// year-only query matches every date in that year, and so on.
-    public var dateOfBirth: Immigration_Common_V1_PartialDate?
+    public var dateOfBirth: Immigration_Common_V1_PartialDate? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.namePrefix = ""
-        self.dateOfBirth = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Searches persons.
 public struct Immigration_Records_V1_SearchPersonsRequest: Sendable, Hashable {
     /// What to search by; exactly one is required.
-    public var query: OneOf_Query?
+    public var query: OneOf_Query? = nil
 
     /// Page size: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response with the same query.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.query = nil
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// A 12-digit citizen ID number.
     public var citizenID: String {
@@ -634,20 +557,16 @@ public struct Immigration_Records_V1_SearchPersonsRequest: Sendable, Hashable {
 /// A page of matching persons, by folded name then id.
 public struct Immigration_Records_V1_SearchPersonsResponse: Sendable, Hashable {
     /// The persons.
-    public var persons: [Immigration_Records_V1_Person]
+    public var persons: [Immigration_Records_V1_Person] = []
 
     /// Token of the next page; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.persons = []
-        self.nextPageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The details of a document as issued (D77 Art 4.1b: number, sign, date of
@@ -655,74 +574,58 @@ public struct Immigration_Records_V1_SearchPersonsResponse: Sendable, Hashable {
 public struct Immigration_Records_V1_DocumentDetails: Sendable, Hashable {
     /// Kind, number and issuing state. The number is normalised to upper case
     /// without spaces or hyphens; 4 to 20 letters and digits.
-    public var reference: Immigration_Common_V1_DocumentReference?
+    public var reference: Immigration_Common_V1_DocumentReference? = nil
 
     /// The sign ("ký hiệu"), such as a visa's purpose symbol "DL"; may be empty.
-    public var symbol: String
+    public var symbol: String = ""
 
     /// Whether the document carries an electronic chip (passports).
-    public var hasChip: Bool
+    public var hasChip: Bool = false
 
     /// The issuing authority ("nơi cấp"), such as "Cục Quản lý xuất nhập cảnh".
-    public var issuingAuthority: String
+    public var issuingAuthority: String = ""
 
     /// The date of issue; not in the future.
-    public var issuedOn: Immigration_Common_V1_CalendarDate?
+    public var issuedOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// First day of validity; absent means the date of issue.
-    public var validFrom: Immigration_Common_V1_CalendarDate?
+    public var validFrom: Immigration_Common_V1_CalendarDate? = nil
 
     /// Last day of validity, inclusive (Vietnam time); not before valid_from.
-    public var validUntil: Immigration_Common_V1_CalendarDate?
+    public var validUntil: Immigration_Common_V1_CalendarDate? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.reference = nil
-        self.symbol = ""
-        self.hasChip = false
-        self.issuingAuthority = ""
-        self.issuedOn = nil
-        self.validFrom = nil
-        self.validUntil = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Identifies a stored document by its ids.
 public struct Immigration_Records_V1_DocumentKey: Sendable, Hashable {
     /// The holder.
-    public var personID: String
+    public var personID: String = ""
 
     /// The document.
-    public var documentID: String
+    public var documentID: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.documentID = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Names a document either by its ids or by what is printed on it.
 public struct Immigration_Records_V1_DocumentSelector: Sendable, Hashable {
     /// Exactly one is required.
-    public var selector: OneOf_Selector?
+    public var selector: OneOf_Selector? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.selector = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// The ids of a stored document.
     public var key: Immigration_Records_V1_DocumentKey {
@@ -754,793 +657,617 @@ public struct Immigration_Records_V1_DocumentSelector: Sendable, Hashable {
 /// A document as stored.
 public struct Immigration_Records_V1_Document: Sendable, Hashable {
     /// The stable id (UUID) the server gave the document.
-    public var documentID: String
+    public var documentID: String = ""
 
     /// The holder.
-    public var personID: String
+    public var personID: String = ""
 
     /// The document's details.
-    public var details: Immigration_Records_V1_DocumentDetails?
+    public var details: Immigration_Records_V1_DocumentDetails? = nil
 
     /// The current status.
-    public var status: Immigration_Common_V1_DocumentStatus
+    public var status: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// Why the document is in this status (empty for ISSUED).
-    public var statusReason: String
+    public var statusReason: String = ""
 
     /// Who set the current status, from which source, when (D77 Art 4.2).
-    public var statusChanged: Immigration_Common_V1_Provenance?
+    public var statusChanged: Immigration_Common_V1_Provenance? = nil
 
     /// Incremented by every status change; give it back as expected_version.
-    public var version: Int64
+    public var version: Int64 = 0
 
     /// Who registered the issuance, from which source, when (D77 Art 4.2).
-    public var created: Immigration_Common_V1_Provenance?
+    public var created: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.documentID = ""
-        self.personID = ""
-        self.details = nil
-        self.status = Immigration_Common_V1_DocumentStatus()
-        self.statusReason = ""
-        self.statusChanged = nil
-        self.version = 0
-        self.created = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One status change of a document; kept for ever (D77 Art 6.2).
 public struct Immigration_Records_V1_DocumentStatusChange: Sendable, Hashable {
     /// The status before.
-    public var fromStatus: Immigration_Common_V1_DocumentStatus
+    public var fromStatus: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// The status after.
-    public var toStatus: Immigration_Common_V1_DocumentStatus
+    public var toStatus: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// Why.
-    public var reason: String
+    public var reason: String = ""
 
     /// Who, from which source, when (D77 Art 4.2).
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// The exit ban that caused it, for a withdrawal (Q679 Art 7); else empty.
-    public var exitBanID: String
+    public var exitBanID: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.fromStatus = Immigration_Common_V1_DocumentStatus()
-        self.toStatus = Immigration_Common_V1_DocumentStatus()
-        self.reason = ""
-        self.provenance = nil
-        self.exitBanID = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Registers an issued document.
 public struct Immigration_Records_V1_IssueDocumentRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The holder.
-    public var personID: String
+    public var personID: String = ""
 
     /// The document.
-    public var details: Immigration_Records_V1_DocumentDetails?
+    public var details: Immigration_Records_V1_DocumentDetails? = nil
 
     /// Source, unit and actor (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.personID = ""
-        self.details = nil
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The registered document.
 public struct Immigration_Records_V1_IssueDocumentResponse: Sendable, Hashable {
     /// The document as stored, in status ISSUED.
-    public var document: Immigration_Records_V1_Document?
+    public var document: Immigration_Records_V1_Document? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Moves a document to another status.
 public struct Immigration_Records_V1_ChangeDocumentStatusRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The document.
-    public var document: Immigration_Records_V1_DocumentKey?
+    public var document: Immigration_Records_V1_DocumentKey? = nil
 
     /// The status to move to; see the state table in docs/records.md.
-    public var targetStatus: Immigration_Common_V1_DocumentStatus
+    public var targetStatus: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// Why, such as a decision number or "found by the holder". Required.
-    public var reason: String
+    public var reason: String = ""
 
     /// The version the caller read; ABORTED when stale. Absent: no check.
-    public var expectedVersion: Int64?
+    public var expectedVersion: Int64? = nil
 
     /// Source, unit and actor of the change (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.document = nil
-        self.targetStatus = Immigration_Common_V1_DocumentStatus()
-        self.reason = ""
-        self.expectedVersion = nil
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The changed document.
 public struct Immigration_Records_V1_ChangeDocumentStatusResponse: Sendable, Hashable {
     /// The document after the change.
-    public var document: Immigration_Records_V1_Document?
+    public var document: Immigration_Records_V1_Document? = nil
 
     /// The change recorded.
-    public var change: Immigration_Records_V1_DocumentStatusChange?
+    public var change: Immigration_Records_V1_DocumentStatusChange? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.change = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Reads one document.
 public struct Immigration_Records_V1_GetDocumentRequest: Sendable, Hashable {
     /// The document.
-    public var document: Immigration_Records_V1_DocumentSelector?
+    public var document: Immigration_Records_V1_DocumentSelector? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A document with its history.
 public struct Immigration_Records_V1_GetDocumentResponse: Sendable, Hashable {
     /// The document.
-    public var document: Immigration_Records_V1_Document?
+    public var document: Immigration_Records_V1_Document? = nil
 
     /// Every status change, oldest first.
-    public var statusHistory: [Immigration_Records_V1_DocumentStatusChange]
+    public var statusHistory: [Immigration_Records_V1_DocumentStatusChange] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.statusHistory = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Lists a person's documents.
 public struct Immigration_Records_V1_ListDocumentsRequest: Sendable, Hashable {
     /// The holder.
-    public var personID: String
+    public var personID: String = ""
 
     /// Only these kinds; empty means all.
-    public var kinds: [Immigration_Common_V1_DocumentKind]
+    public var kinds: [Immigration_Common_V1_DocumentKind] = []
 
     /// Only these statuses; empty means all.
-    public var statuses: [Immigration_Common_V1_DocumentStatus]
+    public var statuses: [Immigration_Common_V1_DocumentStatus] = []
 
     /// Page size: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response with the same filters.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.kinds = []
-        self.statuses = []
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A page of documents, newest issue first.
 public struct Immigration_Records_V1_ListDocumentsResponse: Sendable, Hashable {
     /// The documents.
-    public var documents: [Immigration_Records_V1_Document]
+    public var documents: [Immigration_Records_V1_Document] = []
 
     /// Token of the next page; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.documents = []
-        self.nextPageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One entry into or exit from Vietnam (D77 Art 4.1b: "process of entry and exit").
 public struct Immigration_Records_V1_Crossing: Sendable, Hashable {
     /// The stable id (UUID) the server gave the crossing.
-    public var crossingID: String
+    public var crossingID: String = ""
 
     /// The traveller.
-    public var personID: String
+    public var personID: String = ""
 
     /// The document used.
-    public var documentID: String
+    public var documentID: String = ""
 
     /// Kind, number and issuing state of the document used.
-    public var document: Immigration_Common_V1_DocumentReference?
+    public var document: Immigration_Common_V1_DocumentReference? = nil
 
     /// Entry or exit.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// The checkpoint, with its kind and ministry as held in the reference data.
-    public var checkpoint: Immigration_Records_V1_Checkpoint?
+    public var checkpoint: Immigration_Records_V1_Checkpoint? = nil
 
     /// When the traveller crossed.
-    public var crossedAt: ProtoTimestamp?
+    public var crossedAt: ProtoTimestamp? = nil
 
     /// Manual booth or ABC gate.
-    public var lane: Immigration_Records_V1_CrossingLane
+    public var lane: Immigration_Records_V1_CrossingLane = Immigration_Records_V1_CrossingLane()
 
     /// The gate's id for CROSSING_LANE_ABC_GATE; empty otherwise.
-    public var gateID: String
+    public var gateID: String = ""
 
     /// The recording unit and actor (D77 Art 4.2a: collected during control).
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// The request_id that recorded it.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.crossingID = ""
-        self.personID = ""
-        self.documentID = ""
-        self.document = nil
-        self.direction = Immigration_Common_V1_Direction()
-        self.checkpoint = nil
-        self.crossedAt = nil
-        self.lane = Immigration_Records_V1_CrossingLane()
-        self.gateID = ""
-        self.provenance = nil
-        self.requestID = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Records one crossing.
 public struct Immigration_Records_V1_RecordCrossingRequest: Sendable, Hashable {
     /// Client-generated UUID; required. A retry with the same id returns the
     /// first crossing; the same id with other content is ALREADY_EXISTS.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The document used; its holder is the traveller.
-    public var document: Immigration_Records_V1_DocumentSelector?
+    public var document: Immigration_Records_V1_DocumentSelector? = nil
 
     /// Entry or exit. Required.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// The checkpoint; must be in the reference data and not retired.
-    public var checkpoint: Immigration_Common_V1_CheckpointReference?
+    public var checkpoint: Immigration_Common_V1_CheckpointReference? = nil
 
     /// When the traveller crossed. Required; not more than 5 minutes ahead of
     /// the server's clock.
-    public var crossedAt: ProtoTimestamp?
+    public var crossedAt: ProtoTimestamp? = nil
 
     /// Manual booth or ABC gate. Required.
-    public var lane: Immigration_Records_V1_CrossingLane
+    public var lane: Immigration_Records_V1_CrossingLane = Immigration_Records_V1_CrossingLane()
 
     /// The gate's id; required for CROSSING_LANE_ABC_GATE, empty otherwise.
-    public var gateID: String
+    public var gateID: String = ""
 
     /// Source (PROCEDURE), recording unit and actor (D77 Art 4.2a). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.document = nil
-        self.direction = Immigration_Common_V1_Direction()
-        self.checkpoint = nil
-        self.crossedAt = nil
-        self.lane = Immigration_Records_V1_CrossingLane()
-        self.gateID = ""
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The recorded crossing.
 public struct Immigration_Records_V1_RecordCrossingResponse: Sendable, Hashable {
     /// The crossing as stored (the first one for a retried request).
-    public var crossing: Immigration_Records_V1_Crossing?
+    public var crossing: Immigration_Records_V1_Crossing? = nil
 
     /// True when this call found the crossing already recorded by an earlier
     /// call with the same request_id.
-    public var replayed: Bool
+    public var replayed: Bool = false
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.crossing = nil
-        self.replayed = false
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Lists a person's crossings.
 public struct Immigration_Records_V1_ListCrossingsRequest: Sendable, Hashable {
     /// The traveller.
-    public var personID: String
+    public var personID: String = ""
 
     /// Only crossings at or after this instant, when given.
-    public var startTime: ProtoTimestamp?
+    public var startTime: ProtoTimestamp? = nil
 
     /// Only crossings before this instant, when given.
-    public var endTime: ProtoTimestamp?
+    public var endTime: ProtoTimestamp? = nil
 
     /// Only at this checkpoint, when given.
-    public var checkpointCode: String
+    public var checkpointCode: String = ""
 
     /// Only in this direction; UNSPECIFIED means both.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// Page size: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response with the same filters.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.startTime = nil
-        self.endTime = nil
-        self.checkpointCode = ""
-        self.direction = Immigration_Common_V1_Direction()
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A page of crossings, newest first.
 public struct Immigration_Records_V1_ListCrossingsResponse: Sendable, Hashable {
     /// The crossings.
-    public var crossings: [Immigration_Records_V1_Crossing]
+    public var crossings: [Immigration_Records_V1_Crossing] = []
 
     /// Token of the next page; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.crossings = []
-        self.nextPageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The lifting of an exit ban.
 public struct Immigration_Records_V1_ExitBanLifting: Sendable, Hashable {
     /// The first day on which the ban no longer applies (Vietnam time).
-    public var effectiveOn: Immigration_Common_V1_CalendarDate?
+    public var effectiveOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// The authority that decided the lifting.
-    public var decidingAuthority: String
+    public var decidingAuthority: String = ""
 
     /// The decision lifting the ban.
-    public var legalBasis: String
+    public var legalBasis: String = ""
 
     /// Who recorded it, from which source, when (D77 Art 4.2).
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.effectiveOn = nil
-        self.decidingAuthority = ""
-        self.legalBasis = ""
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A temporary ban on exit ("tạm hoãn xuất cảnh": Law 49/2019 Art 36-37 for
 /// citizens, Law 47/2014 Art 28 for foreigners).
 public struct Immigration_Records_V1_ExitBan: Sendable, Hashable {
     /// The stable id (UUID) the server gave the ban.
-    public var exitBanID: String
+    public var exitBanID: String = ""
 
     /// The person banned.
-    public var personID: String
+    public var personID: String = ""
 
     /// The authority that decided it, such as a court or investigation agency.
-    public var decidingAuthority: String
+    public var decidingAuthority: String = ""
 
     /// The decision and the law it applies, such as "QĐ 12/2026 (BLTTHS Art 124)".
-    public var legalBasis: String
+    public var legalBasis: String = ""
 
     /// First day of the ban (Vietnam time).
-    public var startsOn: Immigration_Common_V1_CalendarDate?
+    public var startsOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// Last day of the ban, inclusive; absent means until lifted.
-    public var endsOn: Immigration_Common_V1_CalendarDate?
+    public var endsOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// Present once the ban is lifted.
-    public var lifted: Immigration_Records_V1_ExitBanLifting?
+    public var lifted: Immigration_Records_V1_ExitBanLifting? = nil
 
     /// Who recorded the ban, from which source, when (D77 Art 4.2).
-    public var placed: Immigration_Common_V1_Provenance?
+    public var placed: Immigration_Common_V1_Provenance? = nil
 
     /// Entry and exit permits withdrawn when the ban was placed (Q679 Art 7).
-    public var withdrawnDocumentIds: [String]
+    public var withdrawnDocumentIds: [String] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.exitBanID = ""
-        self.personID = ""
-        self.decidingAuthority = ""
-        self.legalBasis = ""
-        self.startsOn = nil
-        self.endsOn = nil
-        self.lifted = nil
-        self.placed = nil
-        self.withdrawnDocumentIds = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Places an exit ban.
 public struct Immigration_Records_V1_PlaceExitBanRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The person banned.
-    public var personID: String
+    public var personID: String = ""
 
     /// The deciding authority. Required.
-    public var decidingAuthority: String
+    public var decidingAuthority: String = ""
 
     /// The decision and the law it applies. Required.
-    public var legalBasis: String
+    public var legalBasis: String = ""
 
     /// First day of the ban. Required.
-    public var startsOn: Immigration_Common_V1_CalendarDate?
+    public var startsOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// Last day, inclusive; absent means until lifted. Not before starts_on.
-    public var endsOn: Immigration_Common_V1_CalendarDate?
+    public var endsOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// Source, unit and actor (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.personID = ""
-        self.decidingAuthority = ""
-        self.legalBasis = ""
-        self.startsOn = nil
-        self.endsOn = nil
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The placed ban.
 public struct Immigration_Records_V1_PlaceExitBanResponse: Sendable, Hashable {
     /// The ban as stored.
-    public var exitBan: Immigration_Records_V1_ExitBan?
+    public var exitBan: Immigration_Records_V1_ExitBan? = nil
 
     /// The permits withdrawn with it (Q679 Art 7; brief, reading 7), as changed.
-    public var withdrawnDocuments: [Immigration_Records_V1_Document]
+    public var withdrawnDocuments: [Immigration_Records_V1_Document] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.exitBan = nil
-        self.withdrawnDocuments = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Lifts an exit ban.
 public struct Immigration_Records_V1_LiftExitBanRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The person banned.
-    public var personID: String
+    public var personID: String = ""
 
     /// The ban.
-    public var exitBanID: String
+    public var exitBanID: String = ""
 
     /// First day without the ban; absent means today (Vietnam time).
-    public var effectiveOn: Immigration_Common_V1_CalendarDate?
+    public var effectiveOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// The authority that decided the lifting. Required.
-    public var decidingAuthority: String
+    public var decidingAuthority: String = ""
 
     /// The decision lifting the ban. Required.
-    public var legalBasis: String
+    public var legalBasis: String = ""
 
     /// Source, unit and actor (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.personID = ""
-        self.exitBanID = ""
-        self.effectiveOn = nil
-        self.decidingAuthority = ""
-        self.legalBasis = ""
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The lifted ban.
 public struct Immigration_Records_V1_LiftExitBanResponse: Sendable, Hashable {
     /// The ban after lifting.
-    public var exitBan: Immigration_Records_V1_ExitBan?
+    public var exitBan: Immigration_Records_V1_ExitBan? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.exitBan = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One reason for a refusal.
 public struct Immigration_Records_V1_EligibilityReason: Sendable, Hashable {
     /// What is wrong.
-    public var code: Immigration_Records_V1_EligibilityReasonCode
+    public var code: Immigration_Records_V1_EligibilityReasonCode = Immigration_Records_V1_EligibilityReasonCode()
 
     /// A sentence for the officer or the written notice (D77 Art 11.2).
-    public var message: String
+    public var message: String = ""
 
     /// The document's status, for ELIGIBILITY_REASON_CODE_DOCUMENT_STATUS.
-    public var documentStatus: Immigration_Common_V1_DocumentStatus
+    public var documentStatus: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// The ban, for ELIGIBILITY_REASON_CODE_EXIT_BAN.
-    public var exitBanID: String
+    public var exitBanID: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.code = Immigration_Records_V1_EligibilityReasonCode()
-        self.message = ""
-        self.documentStatus = Immigration_Common_V1_DocumentStatus()
-        self.exitBanID = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Asks whether a document may be used to cross now.
 public struct Immigration_Records_V1_CheckCrossingEligibilityRequest: Sendable, Hashable {
     /// The document presented.
-    public var document: Immigration_Records_V1_DocumentSelector?
+    public var document: Immigration_Records_V1_DocumentSelector? = nil
 
     /// Entry or exit. Required.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// The checkpoint, when known; must be in the reference data.
-    public var checkpoint: Immigration_Common_V1_CheckpointReference?
+    public var checkpoint: Immigration_Common_V1_CheckpointReference? = nil
 
     /// The instant of the crossing; absent means now.
-    public var at: ProtoTimestamp?
+    public var at: ProtoTimestamp? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.direction = Immigration_Common_V1_Direction()
-        self.checkpoint = nil
-        self.at = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The answer: allowed, or refused with every reason that applies.
 public struct Immigration_Records_V1_CheckCrossingEligibilityResponse: Sendable, Hashable {
     /// True when no reason applies.
-    public var allowed: Bool
+    public var allowed: Bool = false
 
     /// The reasons for a refusal; empty when allowed.
-    public var reasons: [Immigration_Records_V1_EligibilityReason]
+    public var reasons: [Immigration_Records_V1_EligibilityReason] = []
 
     /// The holder, when the document is known.
-    public var personID: String
+    public var personID: String = ""
 
     /// The document, when known.
-    public var documentID: String
+    public var documentID: String = ""
 
     /// The document's status, when known.
-    public var documentStatus: Immigration_Common_V1_DocumentStatus
+    public var documentStatus: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// The document's last day of validity, when known.
-    public var validUntil: Immigration_Common_V1_CalendarDate?
+    public var validUntil: Immigration_Common_V1_CalendarDate? = nil
 
     /// The instant the answer is for.
-    public var checkedAt: ProtoTimestamp?
+    public var checkedAt: ProtoTimestamp? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.allowed = false
-        self.reasons = []
-        self.personID = ""
-        self.documentID = ""
-        self.documentStatus = Immigration_Common_V1_DocumentStatus()
-        self.validUntil = nil
-        self.checkedAt = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Follows the change feed.
 public struct Immigration_Records_V1_StreamChangesRequest: Sendable, Hashable {
     /// The position of the last event the consumer handled; empty to start at
     /// the oldest event the feed retains. Opaque: store it, do not parse it.
-    public var afterPosition: String
+    public var afterPosition: String = ""
 
     /// Only these types; empty means all.
-    public var types: [Immigration_Records_V1_ChangeType]
+    public var types: [Immigration_Records_V1_ChangeType] = []
 
     /// When true the stream ends once it has caught up; otherwise it stays open
     /// and sends new events as they commit.
-    public var stopWhenCaughtUp: Bool
+    public var stopWhenCaughtUp: Bool = false
 
     /// With an empty after_position: start after the newest event instead of at
     /// the oldest retained one (a new consumer that needs no history).
-    public var startAtNewest: Bool
+    public var startAtNewest: Bool = false
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.afterPosition = ""
-        self.types = []
-        self.stopWhenCaughtUp = false
-        self.startAtNewest = false
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A document's status change as the feed reports it.
 public struct Immigration_Records_V1_DocumentStatusChanged: Sendable, Hashable {
     /// The document after the change.
-    public var document: Immigration_Records_V1_Document?
+    public var document: Immigration_Records_V1_Document? = nil
 
     /// The change.
-    public var change: Immigration_Records_V1_DocumentStatusChange?
+    public var change: Immigration_Records_V1_DocumentStatusChange? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.document = nil
-        self.change = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One change, in commit order.
 public struct Immigration_Records_V1_ChangeEvent: Sendable, Hashable {
     /// This event's position; resume after it. Opaque and increasing.
-    public var position: String
+    public var position: String = ""
 
     /// What changed.
-    public var type: Immigration_Records_V1_ChangeType
+    public var type: Immigration_Records_V1_ChangeType = Immigration_Records_V1_ChangeType()
 
     /// The person concerned.
-    public var personID: String
+    public var personID: String = ""
 
     /// When the change was committed.
-    public var occurredAt: ProtoTimestamp?
+    public var occurredAt: ProtoTimestamp? = nil
 
     /// The changed record as it was right after the change.
-    public var payload: OneOf_Payload?
+    public var payload: OneOf_Payload? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.position = ""
-        self.type = Immigration_Records_V1_ChangeType()
-        self.personID = ""
-        self.occurredAt = nil
-        self.payload = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// For PERSON_CREATED and PERSON_UPDATED.
     public var person: Immigration_Records_V1_Person {
@@ -1606,25 +1333,20 @@ public struct Immigration_Records_V1_ChangeEvent: Sendable, Hashable {
 public struct Immigration_Records_V1_IntakeJobSpec: Sendable, Hashable {
     /// The source system, such as "legacy-a08" or "national-population-db";
     /// persons' intake ids are scoped by it.
-    public var sourceSystem: String
+    public var sourceSystem: String = ""
 
     /// Free text for operators, such as the file name.
-    public var description: String
+    public var description: String = ""
 
     /// Source (CONVERTED_DATABASE, NATIONAL_POPULATION_DATABASE or
     /// OTHER_NATIONAL_DATABASE), unit and actor for every row (D77 Art 4.2b).
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.sourceSystem = ""
-        self.description = ""
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A person row. The person's id is derived from source_system and source_key,
@@ -1632,101 +1354,79 @@ public struct Immigration_Records_V1_IntakeJobSpec: Sendable, Hashable {
 /// person and is rejected as a duplicate, never doubled.
 public struct Immigration_Records_V1_IntakePerson: Sendable, Hashable {
     /// The person's key in the source system. Required.
-    public var sourceKey: String
+    public var sourceKey: String = ""
 
     /// The person's details.
-    public var details: Immigration_Records_V1_PersonDetails?
+    public var details: Immigration_Records_V1_PersonDetails? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.sourceKey = ""
-        self.details = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A document row for a person of the same source system.
 public struct Immigration_Records_V1_IntakeDocument: Sendable, Hashable {
     /// The holder's source_key.
-    public var personSourceKey: String
+    public var personSourceKey: String = ""
 
     /// The document.
-    public var details: Immigration_Records_V1_DocumentDetails?
+    public var details: Immigration_Records_V1_DocumentDetails? = nil
 
     /// The document's status in the source; UNSPECIFIED means ISSUED.
-    public var status: Immigration_Common_V1_DocumentStatus
+    public var status: Immigration_Common_V1_DocumentStatus = Immigration_Common_V1_DocumentStatus()
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personSourceKey = ""
-        self.details = nil
-        self.status = Immigration_Common_V1_DocumentStatus()
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A crossing row for a person of the same source system.
 public struct Immigration_Records_V1_IntakeCrossing: Sendable, Hashable {
     /// The traveller's source_key.
-    public var personSourceKey: String
+    public var personSourceKey: String = ""
 
     /// The document used; it must be loaded already (earlier row or batch).
-    public var document: Immigration_Common_V1_DocumentReference?
+    public var document: Immigration_Common_V1_DocumentReference? = nil
 
     /// Entry or exit.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// The checkpoint code.
-    public var checkpointCode: String
+    public var checkpointCode: String = ""
 
     /// When.
-    public var crossedAt: ProtoTimestamp?
+    public var crossedAt: ProtoTimestamp? = nil
 
     /// Manual booth or ABC gate.
-    public var lane: Immigration_Records_V1_CrossingLane
+    public var lane: Immigration_Records_V1_CrossingLane = Immigration_Records_V1_CrossingLane()
 
     /// The gate's id for ABC gates.
-    public var gateID: String
+    public var gateID: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personSourceKey = ""
-        self.document = nil
-        self.direction = Immigration_Common_V1_Direction()
-        self.checkpointCode = ""
-        self.crossedAt = nil
-        self.lane = Immigration_Records_V1_CrossingLane()
-        self.gateID = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One row of a source file.
 public struct Immigration_Records_V1_IntakeRow: Sendable, Hashable {
     /// The row's number in the source file (1-based), reported with rejections.
-    public var rowNumber: Int64
+    public var rowNumber: Int64 = 0
 
     /// The record.
-    public var record: OneOf_Record?
+    public var record: OneOf_Record? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.rowNumber = 0
-        self.record = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// A person.
     public var person: Immigration_Records_V1_IntakePerson {
@@ -1770,470 +1470,366 @@ public struct Immigration_Records_V1_IntakeRow: Sendable, Hashable {
 public struct Immigration_Records_V1_BulkIntakeRequest: Sendable, Hashable {
     /// The job's id: a client-generated UUID, the same on every message and on
     /// every resumed attempt of the same load.
-    public var jobID: String
+    public var jobID: String = ""
 
     /// Required on the first message of a new job; ignored afterwards.
-    public var job: Immigration_Records_V1_IntakeJobSpec?
+    public var job: Immigration_Records_V1_IntakeJobSpec? = nil
 
     /// The batch's number: 1, 2, 3 ... with no gaps. A batch at or below the
     /// job's last committed batch is skipped (already loaded).
-    public var batchSequence: Int64
+    public var batchSequence: Int64 = 0
 
     /// The rows of the batch (at most 10,000).
-    public var rows: [Immigration_Records_V1_IntakeRow]
+    public var rows: [Immigration_Records_V1_IntakeRow] = []
 
     /// Marks the job's last batch; the job is then COMPLETED.
-    public var lastBatch: Bool
+    public var lastBatch: Bool = false
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.jobID = ""
-        self.job = nil
-        self.batchSequence = 0
-        self.rows = []
-        self.lastBatch = false
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A rejected row with its reason.
 public struct Immigration_Records_V1_RejectedRow: Sendable, Hashable {
     /// The row's number in the source file.
-    public var rowNumber: Int64
+    public var rowNumber: Int64 = 0
 
     /// The batch it came in.
-    public var batchSequence: Int64
+    public var batchSequence: Int64 = 0
 
     /// The field that failed, as a path, such as "person.details.citizen_id".
-    public var field: String
+    public var field: String = ""
 
     /// The rule it broke, such as "citizen_id.province_code".
-    public var rule: String
+    public var rule: String = ""
 
     /// A sentence for operators (no personal data).
-    public var message: String
+    public var message: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.rowNumber = 0
-        self.batchSequence = 0
-        self.field = ""
-        self.rule = ""
-        self.message = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// What one BulkIntake call did.
 public struct Immigration_Records_V1_BulkIntakeResponse: Sendable, Hashable {
     /// The job.
-    public var jobID: String
+    public var jobID: String = ""
 
     /// Rows accepted by this call.
-    public var acceptedRows: Int64
+    public var acceptedRows: Int64 = 0
 
     /// Rows rejected by this call.
-    public var rejectedRows: Int64
+    public var rejectedRows: Int64 = 0
 
     /// The first 1,000 rows rejected by this call; all are in GetIntakeStatus.
-    public var rejected: [Immigration_Records_V1_RejectedRow]
+    public var rejected: [Immigration_Records_V1_RejectedRow] = []
 
     /// The job's last committed batch: resume with the batch after it.
-    public var lastCommittedBatch: Int64
+    public var lastCommittedBatch: Int64 = 0
 
     /// Batches skipped because they were committed before.
-    public var skippedBatches: Int64
+    public var skippedBatches: Int64 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.jobID = ""
-        self.acceptedRows = 0
-        self.rejectedRows = 0
-        self.rejected = []
-        self.lastCommittedBatch = 0
-        self.skippedBatches = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Reads an intake job.
 public struct Immigration_Records_V1_GetIntakeStatusRequest: Sendable, Hashable {
     /// The job.
-    public var jobID: String
+    public var jobID: String = ""
 
     /// Page size for rejected rows: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.jobID = ""
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// An intake job's state and resume point.
 public struct Immigration_Records_V1_GetIntakeStatusResponse: Sendable, Hashable {
     /// The job.
-    public var jobID: String
+    public var jobID: String = ""
 
     /// Its description.
-    public var job: Immigration_Records_V1_IntakeJobSpec?
+    public var job: Immigration_Records_V1_IntakeJobSpec? = nil
 
     /// Open or completed.
-    public var state: Immigration_Records_V1_IntakeJobState
+    public var state: Immigration_Records_V1_IntakeJobState = Immigration_Records_V1_IntakeJobState()
 
     /// The last committed batch: a resumed load starts with the batch after it.
-    public var lastCommittedBatch: Int64
+    public var lastCommittedBatch: Int64 = 0
 
     /// Rows accepted over the whole job.
-    public var acceptedRows: Int64
+    public var acceptedRows: Int64 = 0
 
     /// Rows rejected over the whole job.
-    public var rejectedRows: Int64
+    public var rejectedRows: Int64 = 0
 
     /// A page of the job's rejected rows, by row number.
-    public var rejected: [Immigration_Records_V1_RejectedRow]
+    public var rejected: [Immigration_Records_V1_RejectedRow] = []
 
     /// Token of the next page of rejected rows; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// When the job started.
-    public var createdAt: ProtoTimestamp?
+    public var createdAt: ProtoTimestamp? = nil
 
     /// When its last batch committed.
-    public var updatedAt: ProtoTimestamp?
+    public var updatedAt: ProtoTimestamp? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.jobID = ""
-        self.job = nil
-        self.state = Immigration_Records_V1_IntakeJobState()
-        self.lastCommittedBatch = 0
-        self.acceptedRows = 0
-        self.rejectedRows = 0
-        self.rejected = []
-        self.nextPageToken = ""
-        self.createdAt = nil
-        self.updatedAt = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Entry and exit statistics.
 public struct Immigration_Records_V1_GetCrossingStatisticsRequest: Sendable, Hashable {
     /// First day counted (Vietnam time). Required.
-    public var firstDay: Immigration_Common_V1_CalendarDate?
+    public var firstDay: Immigration_Common_V1_CalendarDate? = nil
 
     /// Last day counted, inclusive; at most 366 days of DAY periods, 20 years
     /// otherwise. Required.
-    public var lastDay: Immigration_Common_V1_CalendarDate?
+    public var lastDay: Immigration_Common_V1_CalendarDate? = nil
 
     /// Period length. Required.
-    public var period: Immigration_Records_V1_StatisticsPeriod
+    public var period: Immigration_Records_V1_StatisticsPeriod = Immigration_Records_V1_StatisticsPeriod()
 
     /// Split the counts by checkpoint.
-    public var byCheckpoint: Bool
+    public var byCheckpoint: Bool = false
 
     /// Split the counts by the traveller's first nationality.
-    public var byNationality: Bool
+    public var byNationality: Bool = false
 
     /// Split the counts by direction.
-    public var byDirection: Bool
+    public var byDirection: Bool = false
 
     /// Only these checkpoints; empty means all.
-    public var checkpointCodes: [String]
+    public var checkpointCodes: [String] = []
 
     /// Only these nationalities; empty means all.
-    public var nationalities: [String]
+    public var nationalities: [String] = []
 
     /// Only this direction; UNSPECIFIED means both.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.firstDay = nil
-        self.lastDay = nil
-        self.period = Immigration_Records_V1_StatisticsPeriod()
-        self.byCheckpoint = false
-        self.byNationality = false
-        self.byDirection = false
-        self.checkpointCodes = []
-        self.nationalities = []
-        self.direction = Immigration_Common_V1_Direction()
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One cell of the crossing statistics.
 public struct Immigration_Records_V1_CrossingStatisticsRow: Sendable, Hashable {
     /// The first day of the period.
-    public var periodStart: Immigration_Common_V1_CalendarDate?
+    public var periodStart: Immigration_Common_V1_CalendarDate? = nil
 
     /// The checkpoint, when split by checkpoint; else empty.
-    public var checkpointCode: String
+    public var checkpointCode: String = ""
 
     /// The nationality, when split by nationality; else empty.
-    public var nationality: String
+    public var nationality: String = ""
 
     /// The direction, when split by direction; else UNSPECIFIED.
-    public var direction: Immigration_Common_V1_Direction
+    public var direction: Immigration_Common_V1_Direction = Immigration_Common_V1_Direction()
 
     /// Crossings counted.
-    public var crossings: Int64
+    public var crossings: Int64 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.periodStart = nil
-        self.checkpointCode = ""
-        self.nationality = ""
-        self.direction = Immigration_Common_V1_Direction()
-        self.crossings = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Entry and exit statistics, by period then by the split columns.
 public struct Immigration_Records_V1_GetCrossingStatisticsResponse: Sendable, Hashable {
     /// The cells; cells with no crossings are left out.
-    public var rows: [Immigration_Records_V1_CrossingStatisticsRow]
+    public var rows: [Immigration_Records_V1_CrossingStatisticsRow] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.rows = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Document issuance statistics.
 public struct Immigration_Records_V1_GetDocumentStatisticsRequest: Sendable, Hashable {
     /// First day counted (date of issue). Required.
-    public var firstDay: Immigration_Common_V1_CalendarDate?
+    public var firstDay: Immigration_Common_V1_CalendarDate? = nil
 
     /// Last day counted, inclusive; at most 366 days of DAY periods, 20 years
     /// otherwise. Required.
-    public var lastDay: Immigration_Common_V1_CalendarDate?
+    public var lastDay: Immigration_Common_V1_CalendarDate? = nil
 
     /// Period length. Required.
-    public var period: Immigration_Records_V1_StatisticsPeriod
+    public var period: Immigration_Records_V1_StatisticsPeriod = Immigration_Records_V1_StatisticsPeriod()
 
     /// Only these kinds; empty means all.
-    public var kinds: [Immigration_Common_V1_DocumentKind]
+    public var kinds: [Immigration_Common_V1_DocumentKind] = []
 
     /// Split the counts by issuing authority.
-    public var byIssuingAuthority: Bool
+    public var byIssuingAuthority: Bool = false
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.firstDay = nil
-        self.lastDay = nil
-        self.period = Immigration_Records_V1_StatisticsPeriod()
-        self.kinds = []
-        self.byIssuingAuthority = false
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One cell of the document statistics.
 public struct Immigration_Records_V1_DocumentStatisticsRow: Sendable, Hashable {
     /// The first day of the period.
-    public var periodStart: Immigration_Common_V1_CalendarDate?
+    public var periodStart: Immigration_Common_V1_CalendarDate? = nil
 
     /// The kind of document.
-    public var kind: Immigration_Common_V1_DocumentKind
+    public var kind: Immigration_Common_V1_DocumentKind = Immigration_Common_V1_DocumentKind()
 
     /// The issuing authority, when split by it; else empty.
-    public var issuingAuthority: String
+    public var issuingAuthority: String = ""
 
     /// Documents issued in the period.
-    public var issued: Int64
+    public var issued: Int64 = 0
 
     /// Of those, how many are withdrawn today (Q679 Art 7, for permits).
-    public var withdrawn: Int64
+    public var withdrawn: Int64 = 0
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.periodStart = nil
-        self.kind = Immigration_Common_V1_DocumentKind()
-        self.issuingAuthority = ""
-        self.issued = 0
-        self.withdrawn = 0
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Document issuance statistics, by period, kind, then authority.
 public struct Immigration_Records_V1_GetDocumentStatisticsResponse: Sendable, Hashable {
     /// The cells; cells with nothing issued are left out.
-    public var rows: [Immigration_Records_V1_DocumentStatisticsRow]
+    public var rows: [Immigration_Records_V1_DocumentStatisticsRow] = []
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.rows = []
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A border checkpoint ("cửa khẩu") and who runs it.
 public struct Immigration_Records_V1_Checkpoint: Sendable, Hashable {
     /// Its code: 2 to 12 upper-case letters, digits or hyphens, such as "HAN"
     /// or "LAND-HUUNGHI".
-    public var code: String
+    public var code: String = ""
 
     /// Its name, such as "Cửa khẩu quốc tế Hữu Nghị".
-    public var name: String
+    public var name: String = ""
 
     /// Air, land or sea. Required.
-    public var kind: Immigration_Common_V1_CheckpointKind
+    public var kind: Immigration_Common_V1_CheckpointKind = Immigration_Common_V1_CheckpointKind()
 
     /// The ministry whose units control it: PUBLIC_SECURITY or NATIONAL_DEFENCE.
-    public var ministry: Immigration_Common_V1_Ministry
+    public var ministry: Immigration_Common_V1_Ministry = Immigration_Common_V1_Ministry()
 
     /// For a land checkpoint, the neighbouring country (alpha-3: CHN, LAO, KHM).
-    public var borderCountry: String
+    public var borderCountry: String = ""
 
     /// True once the checkpoint is closed: no crossing may be recorded there.
     /// (False by default, so a checkpoint written without it is open.)
-    public var retired: Bool
+    public var retired: Bool = false
 
     /// Who last wrote it (D77 Art 4.2).
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.code = ""
-        self.name = ""
-        self.kind = Immigration_Common_V1_CheckpointKind()
-        self.ministry = Immigration_Common_V1_Ministry()
-        self.borderCountry = ""
-        self.retired = false
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Lists checkpoints.
 public struct Immigration_Records_V1_ListCheckpointsRequest: Sendable, Hashable {
     /// Only this kind; UNSPECIFIED means all.
-    public var kind: Immigration_Common_V1_CheckpointKind
+    public var kind: Immigration_Common_V1_CheckpointKind = Immigration_Common_V1_CheckpointKind()
 
     /// Include retired checkpoints.
-    public var includeRetired: Bool
+    public var includeRetired: Bool = false
 
     /// Page size: 0 means 50; at most 1000.
-    public var pageSize: Int32
+    public var pageSize: Int32 = 0
 
     /// A next_page_token from an earlier response with the same filters.
-    public var pageToken: String
+    public var pageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.kind = Immigration_Common_V1_CheckpointKind()
-        self.includeRetired = false
-        self.pageSize = 0
-        self.pageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A page of checkpoints, by code.
 public struct Immigration_Records_V1_ListCheckpointsResponse: Sendable, Hashable {
     /// The checkpoints.
-    public var checkpoints: [Immigration_Records_V1_Checkpoint]
+    public var checkpoints: [Immigration_Records_V1_Checkpoint] = []
 
     /// Token of the next page; empty on the last page.
-    public var nextPageToken: String
+    public var nextPageToken: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.checkpoints = []
-        self.nextPageToken = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Creates or replaces a checkpoint.
 public struct Immigration_Records_V1_UpsertCheckpointRequest: Sendable, Hashable {
     /// Client-generated UUID; a retry with the same id returns the first result.
-    public var requestID: String
+    public var requestID: String = ""
 
     /// The checkpoint, complete.
-    public var checkpoint: Immigration_Records_V1_Checkpoint?
+    public var checkpoint: Immigration_Records_V1_Checkpoint? = nil
 
     /// Source, unit and actor (D77 Art 4.2). Required.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.requestID = ""
-        self.checkpoint = nil
-        self.provenance = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// The stored checkpoint.
 public struct Immigration_Records_V1_UpsertCheckpointResponse: Sendable, Hashable {
     /// The checkpoint as stored.
-    public var checkpoint: Immigration_Records_V1_Checkpoint?
+    public var checkpoint: Immigration_Records_V1_Checkpoint? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.checkpoint = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 extension Immigration_Records_V1_Residence: ProtobufCConvertible {
@@ -2248,11 +1844,11 @@ extension Immigration_Records_V1_Residence: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__Residence.self, immigration__records__v1__residence__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__Residence>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__Residence>) throws {
         self.address = try ProtobufCRead.string(c.pointee.address, field: "immigration.records.v1.Residence.address")
         self.province = try ProtobufCRead.string(c.pointee.province, field: "immigration.records.v1.Residence.province")
-        if let pointer = c.pointee.since { self.since = try Immigration_Common_V1_PartialDate(protobufC: pointer) } else { self.since = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.since { self.since = try Immigration_Common_V1_PartialDate(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__Residence>, arena: ProtobufCArena) throws {
@@ -2285,16 +1881,16 @@ extension Immigration_Records_V1_PersonDetails: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__PersonDetails.self, immigration__records__v1__person_details__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__PersonDetails>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__PersonDetails>) throws {
         self.citizenID = try ProtobufCRead.string(c.pointee.citizen_id, field: "immigration.records.v1.PersonDetails.citizen_id")
-        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) } else { self.name = nil }
-        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) } else { self.dateOfBirth = nil }
+        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
+        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) }
         self.sex = Immigration_Common_V1_Sex(rawValue: Int32(truncatingIfNeeded: c.pointee.sex.rawValue))
         self.nationalities = try ProtobufCRead.array(c.pointee.nationalities, count: c.pointee.n_nationalities) { element in try ProtobufCRead.string(element, field: "immigration.records.v1.PersonDetails.nationalities") }
-        if let pointer = c.pointee.residence { self.residence = try Immigration_Records_V1_Residence(protobufC: pointer) } else { self.residence = nil }
+        if let pointer = c.pointee.residence { self.residence = try Immigration_Records_V1_Residence(protobufC: pointer) }
         self.biometricSubjectID = try ProtobufCRead.string(c.pointee.biometric_subject_id, field: "immigration.records.v1.PersonDetails.biometric_subject_id")
         self.remarks = try ProtobufCRead.string(c.pointee.remarks, field: "immigration.records.v1.PersonDetails.remarks")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__PersonDetails>, arena: ProtobufCArena) throws {
@@ -2335,14 +1931,14 @@ extension Immigration_Records_V1_Person: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__Person.self, immigration__records__v1__person__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__Person>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__Person>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.Person.person_id")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) } else { self.details = nil }
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) }
         self.foldedName = try ProtobufCRead.string(c.pointee.folded_name, field: "immigration.records.v1.Person.folded_name")
         self.version = c.pointee.version
-        if let pointer = c.pointee.created { self.created = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.created = nil }
-        if let pointer = c.pointee.updated { self.updated = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.updated = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.created { self.created = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        if let pointer = c.pointee.updated { self.updated = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__Person>, arena: ProtobufCArena) throws {
@@ -2378,11 +1974,11 @@ extension Immigration_Records_V1_CreatePersonRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__CreatePersonRequest.self, immigration__records__v1__create_person_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__CreatePersonRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__CreatePersonRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.CreatePersonRequest.request_id")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) } else { self.details = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__CreatePersonRequest>, arena: ProtobufCArena) throws {
@@ -2415,9 +2011,9 @@ extension Immigration_Records_V1_CreatePersonResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__CreatePersonResponse.self, immigration__records__v1__create_person_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__CreatePersonResponse>) throws {
-        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) } else { self.person = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__CreatePersonResponse>) throws {
+        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__CreatePersonResponse>, arena: ProtobufCArena) throws {
@@ -2448,14 +2044,14 @@ extension Immigration_Records_V1_UpdatePersonRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__UpdatePersonRequest.self, immigration__records__v1__update_person_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__UpdatePersonRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__UpdatePersonRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.UpdatePersonRequest.request_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.UpdatePersonRequest.person_id")
-        if let pointer = c.pointee.expected_version { self.expectedVersion = WellKnownValues.int64Value(pointer) } else { self.expectedVersion = nil }
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) } else { self.details = nil }
+        if let pointer = c.pointee.expected_version { self.expectedVersion = WellKnownValues.int64Value(pointer) }
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) }
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "immigration.records.v1.UpdatePersonRequest.reason")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__UpdatePersonRequest>, arena: ProtobufCArena) throws {
@@ -2491,9 +2087,9 @@ extension Immigration_Records_V1_UpdatePersonResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__UpdatePersonResponse.self, immigration__records__v1__update_person_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__UpdatePersonResponse>) throws {
-        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) } else { self.person = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__UpdatePersonResponse>) throws {
+        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__UpdatePersonResponse>, arena: ProtobufCArena) throws {
@@ -2524,10 +2120,10 @@ extension Immigration_Records_V1_GetPersonRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetPersonRequest.self, immigration__records__v1__get_person_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonRequest>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.GetPersonRequest.person_id")
         self.recentCrossingsLimit = c.pointee.recent_crossings_limit
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetPersonRequest>, arena: ProtobufCArena) throws {
@@ -2559,13 +2155,13 @@ extension Immigration_Records_V1_GetPersonResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetPersonResponse.self, immigration__records__v1__get_person_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonResponse>) throws {
-        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) } else { self.person = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonResponse>) throws {
+        if let pointer = c.pointee.person { self.person = try Immigration_Records_V1_Person(protobufC: pointer) }
         self.documents = try ProtobufCRead.messages(c.pointee.documents, count: c.pointee.n_documents, as: Immigration_Records_V1_Document.self)
         self.activeExitBans = try ProtobufCRead.messages(c.pointee.active_exit_bans, count: c.pointee.n_active_exit_bans, as: Immigration_Records_V1_ExitBan.self)
         self.otherExitBans = try ProtobufCRead.messages(c.pointee.other_exit_bans, count: c.pointee.n_other_exit_bans, as: Immigration_Records_V1_ExitBan.self)
         self.recentCrossings = try ProtobufCRead.messages(c.pointee.recent_crossings, count: c.pointee.n_recent_crossings, as: Immigration_Records_V1_Crossing.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetPersonResponse>, arena: ProtobufCArena) throws {
@@ -2612,11 +2208,11 @@ extension Immigration_Records_V1_GetPersonHistoryRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetPersonHistoryRequest.self, immigration__records__v1__get_person_history_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonHistoryRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonHistoryRequest>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.GetPersonHistoryRequest.person_id")
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.GetPersonHistoryRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetPersonHistoryRequest>, arena: ProtobufCArena) throws {
@@ -2649,12 +2245,12 @@ extension Immigration_Records_V1_PersonRevision: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__PersonRevision.self, immigration__records__v1__person_revision__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__PersonRevision>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__PersonRevision>) throws {
         self.version = c.pointee.version
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) } else { self.details = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "immigration.records.v1.PersonRevision.reason")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__PersonRevision>, arena: ProtobufCArena) throws {
@@ -2688,10 +2284,10 @@ extension Immigration_Records_V1_GetPersonHistoryResponse: ProtobufCConvertible 
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetPersonHistoryResponse.self, immigration__records__v1__get_person_history_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonHistoryResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetPersonHistoryResponse>) throws {
         self.revisions = try ProtobufCRead.messages(c.pointee.revisions, count: c.pointee.n_revisions, as: Immigration_Records_V1_PersonRevision.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.GetPersonHistoryResponse.next_page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetPersonHistoryResponse>, arena: ProtobufCArena) throws {
@@ -2726,10 +2322,10 @@ extension Immigration_Records_V1_NameQuery: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__NameQuery.self, immigration__records__v1__name_query__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__NameQuery>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__NameQuery>) throws {
         self.namePrefix = try ProtobufCRead.string(c.pointee.name_prefix, field: "immigration.records.v1.NameQuery.name_prefix")
-        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) } else { self.dateOfBirth = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__NameQuery>, arena: ProtobufCArena) throws {
@@ -2761,16 +2357,16 @@ extension Immigration_Records_V1_SearchPersonsRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__SearchPersonsRequest.self, immigration__records__v1__search_persons_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__SearchPersonsRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__SearchPersonsRequest>) throws {
         switch c.pointee.query_case.rawValue {
         case 1: self.query = .citizenID(try ProtobufCRead.string(c.pointee.citizen_id, field: "immigration.records.v1.SearchPersonsRequest.citizen_id"))
         case 2: self.query = .document(try c.pointee.document.map { pointer in try Immigration_Common_V1_DocumentReference(protobufC: pointer) } ?? Immigration_Common_V1_DocumentReference())
         case 3: self.query = .name(try c.pointee.name.map { pointer in try Immigration_Records_V1_NameQuery(protobufC: pointer) } ?? Immigration_Records_V1_NameQuery())
-        default: self.query = nil
+        default: break
         }
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.SearchPersonsRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__SearchPersonsRequest>, arena: ProtobufCArena) throws {
@@ -2814,10 +2410,10 @@ extension Immigration_Records_V1_SearchPersonsResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__SearchPersonsResponse.self, immigration__records__v1__search_persons_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__SearchPersonsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__SearchPersonsResponse>) throws {
         self.persons = try ProtobufCRead.messages(c.pointee.persons, count: c.pointee.n_persons, as: Immigration_Records_V1_Person.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.SearchPersonsResponse.next_page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__SearchPersonsResponse>, arena: ProtobufCArena) throws {
@@ -2852,15 +2448,15 @@ extension Immigration_Records_V1_DocumentDetails: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentDetails.self, immigration__records__v1__document_details__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentDetails>) throws {
-        if let pointer = c.pointee.reference { self.reference = try Immigration_Common_V1_DocumentReference(protobufC: pointer) } else { self.reference = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentDetails>) throws {
+        if let pointer = c.pointee.reference { self.reference = try Immigration_Common_V1_DocumentReference(protobufC: pointer) }
         self.symbol = try ProtobufCRead.string(c.pointee.symbol, field: "immigration.records.v1.DocumentDetails.symbol")
         self.hasChip = (c.pointee.has_chip != 0)
         self.issuingAuthority = try ProtobufCRead.string(c.pointee.issuing_authority, field: "immigration.records.v1.DocumentDetails.issuing_authority")
-        if let pointer = c.pointee.issued_on { self.issuedOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.issuedOn = nil }
-        if let pointer = c.pointee.valid_from { self.validFrom = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.validFrom = nil }
-        if let pointer = c.pointee.valid_until { self.validUntil = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.validUntil = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.issued_on { self.issuedOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.valid_from { self.validFrom = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.valid_until { self.validUntil = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentDetails>, arena: ProtobufCArena) throws {
@@ -2897,10 +2493,10 @@ extension Immigration_Records_V1_DocumentKey: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentKey.self, immigration__records__v1__document_key__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentKey>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentKey>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.DocumentKey.person_id")
         self.documentID = try ProtobufCRead.string(c.pointee.document_id, field: "immigration.records.v1.DocumentKey.document_id")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentKey>, arena: ProtobufCArena) throws {
@@ -2932,13 +2528,13 @@ extension Immigration_Records_V1_DocumentSelector: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentSelector.self, immigration__records__v1__document_selector__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentSelector>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentSelector>) throws {
         switch c.pointee.selector_case.rawValue {
         case 1: self.selector = .key(try c.pointee.key.map { pointer in try Immigration_Records_V1_DocumentKey(protobufC: pointer) } ?? Immigration_Records_V1_DocumentKey())
         case 2: self.selector = .reference(try c.pointee.reference.map { pointer in try Immigration_Common_V1_DocumentReference(protobufC: pointer) } ?? Immigration_Common_V1_DocumentReference())
-        default: self.selector = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentSelector>, arena: ProtobufCArena) throws {
@@ -2977,16 +2573,16 @@ extension Immigration_Records_V1_Document: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__Document.self, immigration__records__v1__document__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__Document>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__Document>) throws {
         self.documentID = try ProtobufCRead.string(c.pointee.document_id, field: "immigration.records.v1.Document.document_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.Document.person_id")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) } else { self.details = nil }
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) }
         self.status = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
         self.statusReason = try ProtobufCRead.string(c.pointee.status_reason, field: "immigration.records.v1.Document.status_reason")
-        if let pointer = c.pointee.status_changed { self.statusChanged = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.statusChanged = nil }
+        if let pointer = c.pointee.status_changed { self.statusChanged = try Immigration_Common_V1_Provenance(protobufC: pointer) }
         self.version = c.pointee.version
-        if let pointer = c.pointee.created { self.created = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.created = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.created { self.created = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__Document>, arena: ProtobufCArena) throws {
@@ -3024,13 +2620,13 @@ extension Immigration_Records_V1_DocumentStatusChange: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentStatusChange.self, immigration__records__v1__document_status_change__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatusChange>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatusChange>) throws {
         self.fromStatus = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.from_status.rawValue))
         self.toStatus = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.to_status.rawValue))
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "immigration.records.v1.DocumentStatusChange.reason")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
         self.exitBanID = try ProtobufCRead.string(c.pointee.exit_ban_id, field: "immigration.records.v1.DocumentStatusChange.exit_ban_id")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentStatusChange>, arena: ProtobufCArena) throws {
@@ -3065,12 +2661,12 @@ extension Immigration_Records_V1_IssueDocumentRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IssueDocumentRequest.self, immigration__records__v1__issue_document_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IssueDocumentRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IssueDocumentRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.IssueDocumentRequest.request_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.IssueDocumentRequest.person_id")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) } else { self.details = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IssueDocumentRequest>, arena: ProtobufCArena) throws {
@@ -3104,9 +2700,9 @@ extension Immigration_Records_V1_IssueDocumentResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IssueDocumentResponse.self, immigration__records__v1__issue_document_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IssueDocumentResponse>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) } else { self.document = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IssueDocumentResponse>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IssueDocumentResponse>, arena: ProtobufCArena) throws {
@@ -3137,14 +2733,14 @@ extension Immigration_Records_V1_ChangeDocumentStatusRequest: ProtobufCConvertib
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ChangeDocumentStatusRequest.self, immigration__records__v1__change_document_status_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeDocumentStatusRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeDocumentStatusRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.ChangeDocumentStatusRequest.request_id")
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentKey(protobufC: pointer) } else { self.document = nil }
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentKey(protobufC: pointer) }
         self.targetStatus = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.target_status.rawValue))
         self.reason = try ProtobufCRead.string(c.pointee.reason, field: "immigration.records.v1.ChangeDocumentStatusRequest.reason")
-        if let pointer = c.pointee.expected_version { self.expectedVersion = WellKnownValues.int64Value(pointer) } else { self.expectedVersion = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.expected_version { self.expectedVersion = WellKnownValues.int64Value(pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ChangeDocumentStatusRequest>, arena: ProtobufCArena) throws {
@@ -3180,10 +2776,10 @@ extension Immigration_Records_V1_ChangeDocumentStatusResponse: ProtobufCConverti
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ChangeDocumentStatusResponse.self, immigration__records__v1__change_document_status_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeDocumentStatusResponse>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) } else { self.document = nil }
-        if let pointer = c.pointee.change { self.change = try Immigration_Records_V1_DocumentStatusChange(protobufC: pointer) } else { self.change = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeDocumentStatusResponse>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) }
+        if let pointer = c.pointee.change { self.change = try Immigration_Records_V1_DocumentStatusChange(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ChangeDocumentStatusResponse>, arena: ProtobufCArena) throws {
@@ -3215,9 +2811,9 @@ extension Immigration_Records_V1_GetDocumentRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetDocumentRequest.self, immigration__records__v1__get_document_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentRequest>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) } else { self.document = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentRequest>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetDocumentRequest>, arena: ProtobufCArena) throws {
@@ -3248,10 +2844,10 @@ extension Immigration_Records_V1_GetDocumentResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetDocumentResponse.self, immigration__records__v1__get_document_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentResponse>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) } else { self.document = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentResponse>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) }
         self.statusHistory = try ProtobufCRead.messages(c.pointee.status_history, count: c.pointee.n_status_history, as: Immigration_Records_V1_DocumentStatusChange.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetDocumentResponse>, arena: ProtobufCArena) throws {
@@ -3286,13 +2882,13 @@ extension Immigration_Records_V1_ListDocumentsRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListDocumentsRequest.self, immigration__records__v1__list_documents_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListDocumentsRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListDocumentsRequest>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.ListDocumentsRequest.person_id")
         self.kinds = ProtobufCRead.array(c.pointee.kinds, count: c.pointee.n_kinds) { element in Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
         self.statuses = ProtobufCRead.array(c.pointee.statuses, count: c.pointee.n_statuses) { element in Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.ListDocumentsRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListDocumentsRequest>, arena: ProtobufCArena) throws {
@@ -3333,10 +2929,10 @@ extension Immigration_Records_V1_ListDocumentsResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListDocumentsResponse.self, immigration__records__v1__list_documents_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListDocumentsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListDocumentsResponse>) throws {
         self.documents = try ProtobufCRead.messages(c.pointee.documents, count: c.pointee.n_documents, as: Immigration_Records_V1_Document.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.ListDocumentsResponse.next_page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListDocumentsResponse>, arena: ProtobufCArena) throws {
@@ -3371,19 +2967,19 @@ extension Immigration_Records_V1_Crossing: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__Crossing.self, immigration__records__v1__crossing__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__Crossing>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__Crossing>) throws {
         self.crossingID = try ProtobufCRead.string(c.pointee.crossing_id, field: "immigration.records.v1.Crossing.crossing_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.Crossing.person_id")
         self.documentID = try ProtobufCRead.string(c.pointee.document_id, field: "immigration.records.v1.Crossing.document_id")
-        if let pointer = c.pointee.document { self.document = try Immigration_Common_V1_DocumentReference(protobufC: pointer) } else { self.document = nil }
+        if let pointer = c.pointee.document { self.document = try Immigration_Common_V1_DocumentReference(protobufC: pointer) }
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
-        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) } else { self.checkpoint = nil }
-        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) } else { self.crossedAt = nil }
+        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) }
+        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) }
         self.lane = Immigration_Records_V1_CrossingLane(rawValue: Int32(truncatingIfNeeded: c.pointee.lane.rawValue))
         self.gateID = try ProtobufCRead.string(c.pointee.gate_id, field: "immigration.records.v1.Crossing.gate_id")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.Crossing.request_id")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__Crossing>, arena: ProtobufCArena) throws {
@@ -3424,16 +3020,16 @@ extension Immigration_Records_V1_RecordCrossingRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__RecordCrossingRequest.self, immigration__records__v1__record_crossing_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__RecordCrossingRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__RecordCrossingRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.RecordCrossingRequest.request_id")
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) } else { self.document = nil }
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) }
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
-        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Common_V1_CheckpointReference(protobufC: pointer) } else { self.checkpoint = nil }
-        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) } else { self.crossedAt = nil }
+        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Common_V1_CheckpointReference(protobufC: pointer) }
+        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) }
         self.lane = Immigration_Records_V1_CrossingLane(rawValue: Int32(truncatingIfNeeded: c.pointee.lane.rawValue))
         self.gateID = try ProtobufCRead.string(c.pointee.gate_id, field: "immigration.records.v1.RecordCrossingRequest.gate_id")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__RecordCrossingRequest>, arena: ProtobufCArena) throws {
@@ -3471,10 +3067,10 @@ extension Immigration_Records_V1_RecordCrossingResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__RecordCrossingResponse.self, immigration__records__v1__record_crossing_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__RecordCrossingResponse>) throws {
-        if let pointer = c.pointee.crossing { self.crossing = try Immigration_Records_V1_Crossing(protobufC: pointer) } else { self.crossing = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__RecordCrossingResponse>) throws {
+        if let pointer = c.pointee.crossing { self.crossing = try Immigration_Records_V1_Crossing(protobufC: pointer) }
         self.replayed = (c.pointee.replayed != 0)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__RecordCrossingResponse>, arena: ProtobufCArena) throws {
@@ -3506,15 +3102,15 @@ extension Immigration_Records_V1_ListCrossingsRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListCrossingsRequest.self, immigration__records__v1__list_crossings_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListCrossingsRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListCrossingsRequest>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.ListCrossingsRequest.person_id")
-        if let pointer = c.pointee.start_time { self.startTime = WellKnownValues.timestamp(pointer) } else { self.startTime = nil }
-        if let pointer = c.pointee.end_time { self.endTime = WellKnownValues.timestamp(pointer) } else { self.endTime = nil }
+        if let pointer = c.pointee.start_time { self.startTime = WellKnownValues.timestamp(pointer) }
+        if let pointer = c.pointee.end_time { self.endTime = WellKnownValues.timestamp(pointer) }
         self.checkpointCode = try ProtobufCRead.string(c.pointee.checkpoint_code, field: "immigration.records.v1.ListCrossingsRequest.checkpoint_code")
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.ListCrossingsRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListCrossingsRequest>, arena: ProtobufCArena) throws {
@@ -3551,10 +3147,10 @@ extension Immigration_Records_V1_ListCrossingsResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListCrossingsResponse.self, immigration__records__v1__list_crossings_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListCrossingsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListCrossingsResponse>) throws {
         self.crossings = try ProtobufCRead.messages(c.pointee.crossings, count: c.pointee.n_crossings, as: Immigration_Records_V1_Crossing.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.ListCrossingsResponse.next_page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListCrossingsResponse>, arena: ProtobufCArena) throws {
@@ -3589,12 +3185,12 @@ extension Immigration_Records_V1_ExitBanLifting: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ExitBanLifting.self, immigration__records__v1__exit_ban_lifting__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ExitBanLifting>) throws {
-        if let pointer = c.pointee.effective_on { self.effectiveOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.effectiveOn = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ExitBanLifting>) throws {
+        if let pointer = c.pointee.effective_on { self.effectiveOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.decidingAuthority = try ProtobufCRead.string(c.pointee.deciding_authority, field: "immigration.records.v1.ExitBanLifting.deciding_authority")
         self.legalBasis = try ProtobufCRead.string(c.pointee.legal_basis, field: "immigration.records.v1.ExitBanLifting.legal_basis")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ExitBanLifting>, arena: ProtobufCArena) throws {
@@ -3628,17 +3224,17 @@ extension Immigration_Records_V1_ExitBan: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ExitBan.self, immigration__records__v1__exit_ban__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ExitBan>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ExitBan>) throws {
         self.exitBanID = try ProtobufCRead.string(c.pointee.exit_ban_id, field: "immigration.records.v1.ExitBan.exit_ban_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.ExitBan.person_id")
         self.decidingAuthority = try ProtobufCRead.string(c.pointee.deciding_authority, field: "immigration.records.v1.ExitBan.deciding_authority")
         self.legalBasis = try ProtobufCRead.string(c.pointee.legal_basis, field: "immigration.records.v1.ExitBan.legal_basis")
-        if let pointer = c.pointee.starts_on { self.startsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.startsOn = nil }
-        if let pointer = c.pointee.ends_on { self.endsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.endsOn = nil }
-        if let pointer = c.pointee.lifted { self.lifted = try Immigration_Records_V1_ExitBanLifting(protobufC: pointer) } else { self.lifted = nil }
-        if let pointer = c.pointee.placed { self.placed = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.placed = nil }
+        if let pointer = c.pointee.starts_on { self.startsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.ends_on { self.endsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.lifted { self.lifted = try Immigration_Records_V1_ExitBanLifting(protobufC: pointer) }
+        if let pointer = c.pointee.placed { self.placed = try Immigration_Common_V1_Provenance(protobufC: pointer) }
         self.withdrawnDocumentIds = try ProtobufCRead.array(c.pointee.withdrawn_document_ids, count: c.pointee.n_withdrawn_document_ids) { element in try ProtobufCRead.string(element, field: "immigration.records.v1.ExitBan.withdrawn_document_ids") }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ExitBan>, arena: ProtobufCArena) throws {
@@ -3680,15 +3276,15 @@ extension Immigration_Records_V1_PlaceExitBanRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__PlaceExitBanRequest.self, immigration__records__v1__place_exit_ban_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__PlaceExitBanRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__PlaceExitBanRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.PlaceExitBanRequest.request_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.PlaceExitBanRequest.person_id")
         self.decidingAuthority = try ProtobufCRead.string(c.pointee.deciding_authority, field: "immigration.records.v1.PlaceExitBanRequest.deciding_authority")
         self.legalBasis = try ProtobufCRead.string(c.pointee.legal_basis, field: "immigration.records.v1.PlaceExitBanRequest.legal_basis")
-        if let pointer = c.pointee.starts_on { self.startsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.startsOn = nil }
-        if let pointer = c.pointee.ends_on { self.endsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.endsOn = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.starts_on { self.startsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.ends_on { self.endsOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__PlaceExitBanRequest>, arena: ProtobufCArena) throws {
@@ -3725,10 +3321,10 @@ extension Immigration_Records_V1_PlaceExitBanResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__PlaceExitBanResponse.self, immigration__records__v1__place_exit_ban_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__PlaceExitBanResponse>) throws {
-        if let pointer = c.pointee.exit_ban { self.exitBan = try Immigration_Records_V1_ExitBan(protobufC: pointer) } else { self.exitBan = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__PlaceExitBanResponse>) throws {
+        if let pointer = c.pointee.exit_ban { self.exitBan = try Immigration_Records_V1_ExitBan(protobufC: pointer) }
         self.withdrawnDocuments = try ProtobufCRead.messages(c.pointee.withdrawn_documents, count: c.pointee.n_withdrawn_documents, as: Immigration_Records_V1_Document.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__PlaceExitBanResponse>, arena: ProtobufCArena) throws {
@@ -3763,15 +3359,15 @@ extension Immigration_Records_V1_LiftExitBanRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__LiftExitBanRequest.self, immigration__records__v1__lift_exit_ban_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__LiftExitBanRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__LiftExitBanRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.LiftExitBanRequest.request_id")
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.LiftExitBanRequest.person_id")
         self.exitBanID = try ProtobufCRead.string(c.pointee.exit_ban_id, field: "immigration.records.v1.LiftExitBanRequest.exit_ban_id")
-        if let pointer = c.pointee.effective_on { self.effectiveOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.effectiveOn = nil }
+        if let pointer = c.pointee.effective_on { self.effectiveOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.decidingAuthority = try ProtobufCRead.string(c.pointee.deciding_authority, field: "immigration.records.v1.LiftExitBanRequest.deciding_authority")
         self.legalBasis = try ProtobufCRead.string(c.pointee.legal_basis, field: "immigration.records.v1.LiftExitBanRequest.legal_basis")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__LiftExitBanRequest>, arena: ProtobufCArena) throws {
@@ -3808,9 +3404,9 @@ extension Immigration_Records_V1_LiftExitBanResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__LiftExitBanResponse.self, immigration__records__v1__lift_exit_ban_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__LiftExitBanResponse>) throws {
-        if let pointer = c.pointee.exit_ban { self.exitBan = try Immigration_Records_V1_ExitBan(protobufC: pointer) } else { self.exitBan = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__LiftExitBanResponse>) throws {
+        if let pointer = c.pointee.exit_ban { self.exitBan = try Immigration_Records_V1_ExitBan(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__LiftExitBanResponse>, arena: ProtobufCArena) throws {
@@ -3841,12 +3437,12 @@ extension Immigration_Records_V1_EligibilityReason: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__EligibilityReason.self, immigration__records__v1__eligibility_reason__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__EligibilityReason>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__EligibilityReason>) throws {
         self.code = Immigration_Records_V1_EligibilityReasonCode(rawValue: Int32(truncatingIfNeeded: c.pointee.code.rawValue))
         self.message = try ProtobufCRead.string(c.pointee.message, field: "immigration.records.v1.EligibilityReason.message")
         self.documentStatus = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.document_status.rawValue))
         self.exitBanID = try ProtobufCRead.string(c.pointee.exit_ban_id, field: "immigration.records.v1.EligibilityReason.exit_ban_id")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__EligibilityReason>, arena: ProtobufCArena) throws {
@@ -3880,12 +3476,12 @@ extension Immigration_Records_V1_CheckCrossingEligibilityRequest: ProtobufCConve
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__CheckCrossingEligibilityRequest.self, immigration__records__v1__check_crossing_eligibility_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__CheckCrossingEligibilityRequest>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) } else { self.document = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__CheckCrossingEligibilityRequest>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_DocumentSelector(protobufC: pointer) }
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
-        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Common_V1_CheckpointReference(protobufC: pointer) } else { self.checkpoint = nil }
-        if let pointer = c.pointee.at { self.at = WellKnownValues.timestamp(pointer) } else { self.at = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Common_V1_CheckpointReference(protobufC: pointer) }
+        if let pointer = c.pointee.at { self.at = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__CheckCrossingEligibilityRequest>, arena: ProtobufCArena) throws {
@@ -3919,15 +3515,15 @@ extension Immigration_Records_V1_CheckCrossingEligibilityResponse: ProtobufCConv
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__CheckCrossingEligibilityResponse.self, immigration__records__v1__check_crossing_eligibility_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__CheckCrossingEligibilityResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__CheckCrossingEligibilityResponse>) throws {
         self.allowed = (c.pointee.allowed != 0)
         self.reasons = try ProtobufCRead.messages(c.pointee.reasons, count: c.pointee.n_reasons, as: Immigration_Records_V1_EligibilityReason.self)
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.CheckCrossingEligibilityResponse.person_id")
         self.documentID = try ProtobufCRead.string(c.pointee.document_id, field: "immigration.records.v1.CheckCrossingEligibilityResponse.document_id")
         self.documentStatus = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.document_status.rawValue))
-        if let pointer = c.pointee.valid_until { self.validUntil = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.validUntil = nil }
-        if let pointer = c.pointee.checked_at { self.checkedAt = WellKnownValues.timestamp(pointer) } else { self.checkedAt = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.valid_until { self.validUntil = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.checked_at { self.checkedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__CheckCrossingEligibilityResponse>, arena: ProtobufCArena) throws {
@@ -3967,12 +3563,12 @@ extension Immigration_Records_V1_StreamChangesRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__StreamChangesRequest.self, immigration__records__v1__stream_changes_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__StreamChangesRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__StreamChangesRequest>) throws {
         self.afterPosition = try ProtobufCRead.string(c.pointee.after_position, field: "immigration.records.v1.StreamChangesRequest.after_position")
         self.types = ProtobufCRead.array(c.pointee.types, count: c.pointee.n_types) { element in Immigration_Records_V1_ChangeType(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
         self.stopWhenCaughtUp = (c.pointee.stop_when_caught_up != 0)
         self.startAtNewest = (c.pointee.start_at_newest != 0)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__StreamChangesRequest>, arena: ProtobufCArena) throws {
@@ -4009,10 +3605,10 @@ extension Immigration_Records_V1_DocumentStatusChanged: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentStatusChanged.self, immigration__records__v1__document_status_changed__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatusChanged>) throws {
-        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) } else { self.document = nil }
-        if let pointer = c.pointee.change { self.change = try Immigration_Records_V1_DocumentStatusChange(protobufC: pointer) } else { self.change = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatusChanged>) throws {
+        if let pointer = c.pointee.document { self.document = try Immigration_Records_V1_Document(protobufC: pointer) }
+        if let pointer = c.pointee.change { self.change = try Immigration_Records_V1_DocumentStatusChange(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentStatusChanged>, arena: ProtobufCArena) throws {
@@ -4044,20 +3640,20 @@ extension Immigration_Records_V1_ChangeEvent: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ChangeEvent.self, immigration__records__v1__change_event__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeEvent>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ChangeEvent>) throws {
         self.position = try ProtobufCRead.string(c.pointee.position, field: "immigration.records.v1.ChangeEvent.position")
         self.type = Immigration_Records_V1_ChangeType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.records.v1.ChangeEvent.person_id")
-        if let pointer = c.pointee.occurred_at { self.occurredAt = WellKnownValues.timestamp(pointer) } else { self.occurredAt = nil }
+        if let pointer = c.pointee.occurred_at { self.occurredAt = WellKnownValues.timestamp(pointer) }
         switch c.pointee.payload_case.rawValue {
         case 5: self.payload = .person(try c.pointee.person.map { pointer in try Immigration_Records_V1_Person(protobufC: pointer) } ?? Immigration_Records_V1_Person())
         case 6: self.payload = .document(try c.pointee.document.map { pointer in try Immigration_Records_V1_Document(protobufC: pointer) } ?? Immigration_Records_V1_Document())
         case 7: self.payload = .documentStatusChanged(try c.pointee.document_status_changed.map { pointer in try Immigration_Records_V1_DocumentStatusChanged(protobufC: pointer) } ?? Immigration_Records_V1_DocumentStatusChanged())
         case 8: self.payload = .crossing(try c.pointee.crossing.map { pointer in try Immigration_Records_V1_Crossing(protobufC: pointer) } ?? Immigration_Records_V1_Crossing())
         case 9: self.payload = .exitBan(try c.pointee.exit_ban.map { pointer in try Immigration_Records_V1_ExitBan(protobufC: pointer) } ?? Immigration_Records_V1_ExitBan())
-        default: self.payload = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ChangeEvent>, arena: ProtobufCArena) throws {
@@ -4109,11 +3705,11 @@ extension Immigration_Records_V1_IntakeJobSpec: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IntakeJobSpec.self, immigration__records__v1__intake_job_spec__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeJobSpec>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeJobSpec>) throws {
         self.sourceSystem = try ProtobufCRead.string(c.pointee.source_system, field: "immigration.records.v1.IntakeJobSpec.source_system")
         self.description = try ProtobufCRead.string(c.pointee.description, field: "immigration.records.v1.IntakeJobSpec.description")
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IntakeJobSpec>, arena: ProtobufCArena) throws {
@@ -4146,10 +3742,10 @@ extension Immigration_Records_V1_IntakePerson: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IntakePerson.self, immigration__records__v1__intake_person__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IntakePerson>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IntakePerson>) throws {
         self.sourceKey = try ProtobufCRead.string(c.pointee.source_key, field: "immigration.records.v1.IntakePerson.source_key")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) } else { self.details = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_PersonDetails(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IntakePerson>, arena: ProtobufCArena) throws {
@@ -4181,11 +3777,11 @@ extension Immigration_Records_V1_IntakeDocument: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IntakeDocument.self, immigration__records__v1__intake_document__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeDocument>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeDocument>) throws {
         self.personSourceKey = try ProtobufCRead.string(c.pointee.person_source_key, field: "immigration.records.v1.IntakeDocument.person_source_key")
-        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) } else { self.details = nil }
+        if let pointer = c.pointee.details { self.details = try Immigration_Records_V1_DocumentDetails(protobufC: pointer) }
         self.status = Immigration_Common_V1_DocumentStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IntakeDocument>, arena: ProtobufCArena) throws {
@@ -4218,15 +3814,15 @@ extension Immigration_Records_V1_IntakeCrossing: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IntakeCrossing.self, immigration__records__v1__intake_crossing__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeCrossing>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeCrossing>) throws {
         self.personSourceKey = try ProtobufCRead.string(c.pointee.person_source_key, field: "immigration.records.v1.IntakeCrossing.person_source_key")
-        if let pointer = c.pointee.document { self.document = try Immigration_Common_V1_DocumentReference(protobufC: pointer) } else { self.document = nil }
+        if let pointer = c.pointee.document { self.document = try Immigration_Common_V1_DocumentReference(protobufC: pointer) }
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
         self.checkpointCode = try ProtobufCRead.string(c.pointee.checkpoint_code, field: "immigration.records.v1.IntakeCrossing.checkpoint_code")
-        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) } else { self.crossedAt = nil }
+        if let pointer = c.pointee.crossed_at { self.crossedAt = WellKnownValues.timestamp(pointer) }
         self.lane = Immigration_Records_V1_CrossingLane(rawValue: Int32(truncatingIfNeeded: c.pointee.lane.rawValue))
         self.gateID = try ProtobufCRead.string(c.pointee.gate_id, field: "immigration.records.v1.IntakeCrossing.gate_id")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IntakeCrossing>, arena: ProtobufCArena) throws {
@@ -4263,15 +3859,15 @@ extension Immigration_Records_V1_IntakeRow: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__IntakeRow.self, immigration__records__v1__intake_row__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeRow>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__IntakeRow>) throws {
         self.rowNumber = c.pointee.row_number
         switch c.pointee.record_case.rawValue {
         case 2: self.record = .person(try c.pointee.person.map { pointer in try Immigration_Records_V1_IntakePerson(protobufC: pointer) } ?? Immigration_Records_V1_IntakePerson())
         case 3: self.record = .document(try c.pointee.document.map { pointer in try Immigration_Records_V1_IntakeDocument(protobufC: pointer) } ?? Immigration_Records_V1_IntakeDocument())
         case 4: self.record = .crossing(try c.pointee.crossing.map { pointer in try Immigration_Records_V1_IntakeCrossing(protobufC: pointer) } ?? Immigration_Records_V1_IntakeCrossing())
-        default: self.record = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__IntakeRow>, arena: ProtobufCArena) throws {
@@ -4314,13 +3910,13 @@ extension Immigration_Records_V1_BulkIntakeRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__BulkIntakeRequest.self, immigration__records__v1__bulk_intake_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__BulkIntakeRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__BulkIntakeRequest>) throws {
         self.jobID = try ProtobufCRead.string(c.pointee.job_id, field: "immigration.records.v1.BulkIntakeRequest.job_id")
-        if let pointer = c.pointee.job { self.job = try Immigration_Records_V1_IntakeJobSpec(protobufC: pointer) } else { self.job = nil }
+        if let pointer = c.pointee.job { self.job = try Immigration_Records_V1_IntakeJobSpec(protobufC: pointer) }
         self.batchSequence = c.pointee.batch_sequence
         self.rows = try ProtobufCRead.messages(c.pointee.rows, count: c.pointee.n_rows, as: Immigration_Records_V1_IntakeRow.self)
         self.lastBatch = (c.pointee.last_batch != 0)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__BulkIntakeRequest>, arena: ProtobufCArena) throws {
@@ -4358,13 +3954,13 @@ extension Immigration_Records_V1_RejectedRow: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__RejectedRow.self, immigration__records__v1__rejected_row__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__RejectedRow>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__RejectedRow>) throws {
         self.rowNumber = c.pointee.row_number
         self.batchSequence = c.pointee.batch_sequence
         self.field = try ProtobufCRead.string(c.pointee.field, field: "immigration.records.v1.RejectedRow.field")
         self.rule = try ProtobufCRead.string(c.pointee.rule, field: "immigration.records.v1.RejectedRow.rule")
         self.message = try ProtobufCRead.string(c.pointee.message, field: "immigration.records.v1.RejectedRow.message")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__RejectedRow>, arena: ProtobufCArena) throws {
@@ -4399,14 +3995,14 @@ extension Immigration_Records_V1_BulkIntakeResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__BulkIntakeResponse.self, immigration__records__v1__bulk_intake_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__BulkIntakeResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__BulkIntakeResponse>) throws {
         self.jobID = try ProtobufCRead.string(c.pointee.job_id, field: "immigration.records.v1.BulkIntakeResponse.job_id")
         self.acceptedRows = c.pointee.accepted_rows
         self.rejectedRows = c.pointee.rejected_rows
         self.rejected = try ProtobufCRead.messages(c.pointee.rejected, count: c.pointee.n_rejected, as: Immigration_Records_V1_RejectedRow.self)
         self.lastCommittedBatch = c.pointee.last_committed_batch
         self.skippedBatches = c.pointee.skipped_batches
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__BulkIntakeResponse>, arena: ProtobufCArena) throws {
@@ -4445,11 +4041,11 @@ extension Immigration_Records_V1_GetIntakeStatusRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetIntakeStatusRequest.self, immigration__records__v1__get_intake_status_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetIntakeStatusRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetIntakeStatusRequest>) throws {
         self.jobID = try ProtobufCRead.string(c.pointee.job_id, field: "immigration.records.v1.GetIntakeStatusRequest.job_id")
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.GetIntakeStatusRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetIntakeStatusRequest>, arena: ProtobufCArena) throws {
@@ -4482,18 +4078,18 @@ extension Immigration_Records_V1_GetIntakeStatusResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetIntakeStatusResponse.self, immigration__records__v1__get_intake_status_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetIntakeStatusResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetIntakeStatusResponse>) throws {
         self.jobID = try ProtobufCRead.string(c.pointee.job_id, field: "immigration.records.v1.GetIntakeStatusResponse.job_id")
-        if let pointer = c.pointee.job { self.job = try Immigration_Records_V1_IntakeJobSpec(protobufC: pointer) } else { self.job = nil }
+        if let pointer = c.pointee.job { self.job = try Immigration_Records_V1_IntakeJobSpec(protobufC: pointer) }
         self.state = Immigration_Records_V1_IntakeJobState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
         self.lastCommittedBatch = c.pointee.last_committed_batch
         self.acceptedRows = c.pointee.accepted_rows
         self.rejectedRows = c.pointee.rejected_rows
         self.rejected = try ProtobufCRead.messages(c.pointee.rejected, count: c.pointee.n_rejected, as: Immigration_Records_V1_RejectedRow.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.GetIntakeStatusResponse.next_page_token")
-        if let pointer = c.pointee.created_at { self.createdAt = WellKnownValues.timestamp(pointer) } else { self.createdAt = nil }
-        if let pointer = c.pointee.updated_at { self.updatedAt = WellKnownValues.timestamp(pointer) } else { self.updatedAt = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.created_at { self.createdAt = WellKnownValues.timestamp(pointer) }
+        if let pointer = c.pointee.updated_at { self.updatedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetIntakeStatusResponse>, arena: ProtobufCArena) throws {
@@ -4536,9 +4132,9 @@ extension Immigration_Records_V1_GetCrossingStatisticsRequest: ProtobufCConverti
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetCrossingStatisticsRequest.self, immigration__records__v1__get_crossing_statistics_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetCrossingStatisticsRequest>) throws {
-        if let pointer = c.pointee.first_day { self.firstDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.firstDay = nil }
-        if let pointer = c.pointee.last_day { self.lastDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.lastDay = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetCrossingStatisticsRequest>) throws {
+        if let pointer = c.pointee.first_day { self.firstDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.last_day { self.lastDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.period = Immigration_Records_V1_StatisticsPeriod(rawValue: Int32(truncatingIfNeeded: c.pointee.period.rawValue))
         self.byCheckpoint = (c.pointee.by_checkpoint != 0)
         self.byNationality = (c.pointee.by_nationality != 0)
@@ -4546,7 +4142,7 @@ extension Immigration_Records_V1_GetCrossingStatisticsRequest: ProtobufCConverti
         self.checkpointCodes = try ProtobufCRead.array(c.pointee.checkpoint_codes, count: c.pointee.n_checkpoint_codes) { element in try ProtobufCRead.string(element, field: "immigration.records.v1.GetCrossingStatisticsRequest.checkpoint_codes") }
         self.nationalities = try ProtobufCRead.array(c.pointee.nationalities, count: c.pointee.n_nationalities) { element in try ProtobufCRead.string(element, field: "immigration.records.v1.GetCrossingStatisticsRequest.nationalities") }
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetCrossingStatisticsRequest>, arena: ProtobufCArena) throws {
@@ -4591,13 +4187,13 @@ extension Immigration_Records_V1_CrossingStatisticsRow: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__CrossingStatisticsRow.self, immigration__records__v1__crossing_statistics_row__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__CrossingStatisticsRow>) throws {
-        if let pointer = c.pointee.period_start { self.periodStart = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.periodStart = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__CrossingStatisticsRow>) throws {
+        if let pointer = c.pointee.period_start { self.periodStart = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.checkpointCode = try ProtobufCRead.string(c.pointee.checkpoint_code, field: "immigration.records.v1.CrossingStatisticsRow.checkpoint_code")
         self.nationality = try ProtobufCRead.string(c.pointee.nationality, field: "immigration.records.v1.CrossingStatisticsRow.nationality")
         self.direction = Immigration_Common_V1_Direction(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
         self.crossings = c.pointee.crossings
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__CrossingStatisticsRow>, arena: ProtobufCArena) throws {
@@ -4632,9 +4228,9 @@ extension Immigration_Records_V1_GetCrossingStatisticsResponse: ProtobufCConvert
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetCrossingStatisticsResponse.self, immigration__records__v1__get_crossing_statistics_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetCrossingStatisticsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetCrossingStatisticsResponse>) throws {
         self.rows = try ProtobufCRead.messages(c.pointee.rows, count: c.pointee.n_rows, as: Immigration_Records_V1_CrossingStatisticsRow.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetCrossingStatisticsResponse>, arena: ProtobufCArena) throws {
@@ -4668,13 +4264,13 @@ extension Immigration_Records_V1_GetDocumentStatisticsRequest: ProtobufCConverti
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetDocumentStatisticsRequest.self, immigration__records__v1__get_document_statistics_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentStatisticsRequest>) throws {
-        if let pointer = c.pointee.first_day { self.firstDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.firstDay = nil }
-        if let pointer = c.pointee.last_day { self.lastDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.lastDay = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentStatisticsRequest>) throws {
+        if let pointer = c.pointee.first_day { self.firstDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.last_day { self.lastDay = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.period = Immigration_Records_V1_StatisticsPeriod(rawValue: Int32(truncatingIfNeeded: c.pointee.period.rawValue))
         self.kinds = ProtobufCRead.array(c.pointee.kinds, count: c.pointee.n_kinds) { element in Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: element.rawValue)) }
         self.byIssuingAuthority = (c.pointee.by_issuing_authority != 0)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetDocumentStatisticsRequest>, arena: ProtobufCArena) throws {
@@ -4712,13 +4308,13 @@ extension Immigration_Records_V1_DocumentStatisticsRow: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__DocumentStatisticsRow.self, immigration__records__v1__document_statistics_row__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatisticsRow>) throws {
-        if let pointer = c.pointee.period_start { self.periodStart = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.periodStart = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__DocumentStatisticsRow>) throws {
+        if let pointer = c.pointee.period_start { self.periodStart = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.kind = Immigration_Common_V1_DocumentKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.issuingAuthority = try ProtobufCRead.string(c.pointee.issuing_authority, field: "immigration.records.v1.DocumentStatisticsRow.issuing_authority")
         self.issued = c.pointee.issued
         self.withdrawn = c.pointee.withdrawn
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__DocumentStatisticsRow>, arena: ProtobufCArena) throws {
@@ -4753,9 +4349,9 @@ extension Immigration_Records_V1_GetDocumentStatisticsResponse: ProtobufCConvert
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__GetDocumentStatisticsResponse.self, immigration__records__v1__get_document_statistics_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentStatisticsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__GetDocumentStatisticsResponse>) throws {
         self.rows = try ProtobufCRead.messages(c.pointee.rows, count: c.pointee.n_rows, as: Immigration_Records_V1_DocumentStatisticsRow.self)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__GetDocumentStatisticsResponse>, arena: ProtobufCArena) throws {
@@ -4789,15 +4385,15 @@ extension Immigration_Records_V1_Checkpoint: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__Checkpoint.self, immigration__records__v1__checkpoint__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__Checkpoint>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__Checkpoint>) throws {
         self.code = try ProtobufCRead.string(c.pointee.code, field: "immigration.records.v1.Checkpoint.code")
         self.name = try ProtobufCRead.string(c.pointee.name, field: "immigration.records.v1.Checkpoint.name")
         self.kind = Immigration_Common_V1_CheckpointKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.ministry = Immigration_Common_V1_Ministry(rawValue: Int32(truncatingIfNeeded: c.pointee.ministry.rawValue))
         self.borderCountry = try ProtobufCRead.string(c.pointee.border_country, field: "immigration.records.v1.Checkpoint.border_country")
         self.retired = (c.pointee.retired != 0)
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__Checkpoint>, arena: ProtobufCArena) throws {
@@ -4834,12 +4430,12 @@ extension Immigration_Records_V1_ListCheckpointsRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListCheckpointsRequest.self, immigration__records__v1__list_checkpoints_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListCheckpointsRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListCheckpointsRequest>) throws {
         self.kind = Immigration_Common_V1_CheckpointKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.includeRetired = (c.pointee.include_retired != 0)
         self.pageSize = c.pointee.page_size
         self.pageToken = try ProtobufCRead.string(c.pointee.page_token, field: "immigration.records.v1.ListCheckpointsRequest.page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListCheckpointsRequest>, arena: ProtobufCArena) throws {
@@ -4873,10 +4469,10 @@ extension Immigration_Records_V1_ListCheckpointsResponse: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__ListCheckpointsResponse.self, immigration__records__v1__list_checkpoints_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__ListCheckpointsResponse>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__ListCheckpointsResponse>) throws {
         self.checkpoints = try ProtobufCRead.messages(c.pointee.checkpoints, count: c.pointee.n_checkpoints, as: Immigration_Records_V1_Checkpoint.self)
         self.nextPageToken = try ProtobufCRead.string(c.pointee.next_page_token, field: "immigration.records.v1.ListCheckpointsResponse.next_page_token")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__ListCheckpointsResponse>, arena: ProtobufCArena) throws {
@@ -4911,11 +4507,11 @@ extension Immigration_Records_V1_UpsertCheckpointRequest: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__UpsertCheckpointRequest.self, immigration__records__v1__upsert_checkpoint_request__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__UpsertCheckpointRequest>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__UpsertCheckpointRequest>) throws {
         self.requestID = try ProtobufCRead.string(c.pointee.request_id, field: "immigration.records.v1.UpsertCheckpointRequest.request_id")
-        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) } else { self.checkpoint = nil }
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) }
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__UpsertCheckpointRequest>, arena: ProtobufCArena) throws {
@@ -4948,9 +4544,9 @@ extension Immigration_Records_V1_UpsertCheckpointResponse: ProtobufCConvertible 
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Records__V1__UpsertCheckpointResponse.self, immigration__records__v1__upsert_checkpoint_response__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Records__V1__UpsertCheckpointResponse>) throws {
-        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) } else { self.checkpoint = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Records__V1__UpsertCheckpointResponse>) throws {
+        if let pointer = c.pointee.checkpoint { self.checkpoint = try Immigration_Records_V1_Checkpoint(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Records__V1__UpsertCheckpointResponse>, arena: ProtobufCArena) throws {

@@ -1,6 +1,5 @@
 /// Renders one message's `ProtobufCConvertible` and `WireMessage` conformances:
-/// reading the protobuf-c struct field by field (each stored property set
-/// once, not a default replaced), and filling one.
+/// reading the protobuf-c struct field by field, and filling one.
 struct ConversionRenderer {
     typealias FieldPlan = MessageFileRenderer.FieldPlan
 
@@ -32,9 +31,9 @@ struct ConversionRenderer {
             out.line("nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(")
             out.line("    of: \(info.cType).self, \(info.cFunctionPrefix)__init)")
             out.line()
-            try out.block("public init(protobufC c: UnsafePointer<\(info.cType)>) throws") { out in
+            try out.block("public mutating func read(protobufC c: UnsafePointer<\(info.cType)>) throws") { out in
                 try renderReads(into: &out)
-                out.line("self.unknownFields = UnknownFields(protobufC: c.pointee.base)")
+                out.line("unknownFields = UnknownFields(protobufC: c.pointee.base)")
             }
             out.line()
             try out.block("public func fill(protobufC c: UnsafeMutablePointer<\(info.cType)>, arena: ProtobufCArena) throws") { out in
@@ -58,12 +57,6 @@ struct ConversionRenderer {
 
     // MARK: Reading
 
-    /// `read` wrapped in the heap box of a field that can contain its own message.
-    private func boxedRead(_ read: String) -> String {
-        read.hasPrefix("try ") ? "try Indirect(\(read.dropFirst(4)))" : "Indirect(\(read))"
-    }
-
-    /// Statements that set every stored property exactly once, on every path.
     private func renderReads(into out: inout SourceWriter) throws {
         var renderedOneofs: Set<Int> = []
         for plan in fields {
@@ -73,10 +66,8 @@ struct ConversionRenderer {
             switch plan.shape {
             case .scalar:
                 out.line("\(property) = \(codec.read(c))")
-            case .optional(let boxed):
-                let storage = boxed ? "self._" + plan.property : property
-                let read = boxed ? boxedRead(codec.read("pointer")) : codec.read("pointer")
-                out.line("if let pointer = \(c) { \(storage) = \(read) } else { \(storage) = nil }")
+            case .optional:
+                out.line("if let pointer = \(c) { \(property) = \(codec.read("pointer")) }")
             case .repeated:
                 let count = "c.pointee." + Naming.cCountMember(plan.field.name)
                 if codec.isBitwiseArray {
@@ -88,7 +79,7 @@ struct ConversionRenderer {
                 }
             case .map(let key, let value, _):
                 let count = "c.pointee." + Naming.cCountMember(plan.field.name)
-                out.block("if \(count) > 0, let entries = \(c)", closing: "} else {") { out in
+                out.block("if \(count) > 0, let entries = \(c)") { out in
                     out.line("var map = [\(key.swiftType): \(value.swiftType)](minimumCapacity: \(count))")
                     out.block("for index in 0..<\(count)") { out in
                         out.line("guard let entry = entries[index]?.pointee else { continue }")
@@ -96,12 +87,8 @@ struct ConversionRenderer {
                     }
                     out.line("\(property) = map")
                 }
-                out.indented { out in out.line("\(property) = [:]") }
-                out.line("}")
-            case .presenceOneof(let oneof, let boxed):
-                let storage = boxed ? "self._" + plan.property : property
-                let read = boxed ? boxedRead(codec.readElement(c)) : codec.readElement(c)
-                out.line("if c.pointee.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(storage) = \(read) } else { \(storage) = nil }")
+            case .presenceOneof(let oneof, _):
+                out.line("if c.pointee.\(oneofCaseMember(oneof)).rawValue == \(plan.field.number) { \(property) = \(codec.readElement(c)) }")
             case .oneofMember(let oneof):
                 guard renderedOneofs.insert(oneof).inserted else { continue }
                 let members = fields.filter {
@@ -115,7 +102,7 @@ struct ConversionRenderer {
                         let read = member.codec.readElement(memberC)
                         out.line("case \(member.field.number): \(oneofProperty) = .\(Naming.escaped(member.property))(\(read))")
                     }
-                    out.line("default: \(oneofProperty) = nil")
+                    out.line("default: break")
                 }
             }
         }

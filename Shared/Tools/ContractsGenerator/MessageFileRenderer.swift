@@ -157,9 +157,6 @@ struct MessageFileRenderer {
         let fields = try plans(info)
         out.docComment(file.comment(message.path))
         try out.block("public struct \(simpleName): Sendable, Hashable") { out in
-            // Stored properties have no initial values: init() sets the
-            // defaults and init(protobufC:) each decoded value, once.
-            var defaults: [String] = []
             var renderedOneofs: Set<Int> = []
             for plan in fields {
                 let property = Naming.escaped(plan.property)
@@ -167,16 +164,13 @@ struct MessageFileRenderer {
                 switch plan.shape {
                 case .scalar:
                     out.docComment(file.comment(plan.field.path))
-                    out.line("public var \(property): \(type)")
-                    defaults.append("self.\(property) = \(plan.codec.defaultValue)")
+                    out.line("public var \(property): \(type) = \(plan.codec.defaultValue)")
                 case .repeated:
                     out.docComment(file.comment(plan.field.path))
-                    out.line("public var \(property): [\(type)]")
-                    defaults.append("self.\(property) = []")
+                    out.line("public var \(property): [\(type)] = []")
                 case .map(let key, let value, _):
                     out.docComment(file.comment(plan.field.path))
-                    out.line("public var \(property): [\(key.swiftType): \(value.swiftType)]")
-                    defaults.append("self.\(property) = [:]")
+                    out.line("public var \(property): [\(key.swiftType): \(value.swiftType)] = [:]")
                 case .optional(let boxed), .presenceOneof(_, let boxed):
                     out.docComment(file.comment(plan.field.path))
                     if boxed {
@@ -184,29 +178,22 @@ struct MessageFileRenderer {
                             out.line("get { _\(plan.property)?.value }")
                             out.line("set { _\(plan.property) = newValue.map { Indirect($0) } }")
                         }
-                        out.line("fileprivate var _\(plan.property): Indirect<\(type)>?")
-                        defaults.append("self._\(plan.property) = nil")
+                        out.line("fileprivate var _\(plan.property): Indirect<\(type)>? = nil")
                     } else {
-                        out.line("public var \(property): \(type)?")
-                        defaults.append("self.\(property) = nil")
+                        out.line("public var \(property): \(type)? = nil")
                     }
                 case .oneofMember(let oneof):
                     guard renderedOneofs.insert(oneof).inserted else { continue }
-                    let oneofProperty = Naming.escaped(oneofPropertyName(message, oneof))
                     out.docComment(file.comment(message.path + [8, Int32(oneof)]))
-                    out.line("public var \(oneofProperty): \(oneofTypeName(message, oneof))?")
-                    defaults.append("self.\(oneofProperty) = nil")
+                    out.line("public var \(Naming.escaped(oneofPropertyName(message, oneof))): \(oneofTypeName(message, oneof))? = nil")
                 }
                 out.line()
             }
             out.line("/// Fields received that this contract does not know; encoded again as received.")
-            out.line("public var unknownFields: UnknownFields")
-            defaults.append("self.unknownFields = UnknownFields()")
+            out.line("public var unknownFields = UnknownFields()")
             out.line()
             out.line("/// A message with every field at its default.")
-            out.block("public init()") { out in
-                for line in defaults { out.line(line) }
-            }
+            out.line("public init() {}")
             // Accessors for each oneof member, and the oneof enums.
             for (index, _) in message.oneofs.enumerated() {
                 let members = fields.filter {

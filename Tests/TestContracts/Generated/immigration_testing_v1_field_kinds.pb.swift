@@ -55,28 +55,22 @@ public enum Immigration_Testing_V1_Color: Sendable, Hashable, RawRepresentable, 
 /// A nested message with its own nested message and enum.
 public struct Immigration_Testing_V1_Nested: Sendable, Hashable {
     /// A free-text note.
-    public var note: String
+    public var note: String = ""
 
     /// A number.
-    public var depth: Int32
+    public var depth: Int32 = 0
 
     /// The level.
-    public var level: Immigration_Testing_V1_Nested.Level
+    public var level: Immigration_Testing_V1_Nested.Level = Immigration_Testing_V1_Nested.Level()
 
     /// A message nested in this one.
-    public var leaf: Immigration_Testing_V1_Nested.Leaf?
+    public var leaf: Immigration_Testing_V1_Nested.Leaf? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.note = ""
-        self.depth = 0
-        self.level = Immigration_Testing_V1_Nested.Level()
-        self.leaf = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// How deep this node is.
     public enum Level: Sendable, Hashable, RawRepresentable, CaseIterable {
@@ -117,52 +111,42 @@ public struct Immigration_Testing_V1_Nested: Sendable, Hashable {
     /// A leaf: a message declared inside another.
     public struct Leaf: Sendable, Hashable {
         /// A label.
-        public var label: String
+        public var label: String = ""
 
         /// Raw data.
-        public var data: [UInt8]
+        public var data: [UInt8] = []
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.label = ""
-            self.data = []
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
 /// A tree node, to test messages that contain themselves.
 public struct Immigration_Testing_V1_Node: Sendable, Hashable {
     /// The node's name.
-    public var name: String
+    public var name: String = ""
 
     /// A single child, held inline by the proto and on the heap by Swift.
     public var child: Immigration_Testing_V1_Node? {
         get { _child?.value }
         set { _child = newValue.map { Indirect($0) } }
     }
-    fileprivate var _child: Indirect<Immigration_Testing_V1_Node>?
+    fileprivate var _child: Indirect<Immigration_Testing_V1_Node>? = nil
 
     /// Further children.
-    public var children: [Immigration_Testing_V1_Node]
+    public var children: [Immigration_Testing_V1_Node] = []
 
     /// Either a next sibling or a marker that the list ends.
-    public var link: OneOf_Link?
+    public var link: OneOf_Link? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.name = ""
-        self._child = nil
-        self.children = []
-        self.link = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// The next sibling.
     public var next: Immigration_Testing_V1_Node {
@@ -194,248 +178,187 @@ public struct Immigration_Testing_V1_Node: Sendable, Hashable {
 /// Every field kind.
 public struct Immigration_Testing_V1_FieldKinds: Sendable, Hashable {
     /// int32.
-    public var int32Value: Int32
+    public var int32Value: Int32 = 0
 
     /// int64.
-    public var int64Value: Int64
+    public var int64Value: Int64 = 0
 
     /// uint32.
-    public var uint32Value: UInt32
+    public var uint32Value: UInt32 = 0
 
     /// uint64.
-    public var uint64Value: UInt64
+    public var uint64Value: UInt64 = 0
 
     /// sint32 (zig-zag).
-    public var sint32Value: Int32
+    public var sint32Value: Int32 = 0
 
     /// sint64 (zig-zag).
-    public var sint64Value: Int64
+    public var sint64Value: Int64 = 0
 
     /// fixed32.
-    public var fixed32Value: UInt32
+    public var fixed32Value: UInt32 = 0
 
     /// fixed64.
-    public var fixed64Value: UInt64
+    public var fixed64Value: UInt64 = 0
 
     /// sfixed32.
-    public var sfixed32Value: Int32
+    public var sfixed32Value: Int32 = 0
 
     /// sfixed64.
-    public var sfixed64Value: Int64
+    public var sfixed64Value: Int64 = 0
 
     /// float.
-    public var floatValue: Float
+    public var floatValue: Float = 0
 
     /// double.
-    public var doubleValue: Double
+    public var doubleValue: Double = 0
 
     /// bool.
-    public var boolValue: Bool
+    public var boolValue: Bool = false
 
     /// string.
-    public var stringValue: String
+    public var stringValue: String = ""
 
     /// bytes.
-    public var bytesValue: [UInt8]
+    public var bytesValue: [UInt8] = []
 
     /// An enum.
-    public var color: Immigration_Testing_V1_Color
+    public var color: Immigration_Testing_V1_Color = Immigration_Testing_V1_Color()
 
     /// A message from this file.
-    public var nested: Immigration_Testing_V1_Nested?
+    public var nested: Immigration_Testing_V1_Nested? = nil
 
     /// A message from another package.
-    public var name: Immigration_Common_V1_PersonName?
+    public var name: Immigration_Common_V1_PersonName? = nil
 
     /// A nested enum of another message.
-    public var level: Immigration_Testing_V1_Nested.Level
+    public var level: Immigration_Testing_V1_Nested.Level = Immigration_Testing_V1_Nested.Level()
 
     /// Packed repeated int32 (proto3's default).
-    public var packedInt32: [Int32]
+    public var packedInt32: [Int32] = []
 
     /// Packed repeated sint64.
-    public var packedSint64: [Int64]
+    public var packedSint64: [Int64] = []
 
     /// Packed repeated double.
-    public var packedDouble: [Double]
+    public var packedDouble: [Double] = []
 
     /// Packed repeated bool.
-    public var packedBool: [Bool]
+    public var packedBool: [Bool] = []
 
     /// Packed repeated enum.
-    public var packedColors: [Immigration_Testing_V1_Color]
+    public var packedColors: [Immigration_Testing_V1_Color] = []
 
     /// Packed repeated fixed32.
-    public var packedFixed32: [UInt32]
+    public var packedFixed32: [UInt32] = []
 
     /// Packed repeated uint64.
-    public var packedUint64: [UInt64]
+    public var packedUint64: [UInt64] = []
 
     /// Packed repeated float.
-    public var packedFloat: [Float]
+    public var packedFloat: [Float] = []
 
     /// Unpacked repeated int32.
-    public var unpackedInt32: [Int32]
+    public var unpackedInt32: [Int32] = []
 
     /// Unpacked repeated float.
-    public var unpackedFloat: [Float]
+    public var unpackedFloat: [Float] = []
 
     /// Unpacked repeated enum.
-    public var unpackedColors: [Immigration_Testing_V1_Color]
+    public var unpackedColors: [Immigration_Testing_V1_Color] = []
 
     /// Unpacked repeated bool.
-    public var unpackedBool: [Bool]
+    public var unpackedBool: [Bool] = []
 
     /// Unpacked repeated sfixed64.
-    public var unpackedSfixed64: [Int64]
+    public var unpackedSfixed64: [Int64] = []
 
     /// Repeated strings.
-    public var strings: [String]
+    public var strings: [String] = []
 
     /// Repeated bytes.
-    public var blobs: [[UInt8]]
+    public var blobs: [[UInt8]] = []
 
     /// Repeated messages.
-    public var nestedList: [Immigration_Testing_V1_Nested]
+    public var nestedList: [Immigration_Testing_V1_Nested] = []
 
     /// Repeated instants.
-    public var instants: [ProtoTimestamp]
+    public var instants: [ProtoTimestamp] = []
 
     /// Repeated wrappers, shown as plain values.
-    public var wrappedStrings: [String]
+    public var wrappedStrings: [String] = []
 
     /// Map of string to string.
-    public var labels: [String: String]
+    public var labels: [String: String] = [:]
 
     /// Map of int32 to message.
-    public var nestedByID: [Int32: Immigration_Testing_V1_Nested]
+    public var nestedByID: [Int32: Immigration_Testing_V1_Nested] = [:]
 
     /// Map of int64 to string.
-    public var namesByNumber: [Int64: String]
+    public var namesByNumber: [Int64: String] = [:]
 
     /// Map of bool to int32.
-    public var countsByFlag: [Bool: Int32]
+    public var countsByFlag: [Bool: Int32] = [:]
 
     /// Map of uint32 to bytes.
-    public var blobsByID: [UInt32: [UInt8]]
+    public var blobsByID: [UInt32: [UInt8]] = [:]
 
     /// Map of string to enum.
-    public var colorsByName: [String: Immigration_Testing_V1_Color]
+    public var colorsByName: [String: Immigration_Testing_V1_Color] = [:]
 
     /// Map of sint64 to double.
-    public var weights: [Int64: Double]
+    public var weights: [Int64: Double] = [:]
 
     /// Map of string to instant.
-    public var instantsByName: [String: ProtoTimestamp]
+    public var instantsByName: [String: ProtoTimestamp] = [:]
 
     /// A choice of one value of several kinds.
-    public var choice: OneOf_Choice?
+    public var choice: OneOf_Choice? = nil
 
     /// A count that may be absent, or present and zero.
-    public var maybeCount: Int32?
+    public var maybeCount: Int32? = nil
 
     /// Wrapper: double.
-    public var wrappedDouble: Double?
+    public var wrappedDouble: Double? = nil
 
     /// Wrapper: float.
-    public var wrappedFloat: Float?
+    public var wrappedFloat: Float? = nil
 
     /// Wrapper: int64.
-    public var wrappedInt64: Int64?
+    public var wrappedInt64: Int64? = nil
 
     /// Wrapper: uint64.
-    public var wrappedUint64: UInt64?
+    public var wrappedUint64: UInt64? = nil
 
     /// Wrapper: int32.
-    public var wrappedInt32: Int32?
+    public var wrappedInt32: Int32? = nil
 
     /// Wrapper: uint32.
-    public var wrappedUint32: UInt32?
+    public var wrappedUint32: UInt32? = nil
 
     /// Wrapper: bool.
-    public var wrappedBool: Bool?
+    public var wrappedBool: Bool? = nil
 
     /// Wrapper: string.
-    public var wrappedString: String?
+    public var wrappedString: String? = nil
 
     /// Wrapper: bytes.
-    public var wrappedBytes: [UInt8]?
+    public var wrappedBytes: [UInt8]? = nil
 
     /// An instant.
-    public var instant: ProtoTimestamp?
+    public var instant: ProtoTimestamp? = nil
 
     /// A length of time.
-    public var elapsed: Duration?
+    public var elapsed: Duration? = nil
 
     /// A recursive message.
-    public var tree: Immigration_Testing_V1_Node?
+    public var tree: Immigration_Testing_V1_Node? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.int32Value = 0
-        self.int64Value = 0
-        self.uint32Value = 0
-        self.uint64Value = 0
-        self.sint32Value = 0
-        self.sint64Value = 0
-        self.fixed32Value = 0
-        self.fixed64Value = 0
-        self.sfixed32Value = 0
-        self.sfixed64Value = 0
-        self.floatValue = 0
-        self.doubleValue = 0
-        self.boolValue = false
-        self.stringValue = ""
-        self.bytesValue = []
-        self.color = Immigration_Testing_V1_Color()
-        self.nested = nil
-        self.name = nil
-        self.level = Immigration_Testing_V1_Nested.Level()
-        self.packedInt32 = []
-        self.packedSint64 = []
-        self.packedDouble = []
-        self.packedBool = []
-        self.packedColors = []
-        self.packedFixed32 = []
-        self.packedUint64 = []
-        self.packedFloat = []
-        self.unpackedInt32 = []
-        self.unpackedFloat = []
-        self.unpackedColors = []
-        self.unpackedBool = []
-        self.unpackedSfixed64 = []
-        self.strings = []
-        self.blobs = []
-        self.nestedList = []
-        self.instants = []
-        self.wrappedStrings = []
-        self.labels = [:]
-        self.nestedByID = [:]
-        self.namesByNumber = [:]
-        self.countsByFlag = [:]
-        self.blobsByID = [:]
-        self.colorsByName = [:]
-        self.weights = [:]
-        self.instantsByName = [:]
-        self.choice = nil
-        self.maybeCount = nil
-        self.wrappedDouble = nil
-        self.wrappedFloat = nil
-        self.wrappedInt64 = nil
-        self.wrappedUint64 = nil
-        self.wrappedInt32 = nil
-        self.wrappedUint32 = nil
-        self.wrappedBool = nil
-        self.wrappedString = nil
-        self.wrappedBytes = nil
-        self.instant = nil
-        self.elapsed = nil
-        self.tree = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// Text.
     public var choiceText: String {
@@ -512,155 +435,120 @@ public struct Immigration_Testing_V1_FieldKinds: Sendable, Hashable {
 /// keeps the other fields as unknown fields, which encoding emits again.
 public struct Immigration_Testing_V1_FieldKindsSubset: Sendable, Hashable {
     /// int32.
-    public var int32Value: Int32
+    public var int32Value: Int32 = 0
 
     /// string.
-    public var stringValue: String
+    public var stringValue: String = ""
 
     /// An enum.
-    public var color: Immigration_Testing_V1_Color
+    public var color: Immigration_Testing_V1_Color = Immigration_Testing_V1_Color()
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.int32Value = 0
-        self.stringValue = ""
-        self.color = Immigration_Testing_V1_Color()
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// A person and their travel documents, shaped like a records-service person
 /// record: the message the encode and decode benchmark measures.
 public struct Immigration_Testing_V1_PersonWithDocuments: Sendable, Hashable {
     /// The person's id in the national database.
-    public var personID: String
+    public var personID: String = ""
 
     /// The name as written in the travel document.
-    public var name: Immigration_Common_V1_PersonName?
+    public var name: Immigration_Common_V1_PersonName? = nil
 
     /// The date of birth, possibly partial.
-    public var dateOfBirth: Immigration_Common_V1_PartialDate?
+    public var dateOfBirth: Immigration_Common_V1_PartialDate? = nil
 
     /// Sex as the document shows it.
-    public var sex: Immigration_Common_V1_Sex
+    public var sex: Immigration_Common_V1_Sex = Immigration_Common_V1_Sex()
 
     /// Nationality, ISO 3166-1 alpha-3.
-    public var nationality: String
+    public var nationality: String = ""
 
     /// The person's travel and residence documents.
-    public var documents: [Immigration_Testing_V1_TravelDocument]
+    public var documents: [Immigration_Testing_V1_TravelDocument] = []
 
     /// Who wrote the record, from which source, and when.
-    public var provenance: Immigration_Common_V1_Provenance?
+    public var provenance: Immigration_Common_V1_Provenance? = nil
 
     /// When the record last changed.
-    public var updatedAt: ProtoTimestamp?
+    public var updatedAt: ProtoTimestamp? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.personID = ""
-        self.name = nil
-        self.dateOfBirth = nil
-        self.sex = Immigration_Common_V1_Sex()
-        self.nationality = ""
-        self.documents = []
-        self.provenance = nil
-        self.updatedAt = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// One travel or residence document of a person.
 public struct Immigration_Testing_V1_TravelDocument: Sendable, Hashable {
     /// Kind, number and issuing state.
-    public var reference: Immigration_Common_V1_DocumentReference?
+    public var reference: Immigration_Common_V1_DocumentReference? = nil
 
     /// The date of issue.
-    public var issuedOn: Immigration_Common_V1_CalendarDate?
+    public var issuedOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// The date of expiry.
-    public var expiresOn: Immigration_Common_V1_CalendarDate?
+    public var expiresOn: Immigration_Common_V1_CalendarDate? = nil
 
     /// Whether the document carries a chip.
-    public var hasChip: Bool
+    public var hasChip: Bool = false
 
     /// The issuing authority as printed.
-    public var issuingAuthority: String
+    public var issuingAuthority: String = ""
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.reference = nil
-        self.issuedOn = nil
-        self.expiresOn = nil
-        self.hasChip = false
-        self.issuingAuthority = ""
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 }
 
 /// Names that are keywords in C or Swift, or clash with members every generated
 /// message has: the generator must escape or rename them.
 public struct Immigration_Testing_V1_ReservedNames: Sendable, Hashable {
     /// A keyword in C and Swift.
-    public var `default`: String
+    public var `default`: String = ""
 
     /// A keyword in Swift.
-    public var `in`: Int32
+    public var `in`: Int32 = 0
 
     /// A keyword in Swift only.
-    public var `protocol`: Bool
+    public var `protocol`: Bool = false
 
     /// Clashes with the generated unknown-fields property.
-    public var unknownFields_p: String
+    public var unknownFields_p: String = ""
 
     /// Clashes with WireMessage's method.
-    public var serializedBytes_p: [UInt8]
+    public var serializedBytes_p: [UInt8] = []
 
     /// A keyword in C only.
-    public var unsigned: Int64
+    public var unsigned: Int64 = 0
 
     /// The nested message named Type.
-    public var type: Immigration_Testing_V1_ReservedNames.TypeMessage?
+    public var type: Immigration_Testing_V1_ReservedNames.TypeMessage? = nil
 
     /// An enum with keyword values.
-    public var keyword: Immigration_Testing_V1_ReservedNames.Keyword
+    public var keyword: Immigration_Testing_V1_ReservedNames.Keyword = Immigration_Testing_V1_ReservedNames.Keyword()
 
     /// A repeated field with a keyword name.
-    public var `for`: [String]
+    public var `for`: [String] = []
 
     /// A map with a keyword name.
-    public var `case`: [String: Int32]
+    public var `case`: [String: Int32] = [:]
 
     /// A oneof and members with keyword names.
-    public var `switch`: OneOf_Switch?
+    public var `switch`: OneOf_Switch? = nil
 
     /// Fields received that this contract does not know; encoded again as received.
-    public var unknownFields: UnknownFields
+    public var unknownFields = UnknownFields()
 
     /// A message with every field at its default.
-    public init() {
-        self.`default` = ""
-        self.`in` = 0
-        self.`protocol` = false
-        self.unknownFields_p = ""
-        self.serializedBytes_p = []
-        self.unsigned = 0
-        self.type = nil
-        self.keyword = Immigration_Testing_V1_ReservedNames.Keyword()
-        self.`for` = []
-        self.`case` = [:]
-        self.`switch` = nil
-        self.unknownFields = UnknownFields()
-    }
+    public init() {}
 
     /// A keyword in C and Swift.
     public var `while`: String {
@@ -731,16 +619,13 @@ public struct Immigration_Testing_V1_ReservedNames: Sendable, Hashable {
     /// A nested message named Type (renamed TypeMessage in Swift).
     public struct TypeMessage: Sendable, Hashable {
         /// A name.
-        public var name: String
+        public var name: String = ""
 
         /// Fields received that this contract does not know; encoded again as received.
-        public var unknownFields: UnknownFields
+        public var unknownFields = UnknownFields()
 
         /// A message with every field at its default.
-        public init() {
-            self.name = ""
-            self.unknownFields = UnknownFields()
-        }
+        public init() {}
     }
 }
 
@@ -756,12 +641,12 @@ extension Immigration_Testing_V1_Nested: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__Nested.self, immigration__testing__v1__nested__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested>) throws {
         self.note = try ProtobufCRead.string(c.pointee.note, field: "immigration.testing.v1.Nested.note")
         self.depth = c.pointee.depth
         self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.pointee.level.rawValue))
-        if let pointer = c.pointee.leaf { self.leaf = try Immigration_Testing_V1_Nested.Leaf(protobufC: pointer) } else { self.leaf = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.leaf { self.leaf = try Immigration_Testing_V1_Nested.Leaf(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Nested>, arena: ProtobufCArena) throws {
@@ -795,10 +680,10 @@ extension Immigration_Testing_V1_Nested.Leaf: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__Nested__Leaf.self, immigration__testing__v1__nested__leaf__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested__Leaf>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Nested__Leaf>) throws {
         self.label = try ProtobufCRead.string(c.pointee.label, field: "immigration.testing.v1.Nested.Leaf.label")
         self.data = ProtobufCRead.bytes(c.pointee.data)
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Nested__Leaf>, arena: ProtobufCArena) throws {
@@ -830,16 +715,16 @@ extension Immigration_Testing_V1_Node: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__Node.self, immigration__testing__v1__node__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__Node>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__Node>) throws {
         self.name = try ProtobufCRead.string(c.pointee.name, field: "immigration.testing.v1.Node.name")
-        if let pointer = c.pointee.child { self._child = try Indirect(Immigration_Testing_V1_Node(protobufC: pointer)) } else { self._child = nil }
+        if let pointer = c.pointee.child { self.child = try Immigration_Testing_V1_Node(protobufC: pointer) }
         self.children = try ProtobufCRead.messages(c.pointee.children, count: c.pointee.n_children, as: Immigration_Testing_V1_Node.self)
         switch c.pointee.link_case.rawValue {
         case 4: self.link = .next(try c.pointee.next.map { pointer in try Immigration_Testing_V1_Node(protobufC: pointer) } ?? Immigration_Testing_V1_Node())
         case 5: self.link = .end(try ProtobufCRead.string(c.pointee.end, field: "immigration.testing.v1.Node.end"))
-        default: self.link = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__Node>, arena: ProtobufCArena) throws {
@@ -884,7 +769,7 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__FieldKinds.self, immigration__testing__v1__field_kinds__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKinds>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKinds>) throws {
         self.int32Value = c.pointee.int32_value
         self.int64Value = c.pointee.int64_value
         self.uint32Value = c.pointee.uint32_value
@@ -901,8 +786,8 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
         self.stringValue = try ProtobufCRead.string(c.pointee.string_value, field: "immigration.testing.v1.FieldKinds.string_value")
         self.bytesValue = ProtobufCRead.bytes(c.pointee.bytes_value)
         self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.color.rawValue))
-        if let pointer = c.pointee.nested { self.nested = try Immigration_Testing_V1_Nested(protobufC: pointer) } else { self.nested = nil }
-        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) } else { self.name = nil }
+        if let pointer = c.pointee.nested { self.nested = try Immigration_Testing_V1_Nested(protobufC: pointer) }
+        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
         self.level = Immigration_Testing_V1_Nested.Level(rawValue: Int32(truncatingIfNeeded: c.pointee.level.rawValue))
         self.packedInt32 = ProtobufCRead.array(c.pointee.packed_int32, count: c.pointee.n_packed_int32)
         self.packedSint64 = ProtobufCRead.array(c.pointee.packed_sint64, count: c.pointee.n_packed_sint64)
@@ -929,8 +814,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.labels.key")] = try ProtobufCRead.string(entry.value, field: "immigration.testing.v1.FieldKinds.labels.value")
             }
             self.labels = map
-        } else {
-            self.labels = [:]
         }
         if c.pointee.n_nested_by_id > 0, let entries = c.pointee.nested_by_id {
             var map = [Int32: Immigration_Testing_V1_Nested](minimumCapacity: c.pointee.n_nested_by_id)
@@ -939,8 +822,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[entry.key] = try entry.value.map { pointer in try Immigration_Testing_V1_Nested(protobufC: pointer) } ?? Immigration_Testing_V1_Nested()
             }
             self.nestedByID = map
-        } else {
-            self.nestedByID = [:]
         }
         if c.pointee.n_names_by_number > 0, let entries = c.pointee.names_by_number {
             var map = [Int64: String](minimumCapacity: c.pointee.n_names_by_number)
@@ -949,8 +830,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[entry.key] = try ProtobufCRead.string(entry.value, field: "immigration.testing.v1.FieldKinds.names_by_number.value")
             }
             self.namesByNumber = map
-        } else {
-            self.namesByNumber = [:]
         }
         if c.pointee.n_counts_by_flag > 0, let entries = c.pointee.counts_by_flag {
             var map = [Bool: Int32](minimumCapacity: c.pointee.n_counts_by_flag)
@@ -959,8 +838,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[(entry.key != 0)] = entry.value
             }
             self.countsByFlag = map
-        } else {
-            self.countsByFlag = [:]
         }
         if c.pointee.n_blobs_by_id > 0, let entries = c.pointee.blobs_by_id {
             var map = [UInt32: [UInt8]](minimumCapacity: c.pointee.n_blobs_by_id)
@@ -969,8 +846,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[entry.key] = ProtobufCRead.bytes(entry.value)
             }
             self.blobsByID = map
-        } else {
-            self.blobsByID = [:]
         }
         if c.pointee.n_colors_by_name > 0, let entries = c.pointee.colors_by_name {
             var map = [String: Immigration_Testing_V1_Color](minimumCapacity: c.pointee.n_colors_by_name)
@@ -979,8 +854,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.colors_by_name.key")] = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: entry.value.rawValue))
             }
             self.colorsByName = map
-        } else {
-            self.colorsByName = [:]
         }
         if c.pointee.n_weights > 0, let entries = c.pointee.weights {
             var map = [Int64: Double](minimumCapacity: c.pointee.n_weights)
@@ -989,8 +862,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[entry.key] = entry.value
             }
             self.weights = map
-        } else {
-            self.weights = [:]
         }
         if c.pointee.n_instants_by_name > 0, let entries = c.pointee.instants_by_name {
             var map = [String: ProtoTimestamp](minimumCapacity: c.pointee.n_instants_by_name)
@@ -999,8 +870,6 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.FieldKinds.instants_by_name.key")] = entry.value.map { pointer in WellKnownValues.timestamp(pointer) } ?? ProtoTimestamp()
             }
             self.instantsByName = map
-        } else {
-            self.instantsByName = [:]
         }
         switch c.pointee.choice_case.rawValue {
         case 60: self.choice = .choiceText(try ProtobufCRead.string(c.pointee.choice_text, field: "immigration.testing.v1.FieldKinds.choice_text"))
@@ -1009,22 +878,22 @@ extension Immigration_Testing_V1_FieldKinds: ProtobufCConvertible {
         case 63: self.choice = .choiceBytes(ProtobufCRead.bytes(c.pointee.choice_bytes))
         case 64: self.choice = .choiceColor(Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.choice_color.rawValue)))
         case 65: self.choice = .choiceWrapped(c.pointee.choice_wrapped.map { pointer in WellKnownValues.int32Value(pointer) } ?? 0)
-        default: self.choice = nil
+        default: break
         }
-        if c.pointee.maybe_count_presence_case.rawValue == 66 { self.maybeCount = c.pointee.maybe_count } else { self.maybeCount = nil }
-        if let pointer = c.pointee.wrapped_double { self.wrappedDouble = WellKnownValues.doubleValue(pointer) } else { self.wrappedDouble = nil }
-        if let pointer = c.pointee.wrapped_float { self.wrappedFloat = WellKnownValues.floatValue(pointer) } else { self.wrappedFloat = nil }
-        if let pointer = c.pointee.wrapped_int64 { self.wrappedInt64 = WellKnownValues.int64Value(pointer) } else { self.wrappedInt64 = nil }
-        if let pointer = c.pointee.wrapped_uint64 { self.wrappedUint64 = WellKnownValues.uint64Value(pointer) } else { self.wrappedUint64 = nil }
-        if let pointer = c.pointee.wrapped_int32 { self.wrappedInt32 = WellKnownValues.int32Value(pointer) } else { self.wrappedInt32 = nil }
-        if let pointer = c.pointee.wrapped_uint32 { self.wrappedUint32 = WellKnownValues.uint32Value(pointer) } else { self.wrappedUint32 = nil }
-        if let pointer = c.pointee.wrapped_bool { self.wrappedBool = WellKnownValues.boolValue(pointer) } else { self.wrappedBool = nil }
-        if let pointer = c.pointee.wrapped_string { self.wrappedString = try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_string") } else { self.wrappedString = nil }
-        if let pointer = c.pointee.wrapped_bytes { self.wrappedBytes = WellKnownValues.bytesValue(pointer) } else { self.wrappedBytes = nil }
-        if let pointer = c.pointee.instant { self.instant = WellKnownValues.timestamp(pointer) } else { self.instant = nil }
-        if let pointer = c.pointee.elapsed { self.elapsed = WellKnownValues.duration(pointer) } else { self.elapsed = nil }
-        if let pointer = c.pointee.tree { self.tree = try Immigration_Testing_V1_Node(protobufC: pointer) } else { self.tree = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if c.pointee.maybe_count_presence_case.rawValue == 66 { self.maybeCount = c.pointee.maybe_count }
+        if let pointer = c.pointee.wrapped_double { self.wrappedDouble = WellKnownValues.doubleValue(pointer) }
+        if let pointer = c.pointee.wrapped_float { self.wrappedFloat = WellKnownValues.floatValue(pointer) }
+        if let pointer = c.pointee.wrapped_int64 { self.wrappedInt64 = WellKnownValues.int64Value(pointer) }
+        if let pointer = c.pointee.wrapped_uint64 { self.wrappedUint64 = WellKnownValues.uint64Value(pointer) }
+        if let pointer = c.pointee.wrapped_int32 { self.wrappedInt32 = WellKnownValues.int32Value(pointer) }
+        if let pointer = c.pointee.wrapped_uint32 { self.wrappedUint32 = WellKnownValues.uint32Value(pointer) }
+        if let pointer = c.pointee.wrapped_bool { self.wrappedBool = WellKnownValues.boolValue(pointer) }
+        if let pointer = c.pointee.wrapped_string { self.wrappedString = try WellKnownValues.stringValue(pointer, field: "immigration.testing.v1.FieldKinds.wrapped_string") }
+        if let pointer = c.pointee.wrapped_bytes { self.wrappedBytes = WellKnownValues.bytesValue(pointer) }
+        if let pointer = c.pointee.instant { self.instant = WellKnownValues.timestamp(pointer) }
+        if let pointer = c.pointee.elapsed { self.elapsed = WellKnownValues.duration(pointer) }
+        if let pointer = c.pointee.tree { self.tree = try Immigration_Testing_V1_Node(protobufC: pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__FieldKinds>, arena: ProtobufCArena) throws {
@@ -1278,11 +1147,11 @@ extension Immigration_Testing_V1_FieldKindsSubset: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__FieldKindsSubset.self, immigration__testing__v1__field_kinds_subset__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKindsSubset>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__FieldKindsSubset>) throws {
         self.int32Value = c.pointee.int32_value
         self.stringValue = try ProtobufCRead.string(c.pointee.string_value, field: "immigration.testing.v1.FieldKindsSubset.string_value")
         self.color = Immigration_Testing_V1_Color(rawValue: Int32(truncatingIfNeeded: c.pointee.color.rawValue))
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__FieldKindsSubset>, arena: ProtobufCArena) throws {
@@ -1315,16 +1184,16 @@ extension Immigration_Testing_V1_PersonWithDocuments: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__PersonWithDocuments.self, immigration__testing__v1__person_with_documents__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__PersonWithDocuments>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__PersonWithDocuments>) throws {
         self.personID = try ProtobufCRead.string(c.pointee.person_id, field: "immigration.testing.v1.PersonWithDocuments.person_id")
-        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) } else { self.name = nil }
-        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) } else { self.dateOfBirth = nil }
+        if let pointer = c.pointee.name { self.name = try Immigration_Common_V1_PersonName(protobufC: pointer) }
+        if let pointer = c.pointee.date_of_birth { self.dateOfBirth = try Immigration_Common_V1_PartialDate(protobufC: pointer) }
         self.sex = Immigration_Common_V1_Sex(rawValue: Int32(truncatingIfNeeded: c.pointee.sex.rawValue))
         self.nationality = try ProtobufCRead.string(c.pointee.nationality, field: "immigration.testing.v1.PersonWithDocuments.nationality")
         self.documents = try ProtobufCRead.messages(c.pointee.documents, count: c.pointee.n_documents, as: Immigration_Testing_V1_TravelDocument.self)
-        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) } else { self.provenance = nil }
-        if let pointer = c.pointee.updated_at { self.updatedAt = WellKnownValues.timestamp(pointer) } else { self.updatedAt = nil }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        if let pointer = c.pointee.provenance { self.provenance = try Immigration_Common_V1_Provenance(protobufC: pointer) }
+        if let pointer = c.pointee.updated_at { self.updatedAt = WellKnownValues.timestamp(pointer) }
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__PersonWithDocuments>, arena: ProtobufCArena) throws {
@@ -1365,13 +1234,13 @@ extension Immigration_Testing_V1_TravelDocument: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__TravelDocument.self, immigration__testing__v1__travel_document__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__TravelDocument>) throws {
-        if let pointer = c.pointee.reference { self.reference = try Immigration_Common_V1_DocumentReference(protobufC: pointer) } else { self.reference = nil }
-        if let pointer = c.pointee.issued_on { self.issuedOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.issuedOn = nil }
-        if let pointer = c.pointee.expires_on { self.expiresOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) } else { self.expiresOn = nil }
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__TravelDocument>) throws {
+        if let pointer = c.pointee.reference { self.reference = try Immigration_Common_V1_DocumentReference(protobufC: pointer) }
+        if let pointer = c.pointee.issued_on { self.issuedOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
+        if let pointer = c.pointee.expires_on { self.expiresOn = try Immigration_Common_V1_CalendarDate(protobufC: pointer) }
         self.hasChip = (c.pointee.has_chip != 0)
         self.issuingAuthority = try ProtobufCRead.string(c.pointee.issuing_authority, field: "immigration.testing.v1.TravelDocument.issuing_authority")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__TravelDocument>, arena: ProtobufCArena) throws {
@@ -1406,14 +1275,14 @@ extension Immigration_Testing_V1_ReservedNames: ProtobufCConvertible {
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__ReservedNames.self, immigration__testing__v1__reserved_names__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames>) throws {
         self.`default` = try ProtobufCRead.string(c.pointee.default_, field: "immigration.testing.v1.ReservedNames.default")
         self.`in` = c.pointee.`in`
         self.`protocol` = (c.pointee.`protocol` != 0)
         self.unknownFields_p = try ProtobufCRead.string(c.pointee.unknown_fields, field: "immigration.testing.v1.ReservedNames.unknown_fields")
         self.serializedBytes_p = ProtobufCRead.bytes(c.pointee.serialized_bytes)
         self.unsigned = c.pointee.unsigned_
-        if let pointer = c.pointee.type { self.type = try Immigration_Testing_V1_ReservedNames.TypeMessage(protobufC: pointer) } else { self.type = nil }
+        if let pointer = c.pointee.type { self.type = try Immigration_Testing_V1_ReservedNames.TypeMessage(protobufC: pointer) }
         self.keyword = Immigration_Testing_V1_ReservedNames.Keyword(rawValue: Int32(truncatingIfNeeded: c.pointee.keyword.rawValue))
         self.`for` = try ProtobufCRead.array(c.pointee.for_, count: c.pointee.n_for_) { element in try ProtobufCRead.string(element, field: "immigration.testing.v1.ReservedNames.for") }
         if c.pointee.n_case_ > 0, let entries = c.pointee.case_ {
@@ -1423,15 +1292,13 @@ extension Immigration_Testing_V1_ReservedNames: ProtobufCConvertible {
                 map[try ProtobufCRead.string(entry.key, field: "immigration.testing.v1.ReservedNames.case.key")] = entry.value
             }
             self.`case` = map
-        } else {
-            self.`case` = [:]
         }
         switch c.pointee.switch_case.rawValue {
         case 11: self.`switch` = .`while`(try ProtobufCRead.string(c.pointee.while_, field: "immigration.testing.v1.ReservedNames.while"))
         case 12: self.`switch` = .`return`(c.pointee.return_)
-        default: self.`switch` = nil
+        default: break
         }
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames>, arena: ProtobufCArena) throws {
@@ -1494,9 +1361,9 @@ extension Immigration_Testing_V1_ReservedNames.TypeMessage: ProtobufCConvertible
     nonisolated(unsafe) public static let protobufCDescriptor = ProtobufCRead.descriptor(
         of: Immigration__Testing__V1__ReservedNames__Type.self, immigration__testing__v1__reserved_names__type__init)
 
-    public init(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames__Type>) throws {
+    public mutating func read(protobufC c: UnsafePointer<Immigration__Testing__V1__ReservedNames__Type>) throws {
         self.name = try ProtobufCRead.string(c.pointee.name, field: "immigration.testing.v1.ReservedNames.Type.name")
-        self.unknownFields = UnknownFields(protobufC: c.pointee.base)
+        unknownFields = UnknownFields(protobufC: c.pointee.base)
     }
 
     public func fill(protobufC c: UnsafeMutablePointer<Immigration__Testing__V1__ReservedNames__Type>, arena: ProtobufCArena) throws {
