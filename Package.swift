@@ -121,7 +121,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "TestContracts", dependencies: ["CTestContracts", "CContracts", "Contracts", "ProtobufC", "GRPCRuntime"],
                 path: "Tests/TestContracts", swiftSettings: swiftSettings),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "TestContracts", "CContracts", "ProtobufC"],
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "TestContracts", "CContracts", "ProtobufC", "CProtobufCArena"],
                     path: "Tests/ContractsTests", swiftSettings: swiftSettings),
         .testTarget(name: "ProtoJSONTests",
                     dependencies: ["ProtoJSON", "CContracts", "CProtobufC", "ProtoJSONTestMessages"],

@@ -80,10 +80,16 @@ extension ProtobufCArena {
         guard !values.isEmpty else { return nil }
         let pointers = allocate(UnsafeMutablePointer<M.CStruct>?.self, count: values.count)
         try values.withUnsafeBufferPointer { buffer in
+            // Each element is filled through an inout access to its place in
+            // the array, which the optimiser knows nothing else writes during
+            // the call; through the plain (borrowed) element it copied every
+            // element out first (an outlined copy and destroy of the whole
+            // message, ~390 instructions each). Nothing is written: fill reads.
+            let elements = UnsafeMutablePointer(mutating: buffer.baseAddress!)
             for index in buffer.indices {
                 let c = allocate(M.CStruct.self)
                 M.initializeProtobufC(c)
-                try (buffer.baseAddress! + index).pointee.fill(protobufC: c, arena: self)
+                try (elements + index).pointee.fillInPlace(protobufC: c, arena: self)
                 (pointers + index).initialize(to: c)
             }
         }

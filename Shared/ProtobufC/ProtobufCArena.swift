@@ -7,10 +7,13 @@ import CProtobufCArena
 /// Generated contract code builds protobuf-c structs in an arena before
 /// packing, and asks protobuf-c to unpack into one. The arena itself is C
 /// (`CProtobufCArena`), so protobuf-c calls its allocator directly rather than
-/// Swift through a function pointer. The first block lives on the stack;
-/// larger messages spill into malloc'd blocks that are released when
-/// `withArena` returns. An arena is valid only inside the closure that
-/// received it and is used by one thread at a time.
+/// Swift through a function pointer. Its first block (16 KiB) comes from a
+/// small per-thread free list and goes back to it when `withArena` returns,
+/// so an ordinary message needs no malloc for arena memory (Swift's temporary
+/// allocations above 1 KiB go to the heap on Linux); each live arena, nested
+/// ones included, has a block of its own. Larger messages spill into malloc'd
+/// blocks that are freed when `withArena` returns. An arena is valid only
+/// inside the closure that received it and is used by one thread at a time.
 public struct ProtobufCArena {
     @usableFromInline let state: UnsafeMutablePointer<ProtobufCArenaState>
 
@@ -25,14 +28,16 @@ public struct ProtobufCArena {
         UnsafeMutableRawPointer(state).assumingMemoryBound(to: ProtobufCAllocator.self)
     }
 
-    /// Size of the stack block every arena starts with (its state included).
-    public static let stackBlockSize = 4096
+    /// Size of the first block every arena starts with.
+    public static let firstBlockSize = Int(PROTOBUF_C_ARENA_FIRST_BLOCK)
 
     /// Runs `body` with a fresh arena and releases all its memory afterwards.
     @inlinable
     public static func withArena<R>(_ body: (ProtobufCArena) throws -> R) rethrows -> R {
-        try withUnsafeTemporaryAllocation(byteCount: stackBlockSize, alignment: 16) { block in
-            let state = protobuf_c_arena_init(block.baseAddress, block.count)!
+        // The state is small: this temporary allocation is on the stack.
+        try withUnsafeTemporaryAllocation(of: ProtobufCArenaState.self, capacity: 1) { buffer in
+            let state = buffer.baseAddress!
+            guard protobuf_c_arena_init(state) else { outOfMemory(firstBlockSize) }
             defer { protobuf_c_arena_release(state) }
             return try body(ProtobufCArena(state: state))
         }

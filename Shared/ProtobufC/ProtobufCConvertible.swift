@@ -56,6 +56,14 @@ extension ProtobufCConvertible {
         }
     }
 
+    /// `fill` called on this message's own storage (an exclusive access), so
+    /// that the message is read in place rather than copied; it does not
+    /// change the message.
+    @inlinable
+    mutating func fillInPlace(protobufC c: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        try fill(protobufC: c, arena: arena)
+    }
+
     /// Encodings up to this size are packed in the arena and copied out; larger
     /// ones straight into the result, to copy them only once.
     @inlinable
