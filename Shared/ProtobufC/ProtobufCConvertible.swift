@@ -33,25 +33,49 @@ extension ProtobufCConvertible {
     /// message is kept alive until the pack returns.
     @inlinable
     public func protobufCBytes() throws -> [UInt8] {
+        try withFilledProtobufC { message, arena in
+            let size = protobuf_c_message_get_packed_size(message)
+            guard size > 0 else { return [] }
+            if size <= Self.packedInArenaLimit {
+                // Packed in the arena, then copied: creating the array from a
+                // buffer is specialised, where unsafeUninitializedCapacity looks
+                // up the array's generic metadata in the runtime on every call.
+                let buffer = arena.allocate(UInt8.self, count: size)
+                let written = protobuf_c_message_pack(message, buffer)
+                return [UInt8](UnsafeBufferPointer(start: buffer, count: written))
+            }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(message, buffer.baseAddress!)
+            }
+        }
+    }
+
+    /// Encodes through protobuf-c and lends the packed bytes to `body`, valid
+    /// only during that call: packed in the arena, never copied into an array
+    /// (the gRPC runtime copies them once, into the core's buffer).
+    @inlinable
+    public func withProtobufCBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withFilledProtobufC { message, arena in
+            let size = protobuf_c_message_get_packed_size(message)
+            guard size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            let buffer = arena.allocate(UInt8.self, count: size)
+            let written = protobuf_c_message_pack(message, buffer)
+            return try body(UnsafeRawBufferPointer(start: buffer, count: written))
+        }
+    }
+
+    /// Builds the C struct of this message in an arena and hands it to `body`
+    /// with the arena; the message is kept alive until `body` returns.
+    @inlinable
+    func withFilledProtobufC<Result>(
+        _ body: (UnsafePointer<ProtobufCMessage>, ProtobufCArena) throws -> Result
+    ) throws -> Result {
         try withExtendedLifetime(self) {
             try ProtobufCArena.withArena { arena in
                 let c = arena.allocate(CStruct.self)
                 Self.initializeProtobufC(c)
                 try fill(protobufC: c, arena: arena)
-                let message = UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
-                let size = protobuf_c_message_get_packed_size(message)
-                guard size > 0 else { return [] }
-                if size <= Self.packedInArenaLimit {
-                    // Packed in the arena, then copied: creating the array from a
-                    // buffer is specialised, where unsafeUninitializedCapacity looks
-                    // up the array's generic metadata in the runtime on every call.
-                    let buffer = arena.allocate(UInt8.self, count: size)
-                    let written = protobuf_c_message_pack(message, buffer)
-                    return [UInt8](UnsafeBufferPointer(start: buffer, count: written))
-                }
-                return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                    count = protobuf_c_message_pack(message, buffer.baseAddress!)
-                }
+                return try body(UnsafeRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self), arena)
             }
         }
     }

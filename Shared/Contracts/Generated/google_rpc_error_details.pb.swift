@@ -272,6 +272,14 @@ extension Google_Rpc_ErrorInfo: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_RetryInfo: ProtobufCConvertible {
@@ -304,6 +312,14 @@ extension Google_Rpc_RetryInfo: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -343,6 +359,14 @@ extension Google_Rpc_DebugInfo: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_QuotaFailure: ProtobufCConvertible {
@@ -379,6 +403,14 @@ extension Google_Rpc_QuotaFailure: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_QuotaFailure.Violation: ProtobufCConvertible {
@@ -413,6 +445,14 @@ extension Google_Rpc_QuotaFailure.Violation: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -449,6 +489,14 @@ extension Google_Rpc_PreconditionFailure: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -487,6 +535,14 @@ extension Google_Rpc_PreconditionFailure.Violation: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_BadRequest: ProtobufCConvertible {
@@ -522,6 +578,14 @@ extension Google_Rpc_BadRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -562,6 +626,14 @@ extension Google_Rpc_BadRequest.FieldViolation: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_RequestInfo: ProtobufCConvertible {
@@ -596,6 +668,14 @@ extension Google_Rpc_RequestInfo: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -636,6 +716,14 @@ extension Google_Rpc_ResourceInfo: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_Help: ProtobufCConvertible {
@@ -672,6 +760,14 @@ extension Google_Rpc_Help: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_Help.Link: ProtobufCConvertible {
@@ -707,6 +803,14 @@ extension Google_Rpc_Help.Link: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Google_Rpc_LocalizedMessage: ProtobufCConvertible {
@@ -741,5 +845,13 @@ extension Google_Rpc_LocalizedMessage: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }

@@ -62,4 +62,12 @@ extension Google_Rpc_Status: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }

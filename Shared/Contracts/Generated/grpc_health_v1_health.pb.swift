@@ -101,6 +101,14 @@ extension Grpc_Health_V1_HealthCheckRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Grpc_Health_V1_HealthCheckResponse: ProtobufCConvertible {
@@ -133,5 +141,13 @@ extension Grpc_Health_V1_HealthCheckResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }

@@ -284,6 +284,14 @@ extension Grpc_Reflection_V1_ServerReflectionRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Grpc_Reflection_V1_ExtensionRequest: ProtobufCConvertible {
@@ -318,6 +326,14 @@ extension Grpc_Reflection_V1_ExtensionRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -376,6 +392,14 @@ extension Grpc_Reflection_V1_ServerReflectionResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Grpc_Reflection_V1_FileDescriptorResponse: ProtobufCConvertible {
@@ -411,6 +435,14 @@ extension Grpc_Reflection_V1_FileDescriptorResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -450,6 +482,14 @@ extension Grpc_Reflection_V1_ExtensionNumberResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Grpc_Reflection_V1_ListServiceResponse: ProtobufCConvertible {
@@ -486,6 +526,14 @@ extension Grpc_Reflection_V1_ListServiceResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Grpc_Reflection_V1_ServiceResponse: ProtobufCConvertible {
@@ -518,6 +566,14 @@ extension Grpc_Reflection_V1_ServiceResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -553,5 +609,13 @@ extension Grpc_Reflection_V1_ErrorResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }

@@ -475,6 +475,14 @@ extension Immigration_Common_V1_PersonName: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Common_V1_PartialDate: ProtobufCConvertible {
@@ -511,6 +519,14 @@ extension Immigration_Common_V1_PartialDate: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -549,6 +565,14 @@ extension Immigration_Common_V1_CalendarDate: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Common_V1_DocumentReference: ProtobufCConvertible {
@@ -586,6 +610,14 @@ extension Immigration_Common_V1_DocumentReference: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Common_V1_CheckpointReference: ProtobufCConvertible {
@@ -618,6 +650,14 @@ extension Immigration_Common_V1_CheckpointReference: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -657,5 +697,13 @@ extension Immigration_Common_V1_Provenance: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }

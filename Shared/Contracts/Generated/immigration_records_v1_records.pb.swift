@@ -1867,6 +1867,14 @@ extension Immigration_Records_V1_Residence: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_PersonDetails: ProtobufCConvertible {
@@ -1917,6 +1925,14 @@ extension Immigration_Records_V1_PersonDetails: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_Person: ProtobufCConvertible {
@@ -1960,6 +1976,14 @@ extension Immigration_Records_V1_Person: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_CreatePersonRequest: ProtobufCConvertible {
@@ -1997,6 +2021,14 @@ extension Immigration_Records_V1_CreatePersonRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_CreatePersonResponse: ProtobufCConvertible {
@@ -2029,6 +2061,14 @@ extension Immigration_Records_V1_CreatePersonResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2073,6 +2113,14 @@ extension Immigration_Records_V1_UpdatePersonRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_UpdatePersonResponse: ProtobufCConvertible {
@@ -2105,6 +2153,14 @@ extension Immigration_Records_V1_UpdatePersonResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2140,6 +2196,14 @@ extension Immigration_Records_V1_GetPersonRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2194,6 +2258,14 @@ extension Immigration_Records_V1_GetPersonResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetPersonHistoryRequest: ProtobufCConvertible {
@@ -2230,6 +2302,14 @@ extension Immigration_Records_V1_GetPersonHistoryRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2270,6 +2350,14 @@ extension Immigration_Records_V1_PersonRevision: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetPersonHistoryResponse: ProtobufCConvertible {
@@ -2308,6 +2396,14 @@ extension Immigration_Records_V1_GetPersonHistoryResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_NameQuery: ProtobufCConvertible {
@@ -2342,6 +2438,14 @@ extension Immigration_Records_V1_NameQuery: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2396,6 +2500,14 @@ extension Immigration_Records_V1_SearchPersonsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_SearchPersonsResponse: ProtobufCConvertible {
@@ -2433,6 +2545,14 @@ extension Immigration_Records_V1_SearchPersonsResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2479,6 +2599,14 @@ extension Immigration_Records_V1_DocumentDetails: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_DocumentKey: ProtobufCConvertible {
@@ -2513,6 +2641,14 @@ extension Immigration_Records_V1_DocumentKey: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2558,6 +2694,14 @@ extension Immigration_Records_V1_DocumentSelector: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2606,6 +2750,14 @@ extension Immigration_Records_V1_Document: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_DocumentStatusChange: ProtobufCConvertible {
@@ -2647,6 +2799,14 @@ extension Immigration_Records_V1_DocumentStatusChange: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_IssueDocumentRequest: ProtobufCConvertible {
@@ -2686,6 +2846,14 @@ extension Immigration_Records_V1_IssueDocumentRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_IssueDocumentResponse: ProtobufCConvertible {
@@ -2718,6 +2886,14 @@ extension Immigration_Records_V1_IssueDocumentResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2762,6 +2938,14 @@ extension Immigration_Records_V1_ChangeDocumentStatusRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_ChangeDocumentStatusResponse: ProtobufCConvertible {
@@ -2797,6 +2981,14 @@ extension Immigration_Records_V1_ChangeDocumentStatusResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetDocumentRequest: ProtobufCConvertible {
@@ -2829,6 +3021,14 @@ extension Immigration_Records_V1_GetDocumentRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2867,6 +3067,14 @@ extension Immigration_Records_V1_GetDocumentResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -2915,6 +3123,14 @@ extension Immigration_Records_V1_ListDocumentsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_ListDocumentsResponse: ProtobufCConvertible {
@@ -2952,6 +3168,14 @@ extension Immigration_Records_V1_ListDocumentsResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3006,6 +3230,14 @@ extension Immigration_Records_V1_Crossing: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_RecordCrossingRequest: ProtobufCConvertible {
@@ -3053,6 +3285,14 @@ extension Immigration_Records_V1_RecordCrossingRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_RecordCrossingResponse: ProtobufCConvertible {
@@ -3087,6 +3327,14 @@ extension Immigration_Records_V1_RecordCrossingResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3133,6 +3381,14 @@ extension Immigration_Records_V1_ListCrossingsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_ListCrossingsResponse: ProtobufCConvertible {
@@ -3170,6 +3426,14 @@ extension Immigration_Records_V1_ListCrossingsResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3209,6 +3473,14 @@ extension Immigration_Records_V1_ExitBanLifting: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3262,6 +3534,14 @@ extension Immigration_Records_V1_ExitBan: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_PlaceExitBanRequest: ProtobufCConvertible {
@@ -3307,6 +3587,14 @@ extension Immigration_Records_V1_PlaceExitBanRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_PlaceExitBanResponse: ProtobufCConvertible {
@@ -3344,6 +3632,14 @@ extension Immigration_Records_V1_PlaceExitBanResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3390,6 +3686,14 @@ extension Immigration_Records_V1_LiftExitBanRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_LiftExitBanResponse: ProtobufCConvertible {
@@ -3422,6 +3726,14 @@ extension Immigration_Records_V1_LiftExitBanResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3462,6 +3774,14 @@ extension Immigration_Records_V1_EligibilityReason: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_CheckCrossingEligibilityRequest: ProtobufCConvertible {
@@ -3500,6 +3820,14 @@ extension Immigration_Records_V1_CheckCrossingEligibilityRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3549,6 +3877,14 @@ extension Immigration_Records_V1_CheckCrossingEligibilityResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_StreamChangesRequest: ProtobufCConvertible {
@@ -3591,6 +3927,14 @@ extension Immigration_Records_V1_StreamChangesRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_DocumentStatusChanged: ProtobufCConvertible {
@@ -3625,6 +3969,14 @@ extension Immigration_Records_V1_DocumentStatusChanged: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3691,6 +4043,14 @@ extension Immigration_Records_V1_ChangeEvent: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_IntakeJobSpec: ProtobufCConvertible {
@@ -3728,6 +4088,14 @@ extension Immigration_Records_V1_IntakeJobSpec: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_IntakePerson: ProtobufCConvertible {
@@ -3762,6 +4130,14 @@ extension Immigration_Records_V1_IntakePerson: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3799,6 +4175,14 @@ extension Immigration_Records_V1_IntakeDocument: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3844,6 +4228,14 @@ extension Immigration_Records_V1_IntakeCrossing: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -3896,6 +4288,14 @@ extension Immigration_Records_V1_IntakeRow: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_BulkIntakeRequest: ProtobufCConvertible {
@@ -3940,6 +4340,14 @@ extension Immigration_Records_V1_BulkIntakeRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_RejectedRow: ProtobufCConvertible {
@@ -3980,6 +4388,14 @@ extension Immigration_Records_V1_RejectedRow: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -4027,6 +4443,14 @@ extension Immigration_Records_V1_BulkIntakeResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetIntakeStatusRequest: ProtobufCConvertible {
@@ -4063,6 +4487,14 @@ extension Immigration_Records_V1_GetIntakeStatusRequest: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -4117,6 +4549,14 @@ extension Immigration_Records_V1_GetIntakeStatusResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -4173,6 +4613,14 @@ extension Immigration_Records_V1_GetCrossingStatisticsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_CrossingStatisticsRow: ProtobufCConvertible {
@@ -4214,6 +4662,14 @@ extension Immigration_Records_V1_CrossingStatisticsRow: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetCrossingStatisticsResponse: ProtobufCConvertible {
@@ -4249,6 +4705,14 @@ extension Immigration_Records_V1_GetCrossingStatisticsResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -4294,6 +4758,14 @@ extension Immigration_Records_V1_GetDocumentStatisticsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_DocumentStatisticsRow: ProtobufCConvertible {
@@ -4335,6 +4807,14 @@ extension Immigration_Records_V1_DocumentStatisticsRow: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_GetDocumentStatisticsResponse: ProtobufCConvertible {
@@ -4370,6 +4850,14 @@ extension Immigration_Records_V1_GetDocumentStatisticsResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }
 
@@ -4416,6 +4904,14 @@ extension Immigration_Records_V1_Checkpoint: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_ListCheckpointsRequest: ProtobufCConvertible {
@@ -4455,6 +4951,14 @@ extension Immigration_Records_V1_ListCheckpointsRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_ListCheckpointsResponse: ProtobufCConvertible {
@@ -4493,6 +4997,14 @@ extension Immigration_Records_V1_ListCheckpointsResponse: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_UpsertCheckpointRequest: ProtobufCConvertible {
@@ -4530,6 +5042,14 @@ extension Immigration_Records_V1_UpsertCheckpointRequest: WireMessage {
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
     }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
+    }
 }
 
 extension Immigration_Records_V1_UpsertCheckpointResponse: ProtobufCConvertible {
@@ -4562,5 +5082,13 @@ extension Immigration_Records_V1_UpsertCheckpointResponse: WireMessage {
 
     public func serializedBytes() throws -> [UInt8] {
         try protobufCBytes()
+    }
+
+    public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws {
+        try self.init(protobufCBuffer: buffer)
+    }
+
+    public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try withProtobufCBytes(body)
     }
 }

@@ -50,6 +50,14 @@ struct ConversionRenderer {
             out.block("public func serializedBytes() throws -> [UInt8]") { out in
                 out.line("try protobufCBytes()")
             }
+            out.line()
+            out.block("public init(serializedBuffer buffer: UnsafeRawBufferPointer) throws") { out in
+                out.line("try self.init(protobufCBuffer: buffer)")
+            }
+            out.line()
+            out.block("public func withSerializedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result") { out in
+                out.line("try withProtobufCBytes(body)")
+            }
         }
     }
 
