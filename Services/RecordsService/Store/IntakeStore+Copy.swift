@@ -2,14 +2,14 @@ import COpenSSL
 import Foundation
 import Postgres
 
-// Bulk intake's direct path (docs/records.md, "Bulk intake"): the batch's keys
+// Bulk intake's write path (docs/records.md, "Bulk intake"): the batch's keys
 // looked up with one statement per key kind (arrays, `= ANY`, index-backed),
-// every row decided in Swift (`IntakeRules.check`), and the accepted rows
-// written once, with binary COPY straight into the final tables, in the
-// batch's transaction. Unique keys stay the final guard against a concurrent
-// writer: a violation (or a deadlock) rolls the direct path back to its
-// savepoint and the batch goes through the staging path, which gives it
-// per-row reasons against what is committed by then.
+// every row decided in Swift (`IntakeRules.check`, the one place the rules
+// live), and the accepted rows written once, with binary COPY straight into
+// the final tables, in the batch's transaction. Unique keys stay the final
+// guard against a concurrent writer: a violation (or a deadlock) rolls the
+// writes back to a savepoint, and the keys are looked up again (what the other
+// writer committed is seen then) and every row decided again by the same rules.
 
 extension IntakeStore {
     /// The job's provenance and the transaction's time, as every written row carries them.
@@ -22,34 +22,77 @@ extension IntakeStore {
         var nowJSON: String
     }
 
+    /// A batch's rows in row-number order, with their keys in the job's source system.
+    struct KeyedBatch: Sendable {
+        var system: String
+        var persons: [PersonRow]
+        var documents: [DocumentRow]
+        var crossings: [CrossingRow]
+        var personKeys: [IntakeRules.PersonKeys]
+        var documentKeys: [IntakeRules.DocumentKeys]
+        var crossingKeys: [IntakeRules.CrossingKeys]
+    }
+
+    /// How many times a batch is decided and written before a conflict with
+    /// concurrent writers fails its transaction (the client then resumes it).
+    static let maximumWriteAttempts = 5
+
     /// Checks the batch against the database and writes its accepted rows
     /// with COPY. Returns the rows the data refused (not yet sorted).
-    func loadDirect(_ tx: PostgresTransaction, _ w: Writer, persons: [PersonRow], documents: [DocumentRow],
-                    crossings: [CrossingRow]) async throws -> [Rejection] {
-        // "Earlier in the batch" means a smaller row number, whatever the order sent.
+    func loadChecked(_ tx: PostgresTransaction, _ w: Writer, _ batch: KeyedBatch) async throws -> [Rejection] {
+        var attempt = 1
+        while true {
+            _ = try await tx.execute(unsafeSQL: "SAVEPOINT intake_write")
+            do {
+                let existing = try await lookUp(tx, persons: batch.personKeys, documents: batch.documentKeys,
+                                                crossings: batch.crossingKeys)
+                let verdict = IntakeRules.check(persons: batch.personKeys, documents: batch.documentKeys,
+                                                crossings: batch.crossingKeys, existing: existing)
+                try await write(tx, w, batch, verdict)
+                return verdict.rejected
+            } catch let error as PostgresError
+                where attempt < Self.maximumWriteAttempts && (error.isUniqueViolation || error.isForeignKeyViolation || error.isDeadlock) {
+                // A concurrent writer took one of the batch's keys after the
+                // look-up (its commit made the COPY fail): decide again against
+                // what is committed now.
+                _ = try await tx.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT intake_write")
+                attempt += 1
+            }
+        }
+    }
+
+    /// The batch's rows in row-number order ("earlier in the batch" means a
+    /// smaller row number, whatever the order sent) with their keys.
+    static func keyed(system: String, persons: [PersonRow], documents: [DocumentRow], crossings: [CrossingRow]) -> KeyedBatch {
         let persons = persons.sorted { $0.rowNumber < $1.rowNumber }
         let documents = documents.sorted { $0.rowNumber < $1.rowNumber }
         let crossings = crossings.sorted { $0.rowNumber < $1.rowNumber }
         let personKeys = persons.map { p in
-            IntakeRules.PersonKeys(rowNumber: p.rowNumber, personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: p.sourceKey),
+            IntakeRules.PersonKeys(rowNumber: p.rowNumber, personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: p.sourceKey),
                                    citizenID: p.details.citizenID?.digits, nationality: p.details.nationalities[0])
         }
         let documentKeys = documents.map { d in
             IntakeRules.DocumentKeys(rowNumber: d.rowNumber,
-                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: d.personSourceKey),
+                                     personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: d.personSourceKey),
                                      documentID: UUID(), key: .init(number: d.details.number, issuingState: d.details.issuingState,
                                                                     kind: d.details.kind.rawValue))
         }
         let crossingKeys = crossings.map { c in
             IntakeRules.CrossingKeys(rowNumber: c.rowNumber,
-                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: c.personSourceKey),
-                                     requestID: Self.crossingRequestID(system: w.system, c),
+                                     personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: c.personSourceKey),
+                                     requestID: Self.crossingRequestID(system: system, c),
                                      document: .init(number: c.number, issuingState: c.issuingState, kind: c.kind.rawValue),
                                      checkpointCode: c.checkpointCode)
         }
-        let existing = try await lookUp(tx, persons: personKeys, documents: documentKeys, crossings: crossingKeys)
-        let verdict = IntakeRules.check(persons: personKeys, documents: documentKeys, crossings: crossingKeys,
-                                        existing: existing)
+        return KeyedBatch(system: system, persons: persons, documents: documents, crossings: crossings, personKeys: personKeys,
+                          documentKeys: documentKeys, crossingKeys: crossingKeys)
+    }
+
+    /// Writes the accepted rows of the batch with one binary COPY per table.
+    private func write(_ tx: PostgresTransaction, _ w: Writer, _ batch: KeyedBatch,
+                       _ verdict: IntakeRules.BatchVerdict) async throws {
+        let (persons, documents, crossings) = (batch.persons, batch.documents, batch.crossings)
+        let (personKeys, documentKeys, crossingKeys) = (batch.personKeys, batch.documentKeys, batch.crossingKeys)
         let conn = tx.connection
 
         if !verdict.persons.isEmpty {
@@ -141,7 +184,6 @@ extension IntakeStore {
                 }
             }
         }
-        return verdict.rejected
     }
 
     /// What exists of the batch's keys: one statement per key kind, each an
@@ -203,8 +245,8 @@ extension IntakeStore {
                               name: "\(system):\(c.personSourceKey):\(micros):\(c.direction.rawValue):\(c.checkpointCode)")
     }
 
-    /// SHA-256 of the request id's text, as the staging path's
-    /// `sha256(convert_to(request_id::text, 'UTF8'))`.
+    /// The request fingerprint of an intake crossing: SHA-256 of its request
+    /// id's text (the id is itself derived from the crossing's content).
     static func fingerprint(_ requestID: UUID) -> [UInt8] {
         let input = Array(requestID.text.utf8)
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
