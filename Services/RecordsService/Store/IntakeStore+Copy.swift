@@ -31,6 +31,13 @@ extension IntakeStore {
         var personKeys: [IntakeRules.PersonKeys]
         var documentKeys: [IntakeRules.DocumentKeys]
         var crossingKeys: [IntakeRules.CrossingKeys]
+        /// What the COPYs write that does not depend on the look-up, made here,
+        /// before the transaction: each person's folded name and intake
+        /// reference, each crossing's id and request fingerprint.
+        var foldedNames: [String]
+        var intakeReferences: [String]
+        var crossingIDs: [UUID]
+        var fingerprints: [[UInt8]]
     }
 
     /// How many times a batch is decided and written before a conflict with
@@ -85,7 +92,9 @@ extension IntakeStore {
                                      checkpointCode: c.checkpointCode)
         }
         return KeyedBatch(system: system, persons: persons, documents: documents, crossings: crossings, personKeys: personKeys,
-                          documentKeys: documentKeys, crossingKeys: crossingKeys)
+                          documentKeys: documentKeys, crossingKeys: crossingKeys, foldedNames: persons.map(\.details.foldedName),
+                          intakeReferences: persons.map { "\(system):\($0.sourceKey)" }, crossingIDs: crossings.map { _ in UUID() },
+                          fingerprints: crossingKeys.map { fingerprint($0.requestID) })
     }
 
     /// Writes the accepted rows of the batch with one binary COPY per table.
@@ -103,13 +112,13 @@ extension IntakeStore {
                 "created_source", "created_unit_code", "created_actor_id", "updated_source", "updated_unit_code", "updated_actor_id",
             ]) { writer in
                 for index in verdict.persons {
-                    let p = persons[index], d = p.details
+                    let d = persons[index].details
                     try await writer.appendRow(
-                        personKeys[index].personID, d.citizenID?.digits, d.name.family, d.name.middle, d.name.given, d.foldedName,
+                        personKeys[index].personID, d.citizenID?.digits, d.name.family, d.name.middle, d.name.given, batch.foldedNames[index],
                         Int16(d.dateOfBirth.year), d.dateOfBirth.month.map(Int16.init), d.dateOfBirth.day.map(Int16.init),
                         d.sex.rawValue, CharArray(d.nationalities), d.residenceAddress, d.residenceProvince,
                         d.residenceSince.map { Int16($0.year) }, d.residenceSince?.month.map(Int16.init),
-                        d.residenceSince?.day.map(Int16.init), d.biometricSubjectID, d.remarks, "\(w.system):\(p.sourceKey)",
+                        d.residenceSince?.day.map(Int16.init), d.biometricSubjectID, d.remarks, batch.intakeReferences[index],
                         w.source, w.unit, w.actor, w.source, w.unit, w.actor)
                 }
             }
@@ -125,7 +134,7 @@ extension IntakeStore {
                 for index in verdict.persons {
                     let id = personKeys[index].personID
                     let details = PersonRevisionJSON.firstVersion(personID: id, details: persons[index].details,
-                                                                  intakeReference: "\(w.system):\(persons[index].sourceKey)",
+                                                                  intakeReference: batch.intakeReferences[index],
                                                                   source: w.source, unit: w.unit, actor: w.actor, at: w.nowJSON)
                     try await writer.appendRow(id, Int64(1), details, "bulk intake", w.source, w.unit, w.actor)
                 }
@@ -179,7 +188,7 @@ extension IntakeStore {
                 for accepted in verdict.crossings {
                     let c = crossings[accepted.index], k = crossingKeys[accepted.index]
                     try await writer.appendRow(
-                        k.personID, UUID(), k.requestID, Self.fingerprint(k.requestID), accepted.documentID, c.direction.rawValue,
+                        k.personID, batch.crossingIDs[accepted.index], k.requestID, batch.fingerprints[accepted.index], accepted.documentID, c.direction.rawValue,
                         c.checkpointCode, c.crossedAt, c.lane.rawValue, c.gateID, accepted.nationality, w.source, w.unit, w.actor)
                 }
             }
