@@ -11,9 +11,9 @@ extension RecordsServiceProvider {
                     context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse {
         var response = Immigration_Records_V1_BulkIntakeResponse()
         var jobID: UUID?
-        /// The job's source system, once a batch of the stream has read it.
-        var system: String?
-        var loading: Task<(IntakeStore.Outcome, sourceSystem: String, batch: Int64), any Error>?
+        /// The job's source system and provenance, once a batch of the stream has read them.
+        var job: IntakeStore.Job?
+        var loading: Task<(IntakeStore.Outcome, job: IntakeStore.Job, batch: Int64), any Error>?
         do {
             for try await message in requests {
                 var checks = Checks()
@@ -38,12 +38,12 @@ extension RecordsServiceProvider {
                 jobID = id
                 response.jobID = id!.text
                 var (rows, rejected) = Self.checkedRows(message.rows)
-                // A guess checked in the transaction: keys derived for another system are derived again.
-                if let known = system ?? spec?.sourceSystem { rows.deriveKeys(system: known) }
+                // A guess checked in the transaction: keys derived for another job's provenance are derived again.
+                if let known = job ?? spec.map(IntakeStore.Job.init) { rows.deriveKeys(for: known) }
                 if let previous = loading {
                     loading = nil
                     let result = try await previous.value
-                    system = result.sourceSystem
+                    job = result.job
                     Self.add(result, to: &response)
                 }
                 let (batch, count, last) = (message.batchSequence, message.rows.count, message.lastBatch)
@@ -52,7 +52,7 @@ extension RecordsServiceProvider {
                         try await intake.load(jobID: id!, spec: spec, batch: batch, rowCount: count, lastBatch: last, rows: rows,
                                               rejected: rejected)
                     }
-                    return (result.outcome, result.sourceSystem, batch)
+                    return (result.outcome, result.job, batch)
                 }
             }
             if let previous = loading {
@@ -69,7 +69,7 @@ extension RecordsServiceProvider {
     }
 
     /// Adds a batch's outcome to the stream's response.
-    static func add(_ result: (IntakeStore.Outcome, sourceSystem: String, batch: Int64),
+    static func add(_ result: (IntakeStore.Outcome, job: IntakeStore.Job, batch: Int64),
                     to response: inout Immigration_Records_V1_BulkIntakeResponse) {
         switch result.0 {
         case .skipped(let last):

@@ -12,19 +12,38 @@ import Postgres
 // writer committed is seen then) and every row decided again by the same rules.
 
 extension IntakeStore {
-    /// The job's provenance and the transaction's time, as every written row carries them.
-    struct Writer: Sendable {
+    /// A job's source system and provenance, as every row it writes carries them.
+    struct Job: Hashable, Sendable {
         var system: String
         var source: String
         var unit: String
         var actor: String
+
+        /// A new job's, from its description.
+        init(_ spec: JobSpec) {
+            self.init(system: spec.sourceSystem, source: spec.provenance.source.rawValue, unit: spec.provenance.unitCode,
+                      actor: spec.provenance.actorID)
+        }
+
+        init(system: String, source: String, unit: String, actor: String) {
+            (self.system, self.source, self.unit, self.actor) = (system, source, unit, actor)
+        }
+    }
+
+    /// The job's provenance and the transaction's time, as every written row carries them.
+    struct Writer: Sendable {
+        var job: Job
         /// `now()` of the transaction as `to_jsonb` writes it, for the persons' revisions.
-        var nowJSON: String
+        var nowJSON: [UInt8]
+        var system: String { job.system }
+        var source: String { job.source }
+        var unit: String { job.unit }
+        var actor: String { job.actor }
     }
 
     /// A batch's rows in row-number order, with their keys in the job's source system.
     struct KeyedBatch: Sendable {
-        var system: String
+        var job: Job
         var persons: [PersonRow]
         var documents: [DocumentRow]
         var crossings: [CrossingRow]
@@ -32,12 +51,54 @@ extension IntakeStore {
         var documentKeys: [IntakeRules.DocumentKeys]
         var crossingKeys: [IntakeRules.CrossingKeys]
         /// What the COPYs write that does not depend on the look-up, made here,
-        /// before the transaction: each person's folded name and intake
-        /// reference, each crossing's id and request fingerprint.
+        /// before the transaction: each person's folded name, intake reference
+        /// and first revision (but for the transaction's time), each crossing's
+        /// id and request fingerprint.
         var foldedNames: [String]
         var intakeReferences: [String]
+        var revisions: [RevisionTemplate]
         var crossingIDs: [UUID]
         var fingerprints: [[UInt8]]
+    }
+
+    /// A person's first revision (`PersonRevisionJSON`) made before the
+    /// transaction with empty times; the write puts the transaction's time in
+    /// (`created_at` and `updated_at`, the object's last two times).
+    struct RevisionTemplate: Sendable {
+        var bytes: [UInt8]
+        /// Where the two times go: just inside the quotes of `"created_at":""` and `"updated_at":""`.
+        var createdAt: Int
+        var updatedAt: Int
+
+        init(_ json: PostgresJSON) {
+            bytes = json.bytes
+            updatedAt = Self.lastValue(of: "updated_at", in: bytes, before: bytes.count)
+            createdAt = Self.lastValue(of: "created_at", in: bytes, before: updatedAt)
+        }
+
+        /// The revision with the transaction's time.
+        func json(at now: [UInt8]) -> PostgresJSON {
+            var json: [UInt8] = []
+            json.reserveCapacity(bytes.count + 2 * now.count)
+            json.append(contentsOf: bytes[..<createdAt])
+            json.append(contentsOf: now)
+            json.append(contentsOf: bytes[createdAt..<updatedAt])
+            json.append(contentsOf: now)
+            json.append(contentsOf: bytes[updatedAt...])
+            return PostgresJSON(bytes: json)
+        }
+
+        /// The offset inside the empty string value of the last `"key":""` before `end`.
+        /// (A string value's own quotes are escaped, so the pattern only meets keys.)
+        private static func lastValue(of key: String, in bytes: [UInt8], before end: Int) -> Int {
+            let pattern = Array("\"\(key)\":\"\"".utf8)
+            var start = end - pattern.count
+            while start >= 0 {
+                if bytes[start..<(start + pattern.count)].elementsEqual(pattern) { return start + pattern.count - 1 }
+                start -= 1
+            }
+            preconditionFailure("a person revision without \(key)")
+        }
     }
 
     /// How many times a batch is decided and written before a conflict with
@@ -70,7 +131,8 @@ extension IntakeStore {
 
     /// The batch's rows in row-number order ("earlier in the batch" means a
     /// smaller row number, whatever the order sent) with their keys.
-    static func keyed(system: String, persons: [PersonRow], documents: [DocumentRow], crossings: [CrossingRow]) -> KeyedBatch {
+    static func keyed(_ job: Job, persons: [PersonRow], documents: [DocumentRow], crossings: [CrossingRow]) -> KeyedBatch {
+        let system = job.system
         let persons = persons.sorted { $0.rowNumber < $1.rowNumber }
         let documents = documents.sorted { $0.rowNumber < $1.rowNumber }
         let crossings = crossings.sorted { $0.rowNumber < $1.rowNumber }
@@ -91,9 +153,15 @@ extension IntakeStore {
                                      document: .init(number: c.number, issuingState: c.issuingState, kind: c.kind.rawValue),
                                      checkpointCode: c.checkpointCode)
         }
-        return KeyedBatch(system: system, persons: persons, documents: documents, crossings: crossings, personKeys: personKeys,
+        let references = persons.map { "\(system):\($0.sourceKey)" }
+        let revisions = persons.indices.map { index in
+            RevisionTemplate(PersonRevisionJSON.firstVersion(personID: personKeys[index].personID, details: persons[index].details,
+                                                             intakeReference: references[index], source: job.source, unit: job.unit,
+                                                             actor: job.actor, at: ""))
+        }
+        return KeyedBatch(job: job, persons: persons, documents: documents, crossings: crossings, personKeys: personKeys,
                           documentKeys: documentKeys, crossingKeys: crossingKeys, foldedNames: persons.map(\.details.foldedName),
-                          intakeReferences: persons.map { "\(system):\($0.sourceKey)" }, crossingIDs: crossings.map { _ in UUID() },
+                          intakeReferences: references, revisions: revisions, crossingIDs: crossings.map { _ in UUID() },
                           fingerprints: crossingKeys.map { fingerprint($0.requestID) })
     }
 
@@ -132,11 +200,8 @@ extension IntakeStore {
                 "person_id", "version", "details", "reason", "written_source", "written_unit_code", "written_actor_id",
             ]) { writer in
                 for index in verdict.persons {
-                    let id = personKeys[index].personID
-                    let details = PersonRevisionJSON.firstVersion(personID: id, details: persons[index].details,
-                                                                  intakeReference: batch.intakeReferences[index],
-                                                                  source: w.source, unit: w.unit, actor: w.actor, at: w.nowJSON)
-                    try await writer.appendRow(id, Int64(1), details, "bulk intake", w.source, w.unit, w.actor)
+                    try await writer.appendRow(personKeys[index].personID, Int64(1), batch.revisions[index].json(at: w.nowJSON),
+                                               "bulk intake", w.source, w.unit, w.actor)
                 }
             }
         }

@@ -41,26 +41,26 @@ struct IntakeStore: Sendable {
     }
 
     /// A batch's rows that passed the field rules, with their keys when they
-    /// could be derived before the transaction (the job's source system
-    /// known then: from the job's description or an earlier batch).
+    /// could be derived before the transaction (the job's source system and
+    /// provenance known then: from the job's description or an earlier batch).
     struct CheckedRows: Sendable {
         var persons: [PersonRow] = []
         var documents: [DocumentRow] = []
         var crossings: [CrossingRow] = []
-        /// The keys, derived for `keyed.system`; nil or another system: derived in the transaction.
+        /// The keys, derived for `keyed.job`; nil or another job's: derived in the transaction.
         var keyed: KeyedBatch?
 
-        /// Derives the keys now, for the job's source system `system`.
-        mutating func deriveKeys(system: String) {
-            keyed = IntakeStore.keyed(system: system, persons: persons, documents: documents, crossings: crossings)
+        /// Derives the keys now, for `job` (the job's source system and provenance).
+        mutating func deriveKeys(for job: Job) {
+            keyed = IntakeStore.keyed(job, persons: persons, documents: documents, crossings: crossings)
         }
     }
 
     /// Loads one batch in one transaction; returns what it came to and the
-    /// job's source system (so the keys of the stream's next batches can be
-    /// derived before their transactions).
+    /// job's source system and provenance (so the keys of the stream's next
+    /// batches can be derived before their transactions).
     func load(jobID: UUID, spec: JobSpec?, batch: Int64, rowCount: Int, lastBatch: Bool, rows: CheckedRows,
-              rejected validation: [Rejection]) async throws -> (outcome: Outcome, sourceSystem: String) {
+              rejected validation: [Rejection]) async throws -> (outcome: Outcome, job: Job) {
         try await pool.transaction { tx in
             if let spec {
                 _ = try await tx.query("""
@@ -79,15 +79,15 @@ struct IntakeStore: Sendable {
             }
             let (system, sourceText, unit, actor, last, now) = try job.decode((String, String, String, String, Int64, String).self)
             switch IntakeRules.decide(batchSequence: batch, lastCommitted: last) {
-            case .skip: return (.skipped(lastCommitted: last), system)
+            case .skip: return (.skipped(lastCommitted: last), Job(system: system, source: sourceText, unit: unit, actor: actor))
             case .gap(let expected):
                 throw StoreError.refused(rule: "batch_gap", message: "the next batch of this job is \(expected)")
             case .load: break
             }
-            let writer = Writer(system: system, source: sourceText, unit: unit, actor: actor, nowJSON: now)
+            let writer = Writer(job: Job(system: system, source: sourceText, unit: unit, actor: actor), nowJSON: Array(now.utf8))
             var rejected = validation
-            let keyed = rows.keyed.flatMap { $0.system == system ? $0 : nil }
-                ?? Self.keyed(system: system, persons: rows.persons, documents: rows.documents, crossings: rows.crossings)
+            let keyed = rows.keyed.flatMap { $0.job == writer.job ? $0 : nil }
+                ?? Self.keyed(writer.job, persons: rows.persons, documents: rows.documents, crossings: rows.crossings)
             rejected += try await loadChecked(tx, writer, keyed)
             rejected.sort { $0.rowNumber < $1.rowNumber }
             let accepted = Int64(rowCount - rejected.count)
@@ -109,7 +109,7 @@ struct IntakeStore: Sendable {
                     state = CASE WHEN \(lastBatch) THEN 'completed' ELSE state END
                 WHERE job_id = \(jobID)
                 """)
-            return (.loaded(accepted: accepted, rejected: rejected, lastCommitted: batch), system)
+            return (.loaded(accepted: accepted, rejected: rejected, lastCommitted: batch), writer.job)
         }
     }
 
