@@ -24,7 +24,7 @@ final class IntakeRevisionTemplateTests: XCTestCase {
     func testKeysAndQuotesInsideTheDetailsDoNotMoveWhereTheTimeGoes() throws {
         var input = Sample.citizen()
         input.remarks = #"copied: "created_at":"", "updated_at":"" and \"updated_at\":\"\""#
-        input.residenceAddress = #""updated_at":"""#
+        input.biometricSubjectID = #""updated_at":"""#
         let details = try RequestInput.personDetails(input)
         let now = "2026-11-24T03:12:21+00:00"
         let template = IntakeStore.RevisionTemplate(revision(details, at: ""))
