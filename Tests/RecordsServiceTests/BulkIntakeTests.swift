@@ -126,8 +126,9 @@ final class BulkIntakeTests: RecordsOverGRPCTestCase {
 
     func testABatchWhoseCitizenIDAConcurrentWriterTakesAfterTheLookUpStillGetsItsReasonPerRow() async throws {
         // Another transaction holds the citizen ID uncommitted while the batch
-        // is looked up and copied: the batch's COPY waits on it, meets the
-        // unique key when it commits, and the batch goes the staging way.
+        // is looked up and copied: the batch's COPY waits on it and meets the
+        // unique key when it commits; the batch is rolled back to its
+        // savepoint, looked up again and decided again by IntakeRules.check.
         let passport = Sample.issue(personID: "", number: "B7654321").details!
         let batch = Immigration_Records_V1_BulkIntakeRequest.with {
             $0.jobID = UUID().uuidString

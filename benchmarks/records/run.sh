@@ -39,7 +39,9 @@
 # client's stderr goes to results/<stamp>.client.log, the service's log to
 # results/<stamp>.service.log. SERVICE_BIN=<binary> measures that RecordsService
 # instead of the fresh build (an earlier commit's, for a before/after in the
-# same conditions); ONLY=reads runs only part 3 in the rounds.
+# same conditions); ONLY=reads runs only part 3 in the rounds; ONLY=intake
+# stops after part 1 (the intake and its COPY baseline) and deletes the
+# loaded data (the scratch cluster's schemas), for iterating on the intake.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -244,6 +246,14 @@ if [ ! -f "$work/copied" ]; then
 fi
 record "sizes $("$bin/psql" -XtAc "SELECT string_agg(relname || '=' || pg_size_pretty(pg_total_relation_size(oid)), ' ' ORDER BY relname)
   FROM pg_class WHERE relnamespace = 'records'::regnamespace AND relkind = 'r' AND pg_total_relation_size(oid) > 10000000")"
+
+if [ "${ONLY:-}" = intake ]; then
+  "$bin/psql" -Xq -c "SET client_min_messages = warning" -c "DROP SCHEMA records CASCADE" -c "CREATE SCHEMA records AUTHORIZATION records"
+  rm -f "$work/copied"
+  record "load-after $(cut -d' ' -f1-3 /proc/loadavg)"
+  log "raw figures in $raw"
+  exit 0
+fi
 
 log "samples for the read and write runs"
 "$bin/psql" -XtA -F' ' -c "SELECT kind, number, issuing_state FROM records.document_numbers TABLESAMPLE BERNOULLI (5) REPEATABLE (1)

@@ -4,14 +4,16 @@ import GRPCRuntime
 
 extension RecordsServiceProvider {
     /// Batches load one after the other, in the order sent; while one is in
-    /// the database, the next is received, decoded and checked by the rules
-    /// (docs/records.md, "Bulk intake"), so the service's work on a batch
-    /// overlaps the database's on the previous one.
+    /// the database, the next is received, decoded, checked by the rules and
+    /// its keys derived (docs/records.md, "Bulk intake"), so the service's
+    /// work on a batch overlaps the database's on the previous one.
     func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>,
                     context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse {
         var response = Immigration_Records_V1_BulkIntakeResponse()
         var jobID: UUID?
-        var loading: Task<(IntakeStore.Outcome, Int64), any Error>?
+        /// The job's source system and provenance, once a batch of the stream has read them.
+        var job: IntakeStore.Job?
+        var loading: Task<(IntakeStore.Outcome, job: IntakeStore.Job, batch: Int64), any Error>?
         do {
             for try await message in requests {
                 var checks = Checks()
@@ -35,19 +37,22 @@ extension RecordsServiceProvider {
                 try checks.throwIfAny()
                 jobID = id
                 response.jobID = id!.text
-                let rows = Self.checkedRows(message.rows)
+                var (rows, rejected) = Self.checkedRows(message.rows)
+                // A guess checked in the transaction: keys derived for another job's provenance are derived again.
+                if let known = job ?? spec.map(IntakeStore.Job.init) { rows.deriveKeys(for: known) }
                 if let previous = loading {
                     loading = nil
-                    Self.add(try await previous.value, to: &response)
+                    let result = try await previous.value
+                    job = result.job
+                    Self.add(result, to: &response)
                 }
                 let (batch, count, last) = (message.batchSequence, message.rows.count, message.lastBatch)
-                loading = Task {
-                    let outcome = try await handle {
-                        try await intake.load(jobID: id!, spec: spec, batch: batch, rowCount: count, lastBatch: last,
-                                              persons: rows.persons, documents: rows.documents, crossings: rows.crossings,
-                                              rejected: rows.rejected)
+                loading = Task { [rows] in
+                    let result = try await handle {
+                        try await intake.load(jobID: id!, spec: spec, batch: batch, rowCount: count, lastBatch: last, rows: rows,
+                                              rejected: rejected)
                     }
-                    return (outcome, batch)
+                    return (result.outcome, result.job, batch)
                 }
             }
             if let previous = loading {
@@ -64,7 +69,8 @@ extension RecordsServiceProvider {
     }
 
     /// Adds a batch's outcome to the stream's response.
-    static func add(_ result: (IntakeStore.Outcome, Int64), to response: inout Immigration_Records_V1_BulkIntakeResponse) {
+    static func add(_ result: (IntakeStore.Outcome, job: IntakeStore.Job, batch: Int64),
+                    to response: inout Immigration_Records_V1_BulkIntakeResponse) {
         switch result.0 {
         case .skipped(let last):
             response.skippedBatches += 1
@@ -74,7 +80,7 @@ extension RecordsServiceProvider {
             response.rejectedRows += Int64(rejected.count)
             for r in rejected where response.rejected.count < 1000 {
                 response.rejected.append(.with {
-                    $0.rowNumber = r.rowNumber; $0.batchSequence = result.1
+                    $0.rowNumber = r.rowNumber; $0.batchSequence = result.batch
                     $0.field = r.field; $0.rule = r.rule; $0.message = r.message
                 })
             }
@@ -84,11 +90,8 @@ extension RecordsServiceProvider {
 
     /// Checks every row with the RPCs' rules; a row that breaks one is
     /// rejected with its first broken rule, the others load.
-    static func checkedRows(_ rows: [Immigration_Records_V1_IntakeRow]) -> (persons: [IntakeStore.PersonRow],
-        documents: [IntakeStore.DocumentRow], crossings: [IntakeStore.CrossingRow], rejected: [IntakeStore.Rejection]) {
-        var persons: [IntakeStore.PersonRow] = []
-        var documents: [IntakeStore.DocumentRow] = []
-        var crossings: [IntakeStore.CrossingRow] = []
+    static func checkedRows(_ rows: [Immigration_Records_V1_IntakeRow]) -> (IntakeStore.CheckedRows, rejected: [IntakeStore.Rejection]) {
+        var checked = IntakeStore.CheckedRows()
         var rejected: [IntakeStore.Rejection] = []
         for row in rows {
             var checks = Checks()
@@ -96,7 +99,7 @@ extension RecordsServiceProvider {
             case .person(let p)?:
                 let key = checks.one { () throws(ValidationError) in try IntakeRules.validatedSourceKey(p.sourceKey, field: "person.source_key") }
                 let details = checks.run { () throws(ValidationErrors) in try RequestInput.personDetails(p.details, field: "person.details") }
-                if let key, let details { persons.append(.init(rowNumber: row.rowNumber, sourceKey: key, details: details)) }
+                if let key, let details { checked.persons.append(.init(rowNumber: row.rowNumber, sourceKey: key, details: details)) }
             case .document(let d)?:
                 let key = checks.one { () throws(ValidationError) in
                     try IntakeRules.validatedSourceKey(d.personSourceKey, field: "document.person_source_key")
@@ -105,7 +108,7 @@ extension RecordsServiceProvider {
                 let status: DocumentStatus? = d.status == .unspecified ? .issued : d.status.rule
                 if status == nil { checks.add("document.status", "known_status", "a document status") }
                 if let key, let details, let status {
-                    documents.append(.init(rowNumber: row.rowNumber, personSourceKey: key, details: details, status: status))
+                    checked.documents.append(.init(rowNumber: row.rowNumber, personSourceKey: key, details: details, status: status))
                 }
             case .crossing(let c)?:
                 let key = checks.one { () throws(ValidationError) in
@@ -121,7 +124,7 @@ extension RecordsServiceProvider {
                     try CrossingRules.validate(lane: c.lane.rule, gateID: c.gateID, crossedAt: c.crossedAt?.date, now: Date())
                 }
                 if let key, case .reference(let kind, let number, let state)? = reference, let direction, checks.errors.isEmpty {
-                    crossings.append(.init(rowNumber: row.rowNumber, personSourceKey: key, kind: kind, number: number,
+                    checked.crossings.append(.init(rowNumber: row.rowNumber, personSourceKey: key, kind: kind, number: number,
                                            issuingState: state, direction: direction, checkpointCode: c.checkpointCode,
                                            crossedAt: c.crossedAt!.date, lane: c.lane.rule!, gateID: c.gateID))
                 }
@@ -132,7 +135,7 @@ extension RecordsServiceProvider {
                 rejected.append(.init(rowNumber: row.rowNumber, field: first.field, rule: first.rule, message: first.message))
             }
         }
-        return (persons, documents, crossings, rejected)
+        return (checked, rejected)
     }
 
     func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest,

@@ -164,8 +164,9 @@ extension IntakeRules {
     }
 
     /// Decides every row of a batch against what exists and what comes
-    /// earlier in the batch, with the same rules, in the same order and with
-    /// the same reasons as the staging path (`IntakeStore`): persons —
+    /// earlier in the batch (the only place these rules live: a batch that
+    /// meets a concurrent writer's key is looked up and decided here again):
+    /// persons —
     /// `duplicate` (loaded before), `duplicate_in_batch` (same person or
     /// citizen ID in an earlier row), `citizen_id_taken`; documents —
     /// `unknown_person`, `duplicate_in_batch`, `number_taken`; crossings —

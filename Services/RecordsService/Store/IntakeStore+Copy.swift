@@ -2,54 +2,174 @@ import COpenSSL
 import Foundation
 import Postgres
 
-// Bulk intake's direct path (docs/records.md, "Bulk intake"): the batch's keys
+// Bulk intake's write path (docs/records.md, "Bulk intake"): the batch's keys
 // looked up with one statement per key kind (arrays, `= ANY`, index-backed),
-// every row decided in Swift (`IntakeRules.check`), and the accepted rows
-// written once, with binary COPY straight into the final tables, in the
-// batch's transaction. Unique keys stay the final guard against a concurrent
-// writer: a violation (or a deadlock) rolls the direct path back to its
-// savepoint and the batch goes through the staging path, which gives it
-// per-row reasons against what is committed by then.
+// every row decided in Swift (`IntakeRules.check`, the one place the rules
+// live), and the accepted rows written once, with binary COPY straight into
+// the final tables, in the batch's transaction. Unique keys stay the final
+// guard against a concurrent writer: a violation (or a deadlock) rolls the
+// writes back to a savepoint, and the keys are looked up again (what the other
+// writer committed is seen then) and every row decided again by the same rules.
 
 extension IntakeStore {
-    /// The job's provenance and the transaction's time, as every written row carries them.
-    struct Writer: Sendable {
+    /// A job's source system and provenance, as every row it writes carries them.
+    struct Job: Hashable, Sendable {
         var system: String
         var source: String
         var unit: String
         var actor: String
-        /// `now()` of the transaction as `to_jsonb` writes it, for the persons' revisions.
-        var nowJSON: String
+
+        /// A new job's, from its description.
+        init(_ spec: JobSpec) {
+            self.init(system: spec.sourceSystem, source: spec.provenance.source.rawValue, unit: spec.provenance.unitCode,
+                      actor: spec.provenance.actorID)
+        }
+
+        init(system: String, source: String, unit: String, actor: String) {
+            (self.system, self.source, self.unit, self.actor) = (system, source, unit, actor)
+        }
     }
+
+    /// The job's provenance and the transaction's time, as every written row carries them.
+    struct Writer: Sendable {
+        var job: Job
+        /// `now()` of the transaction as `to_jsonb` writes it, for the persons' revisions.
+        var nowJSON: [UInt8]
+        var system: String { job.system }
+        var source: String { job.source }
+        var unit: String { job.unit }
+        var actor: String { job.actor }
+    }
+
+    /// A batch's rows in row-number order, with their keys in the job's source system.
+    struct KeyedBatch: Sendable {
+        var job: Job
+        var persons: [PersonRow]
+        var documents: [DocumentRow]
+        var crossings: [CrossingRow]
+        var personKeys: [IntakeRules.PersonKeys]
+        var documentKeys: [IntakeRules.DocumentKeys]
+        var crossingKeys: [IntakeRules.CrossingKeys]
+        /// What the COPYs write that does not depend on the look-up, made here,
+        /// before the transaction: each person's folded name, intake reference
+        /// and first revision (but for the transaction's time), each crossing's
+        /// id and request fingerprint.
+        var foldedNames: [String]
+        var intakeReferences: [String]
+        var revisions: [RevisionTemplate]
+        var crossingIDs: [UUID]
+        var fingerprints: [[UInt8]]
+    }
+
+    /// A person's first revision (`PersonRevisionJSON`) made before the
+    /// transaction with empty times; the write puts the transaction's time in
+    /// (`created_at` and `updated_at`, the object's last two times).
+    struct RevisionTemplate: Sendable {
+        var bytes: [UInt8]
+        /// Where the two times go: just inside the quotes of `"created_at":""` and `"updated_at":""`.
+        var createdAt: Int
+        var updatedAt: Int
+
+        init(_ json: PostgresJSON) {
+            bytes = json.bytes
+            updatedAt = Self.lastValue(of: "updated_at", in: bytes, before: bytes.count)
+            createdAt = Self.lastValue(of: "created_at", in: bytes, before: updatedAt)
+        }
+
+        /// The revision with the transaction's time.
+        func json(at now: [UInt8]) -> PostgresJSON {
+            var json: [UInt8] = []
+            json.reserveCapacity(bytes.count + 2 * now.count)
+            json.append(contentsOf: bytes[..<createdAt])
+            json.append(contentsOf: now)
+            json.append(contentsOf: bytes[createdAt..<updatedAt])
+            json.append(contentsOf: now)
+            json.append(contentsOf: bytes[updatedAt...])
+            return PostgresJSON(bytes: json)
+        }
+
+        /// The offset inside the empty string value of the last `"key":""` before `end`.
+        /// (A string value's own quotes are escaped, so the pattern only meets keys.)
+        private static func lastValue(of key: String, in bytes: [UInt8], before end: Int) -> Int {
+            let pattern = Array("\"\(key)\":\"\"".utf8)
+            var start = end - pattern.count
+            while start >= 0 {
+                if bytes[start..<(start + pattern.count)].elementsEqual(pattern) { return start + pattern.count - 1 }
+                start -= 1
+            }
+            preconditionFailure("a person revision without \(key)")
+        }
+    }
+
+    /// How many times a batch is decided and written before a conflict with
+    /// concurrent writers fails its transaction (the client then resumes it).
+    static let maximumWriteAttempts = 5
 
     /// Checks the batch against the database and writes its accepted rows
     /// with COPY. Returns the rows the data refused (not yet sorted).
-    func loadDirect(_ tx: PostgresTransaction, _ w: Writer, persons: [PersonRow], documents: [DocumentRow],
-                    crossings: [CrossingRow]) async throws -> [Rejection] {
-        // "Earlier in the batch" means a smaller row number, whatever the order sent.
+    func loadChecked(_ tx: PostgresTransaction, _ w: Writer, _ batch: KeyedBatch) async throws -> [Rejection] {
+        var attempt = 1
+        while true {
+            _ = try await tx.execute(unsafeSQL: "SAVEPOINT intake_write")
+            do {
+                let existing = try await lookUp(tx, persons: batch.personKeys, documents: batch.documentKeys,
+                                                crossings: batch.crossingKeys)
+                let verdict = IntakeRules.check(persons: batch.personKeys, documents: batch.documentKeys,
+                                                crossings: batch.crossingKeys, existing: existing)
+                try await write(tx, w, batch, verdict)
+                return verdict.rejected
+            } catch let error as PostgresError
+                where attempt < Self.maximumWriteAttempts && (error.isUniqueViolation || error.isForeignKeyViolation || error.isDeadlock) {
+                // A concurrent writer took one of the batch's keys after the
+                // look-up (its commit made the COPY fail): decide again against
+                // what is committed now.
+                _ = try await tx.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT intake_write")
+                attempt += 1
+            }
+        }
+    }
+
+    /// The batch's rows in row-number order ("earlier in the batch" means a
+    /// smaller row number, whatever the order sent) with their keys.
+    static func keyed(_ job: Job, persons: [PersonRow], documents: [DocumentRow], crossings: [CrossingRow]) -> KeyedBatch {
+        let system = job.system
         let persons = persons.sorted { $0.rowNumber < $1.rowNumber }
         let documents = documents.sorted { $0.rowNumber < $1.rowNumber }
         let crossings = crossings.sorted { $0.rowNumber < $1.rowNumber }
         let personKeys = persons.map { p in
-            IntakeRules.PersonKeys(rowNumber: p.rowNumber, personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: p.sourceKey),
+            IntakeRules.PersonKeys(rowNumber: p.rowNumber, personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: p.sourceKey),
                                    citizenID: p.details.citizenID?.digits, nationality: p.details.nationalities[0])
         }
         let documentKeys = documents.map { d in
             IntakeRules.DocumentKeys(rowNumber: d.rowNumber,
-                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: d.personSourceKey),
+                                     personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: d.personSourceKey),
                                      documentID: UUID(), key: .init(number: d.details.number, issuingState: d.details.issuingState,
                                                                     kind: d.details.kind.rawValue))
         }
         let crossingKeys = crossings.map { c in
             IntakeRules.CrossingKeys(rowNumber: c.rowNumber,
-                                     personID: DerivedID.intakePerson(sourceSystem: w.system, sourceKey: c.personSourceKey),
-                                     requestID: Self.crossingRequestID(system: w.system, c),
+                                     personID: DerivedID.intakePerson(sourceSystem: system, sourceKey: c.personSourceKey),
+                                     requestID: Self.crossingRequestID(system: system, c),
                                      document: .init(number: c.number, issuingState: c.issuingState, kind: c.kind.rawValue),
                                      checkpointCode: c.checkpointCode)
         }
-        let existing = try await lookUp(tx, persons: personKeys, documents: documentKeys, crossings: crossingKeys)
-        let verdict = IntakeRules.check(persons: personKeys, documents: documentKeys, crossings: crossingKeys,
-                                        existing: existing)
+        let references = persons.map { "\(system):\($0.sourceKey)" }
+        let revisions = persons.indices.map { index in
+            RevisionTemplate(PersonRevisionJSON.firstVersion(personID: personKeys[index].personID, details: persons[index].details,
+                                                             intakeReference: references[index], source: job.source, unit: job.unit,
+                                                             actor: job.actor, at: ""))
+        }
+        return KeyedBatch(job: job, persons: persons, documents: documents, crossings: crossings, personKeys: personKeys,
+                          documentKeys: documentKeys, crossingKeys: crossingKeys, foldedNames: persons.map(\.details.foldedName),
+                          intakeReferences: references, revisions: revisions, crossingIDs: crossings.map { _ in UUID() },
+                          fingerprints: crossingKeys.map { fingerprint($0.requestID) })
+    }
+
+    /// Writes the accepted rows of the batch with one binary COPY per table.
+    private func write(_ tx: PostgresTransaction, _ w: Writer, _ batch: KeyedBatch,
+                       _ verdict: IntakeRules.BatchVerdict) async throws {
+        let (persons, documents, crossings) = (batch.persons, batch.documents, batch.crossings)
+        let (personKeys, documentKeys, crossingKeys) = (batch.personKeys, batch.documentKeys, batch.crossingKeys)
         let conn = tx.connection
 
         if !verdict.persons.isEmpty {
@@ -60,13 +180,13 @@ extension IntakeStore {
                 "created_source", "created_unit_code", "created_actor_id", "updated_source", "updated_unit_code", "updated_actor_id",
             ]) { writer in
                 for index in verdict.persons {
-                    let p = persons[index], d = p.details
+                    let d = persons[index].details
                     try await writer.appendRow(
-                        personKeys[index].personID, d.citizenID?.digits, d.name.family, d.name.middle, d.name.given, d.foldedName,
+                        personKeys[index].personID, d.citizenID?.digits, d.name.family, d.name.middle, d.name.given, batch.foldedNames[index],
                         Int16(d.dateOfBirth.year), d.dateOfBirth.month.map(Int16.init), d.dateOfBirth.day.map(Int16.init),
                         d.sex.rawValue, CharArray(d.nationalities), d.residenceAddress, d.residenceProvince,
                         d.residenceSince.map { Int16($0.year) }, d.residenceSince?.month.map(Int16.init),
-                        d.residenceSince?.day.map(Int16.init), d.biometricSubjectID, d.remarks, "\(w.system):\(p.sourceKey)",
+                        d.residenceSince?.day.map(Int16.init), d.biometricSubjectID, d.remarks, batch.intakeReferences[index],
                         w.source, w.unit, w.actor, w.source, w.unit, w.actor)
                 }
             }
@@ -80,11 +200,8 @@ extension IntakeStore {
                 "person_id", "version", "details", "reason", "written_source", "written_unit_code", "written_actor_id",
             ]) { writer in
                 for index in verdict.persons {
-                    let id = personKeys[index].personID
-                    let details = PersonRevisionJSON.firstVersion(personID: id, details: persons[index].details,
-                                                                  intakeReference: "\(w.system):\(persons[index].sourceKey)",
-                                                                  source: w.source, unit: w.unit, actor: w.actor, at: w.nowJSON)
-                    try await writer.appendRow(id, Int64(1), details, "bulk intake", w.source, w.unit, w.actor)
+                    try await writer.appendRow(personKeys[index].personID, Int64(1), batch.revisions[index].json(at: w.nowJSON),
+                                               "bulk intake", w.source, w.unit, w.actor)
                 }
             }
         }
@@ -136,12 +253,11 @@ extension IntakeStore {
                 for accepted in verdict.crossings {
                     let c = crossings[accepted.index], k = crossingKeys[accepted.index]
                     try await writer.appendRow(
-                        k.personID, UUID(), k.requestID, Self.fingerprint(k.requestID), accepted.documentID, c.direction.rawValue,
+                        k.personID, batch.crossingIDs[accepted.index], k.requestID, batch.fingerprints[accepted.index], accepted.documentID, c.direction.rawValue,
                         c.checkpointCode, c.crossedAt, c.lane.rawValue, c.gateID, accepted.nationality, w.source, w.unit, w.actor)
                 }
             }
         }
-        return verdict.rejected
     }
 
     /// What exists of the batch's keys: one statement per key kind, each an
@@ -203,8 +319,8 @@ extension IntakeStore {
                               name: "\(system):\(c.personSourceKey):\(micros):\(c.direction.rawValue):\(c.checkpointCode)")
     }
 
-    /// SHA-256 of the request id's text, as the staging path's
-    /// `sha256(convert_to(request_id::text, 'UTF8'))`.
+    /// The request fingerprint of an intake crossing: SHA-256 of its request
+    /// id's text (the id is itself derived from the crossing's content).
     static func fingerprint(_ requestID: UUID) -> [UInt8] {
         let input = Array(requestID.text.utf8)
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))

@@ -6,8 +6,8 @@ import Postgres
 /// transaction per batch — the job row locked, the batch decided against
 /// `last_committed_batch` (load, skip, gap), the rows decided in Swift against
 /// a batch-sized look-up and the accepted ones COPied once into the final
-/// tables (IntakeStore+Copy; the staging path, IntakeStore+Staging, when a
-/// concurrent writer takes a key meanwhile), rows the data refuses
+/// tables (IntakeStore+Copy; looked up and decided again when a concurrent
+/// writer takes a key meanwhile), rows the data refuses
 /// (duplicates, unknown persons or documents) rejected with a reason, and the
 /// batch row and the job's counters written — so after a failure the job
 /// resumes with the next batch, nothing lost or doubled.
@@ -40,8 +40,27 @@ struct IntakeStore: Sendable {
         case loaded(accepted: Int64, rejected: [Rejection], lastCommitted: Int64)
     }
 
-    func load(jobID: UUID, spec: JobSpec?, batch: Int64, rowCount: Int, lastBatch: Bool, persons: [PersonRow],
-              documents: [DocumentRow], crossings: [CrossingRow], rejected validation: [Rejection]) async throws -> Outcome {
+    /// A batch's rows that passed the field rules, with their keys when they
+    /// could be derived before the transaction (the job's source system and
+    /// provenance known then: from the job's description or an earlier batch).
+    struct CheckedRows: Sendable {
+        var persons: [PersonRow] = []
+        var documents: [DocumentRow] = []
+        var crossings: [CrossingRow] = []
+        /// The keys, derived for `keyed.job`; nil or another job's: derived in the transaction.
+        var keyed: KeyedBatch?
+
+        /// Derives the keys now, for `job` (the job's source system and provenance).
+        mutating func deriveKeys(for job: Job) {
+            keyed = IntakeStore.keyed(job, persons: persons, documents: documents, crossings: crossings)
+        }
+    }
+
+    /// Loads one batch in one transaction; returns what it came to and the
+    /// job's source system and provenance (so the keys of the stream's next
+    /// batches can be derived before their transactions).
+    func load(jobID: UUID, spec: JobSpec?, batch: Int64, rowCount: Int, lastBatch: Bool, rows: CheckedRows,
+              rejected validation: [Rejection]) async throws -> (outcome: Outcome, job: Job) {
         try await pool.transaction { tx in
             if let spec {
                 _ = try await tx.query("""
@@ -60,23 +79,16 @@ struct IntakeStore: Sendable {
             }
             let (system, sourceText, unit, actor, last, now) = try job.decode((String, String, String, String, Int64, String).self)
             switch IntakeRules.decide(batchSequence: batch, lastCommitted: last) {
-            case .skip: return .skipped(lastCommitted: last)
+            case .skip: return (.skipped(lastCommitted: last), Job(system: system, source: sourceText, unit: unit, actor: actor))
             case .gap(let expected):
                 throw StoreError.refused(rule: "batch_gap", message: "the next batch of this job is \(expected)")
             case .load: break
             }
-            let writer = Writer(system: system, source: sourceText, unit: unit, actor: actor, nowJSON: now)
+            let writer = Writer(job: Job(system: system, source: sourceText, unit: unit, actor: actor), nowJSON: Array(now.utf8))
             var rejected = validation
-            _ = try await tx.execute(unsafeSQL: "SAVEPOINT intake_direct")
-            do {
-                rejected += try await loadDirect(tx, writer, persons: persons, documents: documents, crossings: crossings)
-            } catch let error as PostgresError where error.isUniqueViolation || error.isForeignKeyViolation || error.isDeadlock {
-                // A concurrent writer took a key after the look-up: this batch
-                // goes through the staging path, which decides it against
-                // what is committed now, row by row.
-                _ = try await tx.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT intake_direct")
-                rejected += try await loadStaged(tx, writer, persons: persons, documents: documents, crossings: crossings)
-            }
+            let keyed = rows.keyed.flatMap { $0.job == writer.job ? $0 : nil }
+                ?? Self.keyed(writer.job, persons: rows.persons, documents: rows.documents, crossings: rows.crossings)
+            rejected += try await loadChecked(tx, writer, keyed)
             rejected.sort { $0.rowNumber < $1.rowNumber }
             let accepted = Int64(rowCount - rejected.count)
             _ = try await tx.query("""
@@ -97,7 +109,7 @@ struct IntakeStore: Sendable {
                     state = CASE WHEN \(lastBatch) THEN 'completed' ELSE state END
                 WHERE job_id = \(jobID)
                 """)
-            return .loaded(accepted: accepted, rejected: rejected, lastCommitted: batch)
+            return (.loaded(accepted: accepted, rejected: rejected, lastCommitted: batch), writer.job)
         }
     }
 
