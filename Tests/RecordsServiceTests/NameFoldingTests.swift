@@ -31,6 +31,26 @@ final class NameFoldingTests: XCTestCase {
         XCTAssertEqual(NameFolding.fold(otherOrder), "NGUYEN")
     }
 
+    func testTheASCIIPathFoldsExactlyAsTheUnicodePath() {
+        // Every ASCII character alone, between letters and at the edges, and
+        // random ASCII strings: both paths give the same search form.
+        for byte in UInt8(0)..<0x80 {
+            let c = String(UnicodeScalar(byte))
+            for text in [c, "a\(c)b", "\(c)x", "x\(c)", "o\(c)\(c) brien\(c)"] {
+                XCTAssertEqual(NameFolding.foldASCII(text), NameFolding.foldUnicode(text), "byte \(byte)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = String(decoding: (0..<Int.random(in: 0...24, using: &generator)).map { _ in
+                UInt8.random(in: 0..<0x80, using: &generator)
+            }, as: UTF8.self)
+            XCTAssertEqual(NameFolding.foldASCII(text), NameFolding.foldUnicode(text), "\(Array(text.utf8))")
+        }
+        XCTAssertNil(NameFolding.foldASCII("Nguyễn"))
+        XCTAssertEqual(NameFolding.fold("O'Brien-Smith, John"), "OBRIEN SMITH JOHN")
+    }
+
     func testWhiteSpaceIsCollapsedAndTrimmed() {
         XCTAssertEqual(NameFolding.fold("  Trần \t  Thị\n Lan  "), "TRAN THI LAN")
         XCTAssertEqual(NameFolding.fold("Lê\u{00A0}Văn"), "LE VAN")

@@ -28,6 +28,36 @@ enum NameFolding {
 
     /// Folds one piece of text.
     static func fold(_ text: String) -> String {
+        foldASCII(text) ?? foldUnicode(text)
+    }
+
+    /// The same folding for text that is all ASCII (most foreign names), in
+    /// one pass over its bytes: no normalisation, no per-letter strings; nil
+    /// when the text has any other character.
+    static func foldASCII(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x80...:
+                return nil
+            case UInt8(ascii: "'"), UInt8(ascii: "`"):
+                continue
+            case 0x00...0x20, 0x7F, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "<"):
+                // Controls, white space and separators, as in foldUnicode.
+                pendingSpace = !out.isEmpty
+                continue
+            default:
+                if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
+                out.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Folds any text: canonical decomposition, marks removed, letters mapped.
+    static func foldUnicode(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         // NFD first, so that composed (ễ) and decomposed (e + ̂ + ̃) input are
@@ -45,7 +75,11 @@ enum NameFolding {
                 continue
             }
             if pendingSpace { out.append(" "); pendingSpace = false }
-            if let replacement = letters[scalar] {
+            if scalar.isASCII {
+                // Most scalars after NFD (a Vietnamese letter is an ASCII base and marks).
+                let byte = UInt8(scalar.value)
+                out.append(Unicode.Scalar(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte))
+            } else if let replacement = letters[scalar] {
                 out.append(contentsOf: replacement.unicodeScalars)
             } else {
                 out.append(contentsOf: String(scalar).uppercased().unicodeScalars)

@@ -44,9 +44,9 @@ struct PersonDetails: Hashable, Sendable {
     var residenceSince: PartialDate?
     var biometricSubjectID: String
     var remarks: String
-
-    /// The folded name the search index holds.
-    var foldedName: String { name.folded }
+    /// The folded name the search index holds, folded once by the rules
+    /// (the intake writes it to the row, the revision and the check).
+    let foldedName: String
 }
 
 /// The rules of a person's details (D77 Art 4.1b), checked on creation,
@@ -65,7 +65,8 @@ enum PersonRules {
         where value.count > maximumNamePart {
             report.add(ValidationError(field: "\(field).name.\(part)", rule: "max_length", "at most \(maximumNamePart) characters"))
         }
-        if name.folded.isEmpty {
+        let foldedName = name.folded
+        if foldedName.isEmpty {
             report.add(ValidationError(field: "\(field).name", rule: "required", "a family or given name is required"))
         }
         // Brief, reading 11: partial dates of birth; never in the future.
@@ -112,6 +113,6 @@ enum PersonRules {
                              nationalities: input.nationalities, residenceAddress: input.residenceAddress,
                              residenceProvince: input.residenceProvince, residenceSince: residenceSince,
                              biometricSubjectID: input.biometricSubjectID,
-                             remarks: input.remarks)
+                             remarks: input.remarks, foldedName: foldedName)
     }
 }
