@@ -16,20 +16,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=service.sh
+. "$here/service.sh"
 work=$root/.run/records-bench
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 service=$1 mode=$2 seconds=$3
 port=${GRPC_PORT:-50461}
 concurrency=${CONCURRENCY:-64}
 eval "$(cd "$root" && ./scripts/pg.sh start --scratch 2>/dev/null)"
-env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$work/pgpass" \
-  SERVICE_NAME=records GRPC_LISTEN="127.0.0.1:$port" \
-  TLS_CERT="$work/certs/records.crt" TLS_KEY="$work/certs/records.key" TLS_CA="$work/certs/ca.crt" \
-  DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=records" MIGRATE_ON_START=0 LOG_LEVEL=warning \
-  "$service" serve >> "$work/reads-cpu.service.log" 2>&1 &
-service_pid=$!
-trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+start_records_service "$service" "$port" "$work/reads-cpu.service.log" "$work/pgpass" "$work/certs"
 sample=$work/documents.txt; [ "$mode" = get-person ] && sample=$work/persons.txt
 client="$here/.build/release/RecordsBenchmark"
 gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt"

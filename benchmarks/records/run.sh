@@ -45,6 +45,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=service.sh
+. "$here/service.sh"
 persons=${1:-1000000}
 seconds=${2:-15}
 rounds=${3:-2}
@@ -125,18 +127,7 @@ done
 log "RecordsService on 127.0.0.1:$grpc_port (mutual TLS)"
 service_log=${raw%.txt}.service.log
 record "service $service_bin $(sha256sum "$service_bin" | cut -c1-12)"
-env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$pgpass" \
-  SERVICE_NAME=records GRPC_LISTEN="127.0.0.1:$grpc_port" \
-  TLS_CERT="$work/certs/records.crt" TLS_KEY="$work/certs/records.key" TLS_CA="$work/certs/ca.crt" \
-  DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=records" MIGRATE_ON_START=0 LOG_LEVEL=warning \
-  "$service_bin" serve >> "$service_log" 2>&1 &
-service_pid=$!
-trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && break
-  kill -0 $service_pid || { cat "$service_log" >&2; exit 1; }
-  sleep 0.1
-done
+start_records_service "$service_bin" "$grpc_port" "$service_log" "$pgpass" "$work/certs"
 
 # Callers: the demo operator for intake and reference data, a gate for the rest.
 caller() { echo env RECORDS_TARGET="127.0.0.1:$grpc_port" TLS_CERT="$work/certs/$1.crt" TLS_KEY="$work/certs/$1.key" \

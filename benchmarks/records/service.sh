@@ -1,0 +1,23 @@
+# Sourced by run.sh and reads-cpu.sh: the one way the records benchmarks start the service.
+#
+# start_records_service BINARY PORT LOG PGPASSFILE CERTS
+# Starts BINARY (a release RecordsService) on 127.0.0.1:PORT with mutual TLS (the
+# records certificate of CERTS, made by scripts/dev-ca.sh), logged in as the role
+# `records` to the scratch cluster ($PGPORT, $PGDATABASE) through PGPASSFILE, without
+# migrating; its output is appended to LOG. Sets service_pid, stops the service on
+# exit, and returns once it accepts connections (exits 1 with its log if it dies first).
+start_records_service() {
+  local bin=$1 port=$2 log=$3 pgpass=$4 certs=$5
+  env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE PGPASSFILE="$pgpass" \
+    SERVICE_NAME=records GRPC_LISTEN="127.0.0.1:$port" \
+    TLS_CERT="$certs/records.crt" TLS_KEY="$certs/records.key" TLS_CA="$certs/ca.crt" \
+    DATABASE_URL="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=records" MIGRATE_ON_START=0 LOG_LEVEL=warning \
+    "$bin" serve >> "$log" 2>&1 &
+  service_pid=$!
+  trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+    kill -0 "$service_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
