@@ -68,6 +68,47 @@ final class AuthorizationTests: XCTestCase {
         await running.stop()
     }
 
+    func testARefusedCallNeverReachesItsHandler() async throws {
+        let observer = HandlerObserver()
+        let running = try RunningServer.start(services: [EchoService(observer: observer)],
+                                              interceptors: [AuthorizationInterceptor(policy: [Echo.sleep: [.agency]])])
+        await assertRPCError(.permissionDenied) {
+            let _: Bytes = try await running.channel.unary(
+                Echo.sleep, request: Bytes("0"),
+                options: CallOptions(metadata: ["x-dev-caller": "spiffe://immigration.example/gate/HAN-T2-07"]))
+        }
+        XCTAssertEqual(observer.startedCount, 0, "the handler ran for a refused caller")
+        let _: Bytes = try await running.channel.unary(
+            Echo.sleep, request: Bytes("0"),
+            options: CallOptions(metadata: ["x-dev-caller": "spiffe://immigration.example/agency/A08"]))
+        XCTAssertEqual(observer.startedCount, 1)
+        await running.stop()
+    }
+
+    func testCallersTakingTurnsOnOneQueueThreadAreEachSeenAsThemselves() async throws {
+        // One queue thread, so every call meets the caller that thread saw last.
+        let running = try RunningServer.start(interceptors: [policy]) { $0.completionQueueCount = 1 }
+        let turns = ["gate/HAN-T2-07", "gate/HAN-T2-07", "control-unit/NB-1", "gate/HAN-T2-07",
+                     "gate/HAN-T2-08", "gate/HAN-T2-0", "control-unit/NB-1"]
+        for turn in turns {
+            let response: Bytes = try await running.channel.unary(
+                Echo.whoAmI, request: Bytes(""),
+                options: CallOptions(metadata: ["x-dev-caller": .string("spiffe://immigration.example/\(turn)")]))
+            XCTAssertEqual(response.text, turn.replacingOccurrences(of: "/", with: " "))
+        }
+        // An agency after a gate is refused as an agency, and a call without a caller
+        // after one with a caller is not taken for it.
+        await assertRPCError(.permissionDenied) {
+            let _: Bytes = try await running.channel.unary(
+                Echo.whoAmI, request: Bytes(""),
+                options: CallOptions(metadata: ["x-dev-caller": "spiffe://immigration.example/agency/A08"]))
+        }
+        await assertRPCError(.unauthenticated) {
+            let _: Bytes = try await running.channel.unary(Echo.whoAmI, request: Bytes(""), options: CallOptions())
+        }
+        await running.stop()
+    }
+
     func testSPIFFEIdentitiesAreReadAsRoleAndID() {
         let gate = CallerIdentity(spiffeID: "spiffe://immigration.example/gate/HAN-T2-07")
         XCTAssertEqual(gate?.role, .gate)
