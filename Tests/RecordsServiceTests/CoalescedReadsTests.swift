@@ -343,6 +343,41 @@ final class CoalescedReadsTests: XCTestCase {
         XCTAssertEqual(reads.keysReadTogether, 10)
     }
 
+    func testTheLeaderOfABatchBeingCancelledDoesNotFailTheOthersOfItsBatch() async throws {
+        // Statements that honour cancellation, as the Postgres layer's do.
+        let gate = Gate()
+        let batchMayEnd = Atomic<Bool>(false)
+        let reads = CoalescedReads<Int, Int>(
+            batch: { keys in
+                gate.batches.withLock { $0.append(keys) }
+                while !batchMayEnd.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+                try Task.checkCancellation()
+                return keys.map { .success($0 * 10) }
+            },
+            single: { key in
+                gate.singles.withLock { $0.append(key) }
+                await gate.waitUntilOpen()
+                try Task.checkCancellation()
+                return key * 10
+            })
+        let first = Task { try await reads.read(0) }
+        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let later = Dictionary(uniqueKeysWithValues: (1...5).map { key in (key, Task { try await reads.read(key) }) })
+        while reads.waitingCount < 5 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.open.store(true, ordering: .releasing)
+        let firstValue = try await first.value
+        XCTAssertEqual(firstValue, 0)
+        while gate.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let leader = try XCTUnwrap(gate.batches.withLock { $0.first?.first }, "the batch's first key is its leader's")
+        later[leader]!.cancel()
+        batchMayEnd.store(true, ordering: .releasing)
+        for (key, task) in later where key != leader {
+            let value = try await task.value
+            XCTAssertEqual(value, key * 10, "key \(key) got another key's value")
+        }
+        XCTAssertEqual(gate.batches.withLock { $0.count }, 1)
+    }
+
     func testManyCallersInALoopAreAllAnsweredWithTheirOwnValues() async throws {
         let reads = CoalescedReads<Int, Int>(maxBatch: 8,
             batch: { keys in

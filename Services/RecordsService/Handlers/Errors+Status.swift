@@ -38,6 +38,7 @@ extension StoreError: RPCErrorConvertible {
         case .notFound(let what): RPCError(.notFound, "\(what) not found")
         case .alreadyExists(let what): RPCError(.alreadyExists, what)
         case .staleVersion(let current): RPCError(.aborted, "expected_version is stale; the current version is \(current)")
+        case .contended(let what): RPCError(.aborted, "\(what); send it again")
         case .refused(let rule, let message): RPCError(.failedPrecondition, "\(rule): \(message)")
         case .invalid(let field, let rule, let message):
             RPCError(.invalidArgument, "\(field): \(rule)", fieldViolations: [FieldViolation(field: field, description: "\(rule): \(message)")])

@@ -22,8 +22,8 @@ import Synchronization
 /// flight) is read at once by the single-key statement: no wait, no batch.
 ///
 /// The callers take turns leading: the first caller of a batch runs the
-/// statement and answers the others, then hands the next batch to its first
-/// waiter; no task or thread of its own.
+/// statement (in a task of its own, immune to the leader's cancellation) and
+/// answers the others, then hands the next batch to its first waiter.
 final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     /// Reads many keys with one statement; one answer per key, in order.
     typealias Batch = @Sendable ([Key]) async throws -> [Result<Value, any Error>]
@@ -80,7 +80,11 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
         case .answered(let result):
             return try result.get()
         case .lead(let others):
-            let results = await answers([key] + others.map(\.key))
+            let keys = [key] + others.map(\.key)
+            // A batch answers other callers too: it runs in a task of its own,
+            // so that this caller's cancellation (its RPC ended) cannot cancel
+            // the statement, or the single reads after a failed one, of theirs.
+            let results = others.isEmpty ? await answers(keys) : await Task { await self.answers(keys) }.value
             handOver()
             for (index, waiter) in others.enumerated() {
                 waiter.continuation.resume(returning: .answered(results[index + 1]))

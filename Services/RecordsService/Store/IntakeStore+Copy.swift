@@ -101,8 +101,9 @@ extension IntakeStore {
         }
     }
 
-    /// How many times a batch is decided and written before a conflict with
-    /// concurrent writers fails its transaction (the client then resumes it).
+    /// How many times a batch is decided and written before conflicts with
+    /// concurrent writers fail it with ABORTED (the client sends it again,
+    /// as `immigctl intake` does; nothing of it was committed).
     static let maximumWriteAttempts = 5
 
     /// Checks the batch against the database and writes its accepted rows
@@ -119,10 +120,15 @@ extension IntakeStore {
                 try await write(tx, w, batch, verdict)
                 return verdict.rejected
             } catch let error as PostgresError
-                where attempt < Self.maximumWriteAttempts && (error.isUniqueViolation || error.isForeignKeyViolation || error.isDeadlock) {
+                where error.isUniqueViolation || error.isForeignKeyViolation || error.isDeadlock {
                 // A concurrent writer took one of the batch's keys after the
                 // look-up (its commit made the COPY fail): decide again against
-                // what is committed now.
+                // what is committed now. A deadlock past the last attempt goes
+                // to the transaction, which retries it whole.
+                guard attempt < Self.maximumWriteAttempts else {
+                    if error.isDeadlock { throw error }
+                    throw StoreError.contended("the batch met concurrent writers of its keys \(attempt) times")
+                }
                 _ = try await tx.execute(unsafeSQL: "ROLLBACK TO SAVEPOINT intake_write")
                 attempt += 1
             }

@@ -7,6 +7,9 @@ enum StoreError: Error, Hashable, Sendable {
     case alreadyExists(String)
     /// `expected_version` no longer current (ABORTED).
     case staleVersion(current: Int64)
+    /// Concurrent writers kept taking the keys a write needed; sending it again
+    /// is safe and expected to succeed (ABORTED).
+    case contended(String)
     /// A state the data is in forbids the change (FAILED_PRECONDITION).
     case refused(rule: String, message: String)
     /// A value that names something the reference data lacks (INVALID_ARGUMENT).
