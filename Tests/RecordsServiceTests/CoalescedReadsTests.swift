@@ -378,6 +378,53 @@ final class CoalescedReadsTests: XCTestCase {
         XCTAssertEqual(gate.batches.withLock { $0.count }, 1)
     }
 
+    func testAWaitingCallThatIsCancelledLeavesTheQueueAndItsKeyIsNotRead() async throws {
+        let gate = Gate()
+        let reads = gate.reads(batch: { keys in keys.map { .success($0 * 10) } }, single: { $0 * 10 })
+        let first = Task { try await reads.read(0) }
+        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let staying = Task { try await reads.read(1) }
+        let leaving = Task { try await reads.read(2) }
+        while reads.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        leaving.cancel()
+        while reads.waitingCount > 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let left = await leaving.result
+        XCTAssertThrowsError(try left.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+        gate.open.store(true, ordering: .releasing)
+        let firstValue = try await first.value
+        let stayingValue = try await staying.value
+        XCTAssertEqual([firstValue, stayingValue], [0, 10])
+        XCTAssertFalse(gate.batches.withLock { $0 }.joined().contains(2), "a cancelled call's key was read")
+        XCTAssertFalse(gate.singles.withLock { $0 }.contains(2), "a cancelled call's key was read")
+    }
+
+    func testACallBeyondTheWaitingLimitIsRefusedAsOverloadedAndTheOthersAreAnswered() async throws {
+        let gate = Gate()
+        let single: @Sendable (Int) throws -> Int = { $0 * 10 }
+        let reads = CoalescedReads<Int, Int>(maxBatch: 2, maxWaiting: 2,
+            batch: { keys in keys.map { .success($0 * 10) } },
+            single: { key in
+                gate.singles.withLock { $0.append(key) }
+                await gate.waitUntilOpen()
+                return try single(key)
+            })
+        let first = Task { try await reads.read(0) }
+        while gate.singles.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let queued = [Task { try await reads.read(1) }, Task { try await reads.read(2) }]
+        while reads.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        do {
+            _ = try await reads.read(3)
+            XCTFail("a third waiting call was queued past the limit of 2")
+        } catch StoreError.overloaded {}
+        gate.open.store(true, ordering: .releasing)
+        let firstValue = try await first.value
+        XCTAssertEqual(firstValue, 0)
+        var values: [Int] = []
+        for task in queued { values.append(try await task.value) }
+        XCTAssertEqual(values, [10, 20])
+        XCTAssertEqual(StoreError.overloaded.rpcError.code, .unavailable)
+    }
+
     func testManyCallersInALoopAreAllAnsweredWithTheirOwnValues() async throws {
         let reads = CoalescedReads<Int, Int>(maxBatch: 8,
             batch: { keys in

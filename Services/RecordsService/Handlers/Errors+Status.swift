@@ -39,6 +39,7 @@ extension StoreError: RPCErrorConvertible {
         case .alreadyExists(let what): RPCError(.alreadyExists, what)
         case .staleVersion(let current): RPCError(.aborted, "expected_version is stale; the current version is \(current)")
         case .contended(let what): RPCError(.aborted, "\(what); send it again")
+        case .overloaded: RPCError(.unavailable, "too many calls are waiting for this read; retry with backoff")
         case .refused(let rule, let message): RPCError(.failedPrecondition, "\(rule): \(message)")
         case .invalid(let field, let rule, let message):
             RPCError(.invalidArgument, "\(field): \(rule)", fieldViolations: [FieldViolation(field: field, description: "\(rule): \(message)")])

@@ -21,6 +21,10 @@ import Synchronization
 /// each caller gets what it would have got alone. A caller alone (nothing in
 /// flight) is read at once by the single-key statement: no wait, no batch.
 ///
+/// Overload and cancellation: at most `maxWaiting` calls wait (one more gets
+/// UNAVAILABLE at once rather than a place at the end of a long queue), and a
+/// waiting call that is cancelled (its RPC ended) leaves the queue at once.
+///
 /// The callers take turns leading: the first caller of a batch runs the
 /// statement (in a task of its own, immune to the leader's cancellation) and
 /// answers the others, then hands the next batch to its first waiter.
@@ -41,12 +45,18 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     /// Calls waiting for the next statement (tests).
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 
+    /// Calls waiting for the next statement, at most; one more is refused
+    /// (UNAVAILABLE: the client backs off) rather than queued behind them.
+    let maxWaiting: Int
+
     private struct State {
         var inFlight = false
         var waiting: [Waiter] = []
+        var nextID: UInt64 = 0
     }
 
     private struct Waiter: Sendable {
+        let id: UInt64
         let key: Key
         let continuation: UnsafeContinuation<Turn, Never>
     }
@@ -57,24 +67,42 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
         case lead(others: [Waiter])
     }
 
-    init(maxBatch: Int = 128, batch: @escaping Batch, single: @escaping Single) {
-        precondition(maxBatch > 1)
+    init(maxBatch: Int = 128, maxWaiting: Int = 2048, batch: @escaping Batch, single: @escaping Single) {
+        precondition(maxBatch > 1 && maxWaiting >= maxBatch)
         self.maxBatch = maxBatch
+        self.maxWaiting = maxWaiting
         self.batch = batch
         self.single = single
     }
 
     func read(_ key: Key) async throws -> Value {
-        let turn: Turn = await withUnsafeContinuation { continuation in
-            let leads = state.withLock { state in
-                if state.inFlight {
-                    state.waiting.append(Waiter(key: key, continuation: continuation))
-                    return false
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        let turn: Turn = await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                let now: Turn? = state.withLock { state in
+                    if !state.inFlight {
+                        state.inFlight = true
+                        return .lead(others: [])
+                    }
+                    // Checked under the lock, so a cancellation either finds
+                    // the waiter queued or is seen here.
+                    if Task.isCancelled { return .answered(.failure(CancellationError())) }
+                    if state.waiting.count >= maxWaiting { return .answered(.failure(StoreError.overloaded)) }
+                    state.waiting.append(Waiter(id: id, key: key, continuation: continuation))
+                    return nil
                 }
-                state.inFlight = true
-                return true
+                if let now { continuation.resume(returning: now) }
             }
-            if leads { continuation.resume(returning: .lead(others: [])) }
+        } onCancel: {
+            // A caller whose call ended leaves the queue (its key is not read).
+            let removed = state.withLock { state -> Waiter? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            removed?.continuation.resume(returning: .answered(.failure(CancellationError())))
         }
         switch turn {
         case .answered(let result):

@@ -10,6 +10,9 @@ enum StoreError: Error, Hashable, Sendable {
     /// Concurrent writers kept taking the keys a write needed; sending it again
     /// is safe and expected to succeed (ABORTED).
     case contended(String)
+    /// More calls wait for a hot read than the service queues (UNAVAILABLE:
+    /// retry with backoff).
+    case overloaded
     /// A state the data is in forbids the change (FAILED_PRECONDITION).
     case refused(rule: String, message: String)
     /// A value that names something the reference data lacks (INVALID_ARGUMENT).
