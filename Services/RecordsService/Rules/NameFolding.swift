@@ -31,58 +31,92 @@ enum NameFolding {
         foldASCII(text) ?? foldUnicode(text)
     }
 
+    /// What folding makes of one scalar (after NFD): the rules above, in one place.
+    private enum ScalarFold {
+        /// A mark or a dropped character: nothing.
+        case skipped
+        /// White space, a control or a separator: at most one space between words.
+        case separator
+        /// The scalar's letters in the search form.
+        case letters([Unicode.Scalar])
+    }
+
+    private static func fold(scalar: Unicode.Scalar) -> ScalarFold {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            return .skipped
+        default:
+            break
+        }
+        if dropped.contains(scalar) { return .skipped }
+        if scalar.properties.isWhitespace || separators.contains(scalar) || scalar.properties.generalCategory == .control {
+            return .separator
+        }
+        if let replacement = letters[scalar] { return .letters(Array(replacement.unicodeScalars)) }
+        return .letters(Array(String(scalar).uppercased().unicodeScalars))
+    }
+
+    /// `fold(scalar:)` of every ASCII scalar, worked out once: the upper-case
+    /// byte, or `skippedByte` / `separatorByte` (both controls, which fold to
+    /// a separator, so no letter takes their value).
+    private static let asciiFolds: [UInt8] = (0..<128).map { byte in
+        switch fold(scalar: Unicode.Scalar(UInt8(byte))) {
+        case .skipped: skippedByte
+        case .separator: separatorByte
+        case .letters(let letters): UInt8(letters[0].value)  // ASCII upper-cases to one ASCII letter
+        }
+    }
+    private static let skippedByte: UInt8 = 0
+    private static let separatorByte: UInt8 = 1
+
     /// The same folding for text that is all ASCII (most foreign names), in
-    /// one pass over its bytes: no normalisation, no per-letter strings; nil
-    /// when the text has any other character.
+    /// one pass over its bytes through `asciiFolds`: no normalisation, no
+    /// per-letter strings; nil when the text has any other character.
     static func foldASCII(_ text: String) -> String? {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for byte in text.utf8 {
-            switch byte {
-            case 0x80...:
-                return nil
-            case UInt8(ascii: "'"), UInt8(ascii: "`"):
+            guard byte < 0x80 else { return nil }
+            switch asciiFolds[Int(byte)] {
+            case skippedByte:
                 continue
-            case 0x00...0x20, 0x7F, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "<"):
-                // Controls, white space and separators, as in foldUnicode.
+            case separatorByte:
                 pendingSpace = !out.isEmpty
-                continue
-            default:
+            case let letter:
                 if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
-                out.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte)
+                out.append(letter)
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Folds any text: canonical decomposition, marks removed, letters mapped.
+    /// Folds any text: canonical decomposition, then each scalar by
+    /// `fold(scalar:)` (ASCII ones, most after NFD, through `asciiFolds`).
     static func foldUnicode(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         // NFD first, so that composed (ễ) and decomposed (e + ̂ + ̃) input are
         // the same sequence of base letter and marks.
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark:
-                continue
-            default:
-                break
-            }
-            if dropped.contains(scalar) { continue }
-            if scalar.properties.isWhitespace || separators.contains(scalar) || scalar.properties.generalCategory == .control {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace { out.append(" "); pendingSpace = false }
+            let folded: ScalarFold
             if scalar.isASCII {
-                // Most scalars after NFD (a Vietnamese letter is an ASCII base and marks).
-                let byte = UInt8(scalar.value)
-                out.append(Unicode.Scalar(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte))
-            } else if let replacement = letters[scalar] {
-                out.append(contentsOf: replacement.unicodeScalars)
+                switch asciiFolds[Int(scalar.value)] {
+                case skippedByte: folded = .skipped
+                case separatorByte: folded = .separator
+                case let letter: folded = .letters([Unicode.Scalar(letter)])
+                }
             } else {
-                out.append(contentsOf: String(scalar).uppercased().unicodeScalars)
+                folded = fold(scalar: scalar)
+            }
+            switch folded {
+            case .skipped:
+                continue
+            case .separator:
+                pendingSpace = !out.isEmpty
+            case .letters(let letters):
+                if pendingSpace { out.append(" "); pendingSpace = false }
+                out.append(contentsOf: letters)
             }
         }
         return String(out)

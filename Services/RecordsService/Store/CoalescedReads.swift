@@ -52,8 +52,8 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     private struct State {
         var inFlight = false
         var waiting: [Waiter] = []
-        var nextID: UInt64 = 0
     }
+    private let waiterIDs = Atomic<UInt64>(0)
 
     private struct Waiter: Sendable {
         let id: UInt64
@@ -76,10 +76,7 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     }
 
     func read(_ key: Key) async throws -> Value {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
         let turn: Turn = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
                 let now: Turn? = state.withLock { state in
