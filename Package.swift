@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // The immigration services suite: five gRPC services on the gRPC C core,
 // contracts compiled with protobuf-c, storage in PostgreSQL through libpq.
-// Layering (arrows point one way): C modules -> GRPCRuntime, ProtobufC,
+// Layering (arrows point one way): C modules, TaskHandOff -> GRPCRuntime, ProtobufC,
 // ProtoJSON, Postgres -> Contracts (generated) -> ServiceHost -> Services.
 import PackageDescription
 
@@ -24,6 +24,8 @@ let package = Package(
         // Test-only messages (Tests/Protos), for benchmarks/contracts; no service links it.
         .library(name: "TestContracts", targets: ["TestContracts"]),
         .library(name: "Postgres", targets: ["Postgres"]),
+        // For benchmarks/postgres, whose tasks run as the runtime's handlers do.
+        .library(name: "TaskHandOff", targets: ["TaskHandOff"]),
         // For the RecordsService benchmark (benchmarks/records), which feeds it through BulkIntake.
         .library(name: "SyntheticPopulation", targets: ["SyntheticPopulation"]),
         // The same population as BulkIntake rows, for immigctl demo-data and the benchmark.
@@ -54,15 +56,18 @@ let package = Package(
         // The canonical proto3 JSON mapping, driven by protobuf-c descriptors.
         .target(name: "ProtoJSON", dependencies: ["CProtobufC"], path: "Shared/ProtoJSON",
                 swiftSettings: swiftSettings),
+        // Which thread carries on a task resumed by a thread of the suite's own
+        // (a database connection's answer): shared by the runtime and Postgres.
+        .target(name: "TaskHandOff", path: "Shared/TaskHandOff", swiftSettings: swiftSettings),
         // The gRPC runtime over the C core: server, client, TLS, interceptors.
         .target(name: "GRPCRuntime",
-                dependencies: ["CGRPC",
+                dependencies: ["CGRPC", "TaskHandOff",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics")],
                 path: "Shared/GRPCRuntime", swiftSettings: swiftSettings),
         // PostgreSQL through libpq: pool, queries, transactions, migrations.
         .target(name: "Postgres",
-                dependencies: ["CLibPQ", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CLibPQ", "COpenSSL", "TaskHandOff", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Postgres", swiftSettings: swiftSettings),
         // Generated Swift API of Protos/: value types, conversions, stubs, descriptors.
         .target(name: "Contracts",
@@ -131,9 +136,9 @@ let package = Package(
         // scalar type, map key type and well-known type, for the JSON codec's tests.
         .target(name: "ProtoJSONTestMessages", dependencies: ["CContracts", "CProtobufC"],
                 path: "Tests/ProtoJSONTests/TestMessages", linkerSettings: [.linkedLibrary("protobuf-c")]),
-        .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime"],
+        .testTarget(name: "GRPCRuntimeTests", dependencies: ["GRPCRuntime", "TaskHandOff"],
                     path: "Tests/GRPCRuntimeTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"],
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TaskHandOff"],
                     path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         .testTarget(name: "ServiceHostTests", dependencies: ["ServiceHost", "Contracts", "GRPCRuntime", "Postgres"],
                     path: "Tests/ServiceHostTests", swiftSettings: swiftSettings),

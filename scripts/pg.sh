@@ -12,9 +12,12 @@
 #   scripts/pg.sh env     [--test|--suite|--scratch]   exports only (cluster must exist)
 #   scripts/pg.sh destroy [--test|--suite|--scratch]   stop and delete the folder
 #
-# Modes: test (port 55432, the default), suite (55433, the local suite runner),
-# scratch (55434, a throwaway cluster for tests that disrupt the server, such as
+# Modes: test (port 25432, the default), suite (25433, the local suite runner),
+# scratch (25434, a throwaway cluster for tests that disrupt the server, such as
 # the restart test, so that tests running in parallel on --test are not hit).
+# The ports are below Linux's ephemeral range (32768-60999): a port in it may be
+# taken, at the moment a cluster starts, by the local end of some connection (a
+# test's own connection to the test cluster once took the scratch cluster's port).
 # Environment: PG_TEST_PORT, PG_SUITE_PORT, PG_SCRATCH_PORT override the ports;
 # PG_BIN (default /usr/lib/postgresql/15/bin), PG_OS_USER (default
 # immigration-pg). Everything but the export lines goes to stderr.
@@ -37,9 +40,9 @@ case "${2:-}" in
   *) usage ;;
 esac
 case "$mode" in
-  test) port=${PG_TEST_PORT:-55432} ;;
-  suite) port=${PG_SUITE_PORT:-55433} ;;
-  scratch) port=${PG_SCRATCH_PORT:-55434} ;;
+  test) port=${PG_TEST_PORT:-25432} ;;
+  suite) port=${PG_SUITE_PORT:-25433} ;;
+  scratch) port=${PG_SCRATCH_PORT:-25434} ;;
 esac
 
 base="$root/.pgdata"

@@ -13,7 +13,7 @@
 #   ./scripts/suite.sh status        health of every service.
 #
 # Everything lives in the git-ignored folders .run/ (certificates, secrets, logs,
-# pids, endpoints.tsv) and .pgdata/suite (the cluster, port 55433, loopback only,
+# pids, endpoints.tsv) and .pgdata/suite (the cluster, port 25433, loopback only,
 # run as the unprivileged user immigration-pg). No system service is touched.
 # Running `up` twice stops what runs and starts again; certificates, passwords and
 # data are kept.
@@ -89,7 +89,7 @@ up() {
   done < <(present_services)
   local bin; bin=$(bin_path)
 
-  log "starting PostgreSQL (.pgdata/suite, 127.0.0.1:55433)"
+  log "starting PostgreSQL (.pgdata/suite, 127.0.0.1:25433)"
   eval "$(./scripts/pg.sh start --suite)"
   local pgpass="$run/secrets/pgpass"
   (umask 077; : > "$pgpass")

@@ -17,6 +17,7 @@ let package = Package(
         .executableTarget(
             name: "PostgresBenchmark",
             dependencies: [.product(name: "Postgres", package: "immigration"),
+                           .product(name: "TaskHandOff", package: "immigration"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.swiftLanguageMode(.v6)]),
         // stress-outage.sh: the failing-statement workload of PoolPipeliningTests in a

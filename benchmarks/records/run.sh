@@ -26,7 +26,7 @@
 # intake (<stamp>.intake-service.log) and, if the intake stalls, the stacks of
 # both processes (<stamp>.stall-<n>.txt).
 #
-# Environment: PG_SCRATCH_PORT (55434), GRPC_PORT (50461), OPEN_RATE (1000),
+# Environment: PG_SCRATCH_PORT (25434), GRPC_PORT (50461), OPEN_RATE (1000),
 # PERSONS_PER_BATCH (1000), CONCURRENCY (64), SEED (20260101), KEEP=1 keeps the
 # loaded database and skips loading when it already holds PERSONS persons (the
 # raw COPY is then done only if no earlier run of this load did it: marker

@@ -1,5 +1,6 @@
 import Synchronization
 import CGRPC
+import TaskHandOff
 
 /// One `grpc_completion_queue` and the named thread that drains it.
 ///
@@ -85,14 +86,16 @@ final class CompletionQueue: @unchecked Sendable {
 /// call, as the C++ callback API runs its reactors on the threads draining its queue:
 /// the request, the handler and its response batch then cost no hop to
 /// another thread. A job enqueued by the draining thread itself runs at once
-/// (or, while that thread already runs a job, right after it); a job
-/// enqueued from any other thread (a timer, a database thread, another
-/// queue) goes to the global concurrent executor and comes back here only
-/// when a completion of this queue resumes it.
+/// (or, while that thread already runs a job, right after it). A job enqueued
+/// from a `HandOffThread` (a database connection's thread that just read the
+/// handler's answer) runs there, next, so an answer costs one thread wake-up;
+/// one enqueued from any other thread (a timer, another queue) goes to the
+/// global concurrent executor. Either way it comes back here only when a
+/// completion of this queue resumes it.
 extension CompletionQueue: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         guard UInt(pthread_self()) == drainingThread.load(ordering: .relaxed) else {
-            globalConcurrentExecutor.enqueue(job)
+            HandOff.enqueue(job, as: asUnownedTaskExecutor())
             return
         }
         if runningJob {

@@ -2,6 +2,7 @@ import CLibPQ
 import Foundation
 import Glibc
 import Synchronization
+import TaskHandOff
 
 /// A thread of the library's own that runs blocking libpq calls, one job at a time.
 ///
@@ -15,6 +16,13 @@ import Synchronization
 /// by its caller (`runWhenReadable`) is then answered by the thread the server's reply
 /// wakes, with no wake-up of the thread by the caller (the one hand-off left is the
 /// caller's resumption on Swift's pool).
+///
+/// It is also a `HandOffThread`: a task resumed here by an answer (a handler of the
+/// gRPC runtime, a task preferring `HandOffExecutor`) carries on here, next, rather
+/// than waking a thread of its own executor; so a lone statement costs one thread
+/// wake-up, the answer's, as it does for a blocking libpq client. Such a task runs
+/// ordinary Swift between its awaits (a handler encodes its response here), which
+/// is why the stack is the size of any other thread's.
 final class ConnectionThread: @unchecked Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
@@ -54,9 +62,10 @@ final class ConnectionThread: @unchecked Sendable {
         wakeUp = (fds[0], fds[1])
         let thread = Thread { [self] in
             _ = clibpq_name_current_thread(name)
+            HandOff.register(currentThread: self)
             run()
         }
-        thread.stackSize = 512 * 1024
+        thread.stackSize = 8 << 20
         thread.start()
     }
 
@@ -303,6 +312,12 @@ final class ConnectionThread: @unchecked Sendable {
             }
             if !accepted { continuation.resume(throwing: PostgresError.connectionLost("connection closed")) }
         }
+    }
+}
+
+extension ConnectionThread: HandOffThread {
+    func runNext(_ job: UnownedJob, as executor: UnownedTaskExecutor) -> Bool {
+        submit { job.runSynchronously(on: executor) }
     }
 }
 

@@ -7,10 +7,15 @@
 // voluntary and not, over the timed part only, from getrusage).
 // Modes: pool (`PostgresPool.query` with default options, the path services use), session (each task holds one connection, like a
 // pgbench client), pipeline (PostgresPipeline over <connections> sessions).
+// Every task runs as a service's handler does (the gRPC runtime's rule for its handlers,
+// `HandOffExecutor`): a task resumed by a connection's thread carries on there.
+// `PG_BENCH_EXECUTOR=global` runs the tasks on Swift's global executor instead (every
+// resumption wakes a thread of Swift's pool), to show what that rule saves.
 // Usage: PostgresBenchmark <seconds> <mode: pool|session|pipeline> <connections|same> <concurrency>...
 import Logging
 import Foundation
 import Postgres
+import TaskHandOff
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let seconds = Double(arguments[1]) else {
@@ -26,6 +31,8 @@ let logger = Logger(label: "benchmark")
 /// without a commit, to measure the client's own cost per statement. `sleep` runs
 /// `SELECT pg_sleep(0.0002), $1::bigint` (the server waits 1 ms: pg_sleep rounds up to
 /// whole milliseconds): a round trip as idle for the client as a slow commit, without the disk.
+let handlerExecutor: (any TaskExecutor)? =
+    ProcessInfo.processInfo.environment["PG_BENCH_EXECUTOR"] == "global" ? nil : HandOffExecutor.shared
 let statementKind = ProcessInfo.processInfo.environment["PG_BENCH_STATEMENT"] ?? "insert"
 @Sendable func statement(_ payload: Int64) -> PostgresQuery {
     switch statementKind {
@@ -91,7 +98,7 @@ for concurrency in concurrencies {
         let pool = PostgresPool(configuration: configuration, options: .init(maxConnections: concurrency), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { try await pool.query(statement(0)) }
+                group.addTask(executorPreference: handlerExecutor) { try await pool.query(statement(0)) }
             }
             try await group.waitForAll()
         }
@@ -101,7 +108,7 @@ for concurrency in concurrencies {
         let deadline = start + .milliseconds(Int64(seconds * 1000))
         let all = try await withThrowingTaskGroup(of: [Int64].self) { group in
             for _ in 0..<concurrency {
-                group.addTask {
+                group.addTask(executorPreference: handlerExecutor) {
                     try await pool.withConnection { connection in
                         try await insertLoop(until: deadline) { payload in
                             try await connection.query(statement(payload))
@@ -136,7 +143,7 @@ for concurrency in concurrencies {
     }
     // Warm up: open every connection and prepare the statement.
     try await withThrowingTaskGroup(of: Void.self) { group in
-        for _ in 0..<max(concurrency, connections) { group.addTask { try await insert(0) } }
+        for _ in 0..<max(concurrency, connections) { group.addTask(executorPreference: handlerExecutor) { try await insert(0) } }
         try await group.waitForAll()
     }
     let usageBefore = usage()
@@ -144,7 +151,7 @@ for concurrency in concurrencies {
     let start = clock.now
     let deadline = start + .milliseconds(Int64(seconds * 1000))
     let all = try await withThrowingTaskGroup(of: [Int64].self) { group in
-        for _ in 0..<concurrency { group.addTask { try await insertLoop(until: deadline, insert) } }
+        for _ in 0..<concurrency { group.addTask(executorPreference: handlerExecutor) { try await insertLoop(until: deadline, insert) } }
         var all: [Int64] = []
         for try await latencies in group { all += latencies }
         return all
