@@ -50,6 +50,33 @@ final class ShutdownTests: XCTestCase {
         XCTAssertEqual(borrowed?.code, closed)
     }
 
+    /// A store's own pipeline (`makePipeline`) belongs to its pool: a service that
+    /// closes its pools at shutdown leaves no session behind.
+    func testClosingAPoolClosesThePipelinesItMade() async throws {
+        let label = TestDatabase.uniqueName("shutdown")
+        let sockets = openSockets()
+        let pool = PostgresPool(configuration: try TestDatabase.configuration(label: label),
+                                options: .init(maxConnections: 1, pipelineConnections: 0), logger: TestDatabase.logger)
+        let reads = pool.makePipeline(connections: 2, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { try await reads.query("SELECT 1") } }
+            try await group.waitForAll()
+        }
+        let inFlight = Task { try await reads.query("SELECT pg_sleep(0.2)") }
+        try await waitUntilRunning(label, statements: 1)
+        await pool.close()
+        _ = try await inFlight.value
+        XCTAssertLessThanOrEqual(openSockets(), sockets, "the pipeline's sessions are closed when close returns")
+        try await expectNoBackend(label)
+        let closed = PostgresError.Code.connectionDoesNotExist
+        let late = await expectPostgresError { try await reads.query("SELECT 1") }
+        XCTAssertEqual(late?.code, closed)
+        let madeAfter = await expectPostgresError {
+            try await pool.makePipeline(connections: 1, logger: TestDatabase.logger).query("SELECT 1")
+        }
+        XCTAssertEqual(madeAfter?.code, closed)
+    }
+
     func testClosingAPipelineWaitsForStatementsInFlightAndClosesEverySession() async throws {
         let label = TestDatabase.uniqueName("shutdown")
         let sockets = openSockets()

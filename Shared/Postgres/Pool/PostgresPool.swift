@@ -97,25 +97,42 @@ public final class PostgresPool: Sendable {
         return try await pipeline.query(query)
     }
 
+    /// A pipeline of its own over `connections` sessions with this pool's configuration
+    /// (a store's hot statements, kept apart from the pool's shared pipeline), owned by
+    /// the pool: `close()` closes it with the pool's sessions, so a service that shuts
+    /// its pools down leaves no session open. After `close()` the pipeline comes closed
+    /// (its statements fail with `poolClosed`).
+    public func makePipeline(connections: Int, maxBatch: Int = 64, logger: Logger) -> PostgresPipeline {
+        let made = PostgresPipeline(configuration: configuration, connections: connections, maxBatch: maxBatch,
+                                    logger: logger)
+        let open = state.withLock { state in
+            if !state.closed { state.pipelines.append(made) }
+            return !state.closed
+        }
+        if !open { made.close() }
+        return made
+    }
+
     /// Counts for metrics and tests.
     public var statistics: (open: Int, idle: Int, waiting: Int) {
         state.withLock { ($0.total, $0.idle.count, $0.waiters.count) }
     }
 
-    /// Refuses new borrowers, fails the waiting ones and closes idle connections;
-    /// lent connections close when they come back. Returns once every session of
-    /// the pool (and of its pipeline) is closed (PQfinish) and its thread has ended,
+    /// Refuses new borrowers, fails the waiting ones and closes idle connections and
+    /// the pipelines made by `makePipeline`; lent connections close when they come
+    /// back. Returns once every session of the pool (and of its pipelines) is closed (PQfinish) and its thread has ended,
     /// so a process may exit right after: statements in flight finish first. The
     /// awaiting task is resumed by the last connection thread, never blocked on.
     public func close() async {
         await pipeline?.close()
-        let (idle, waiters) = state.withLock { state in
+        let (idle, waiters, pipelines) = state.withLock { state in
             state.closed = true
-            defer { state.idle.removeAll(); state.waiters.removeAll() }
+            defer { state.idle.removeAll(); state.waiters.removeAll(); state.pipelines.removeAll() }
             state.total -= state.idle.count
             state.finishing += state.idle.count
-            return (state.idle, state.waiters)
+            return (state.idle, state.waiters, state.pipelines)
         }
+        for pipeline in pipelines { await pipeline.close() }
         for waiter in waiters {
             waiter.timeout?.cancel()
             waiter.continuation.resume(throwing: PostgresError.poolClosed())
@@ -305,6 +322,8 @@ struct PoolState: ~Copyable {
     var total = 0
     var waiters: [Waiter] = []
     var cancelledWaiters: Set<Int> = []
+    /// Pipelines made by `makePipeline`, closed with the pool.
+    var pipelines: [PostgresPipeline] = []
     var closed = false
     /// Connections out of `total` whose sessions are still closing.
     var finishing = 0
