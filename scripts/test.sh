@@ -25,7 +25,10 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 
 if [ -x scripts/pg.sh ]; then
   step "PostgreSQL for the tests"
-  eval "$(./scripts/pg.sh start --test)"
+  # Through a variable: `eval "$(…)"` would go on with no database when the start
+  # fails (a port taken by another cluster), and every database test would fail later.
+  exports=$(./scripts/pg.sh start --test)
+  eval "$exports"
   trap './scripts/pg.sh stop --test >/dev/null 2>&1 || true; ./scripts/pg.sh stop --scratch >/dev/null 2>&1 || true' EXIT
 fi
 
