@@ -5,7 +5,21 @@ extension Channel {
     public func unary<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
     ) async throws -> Res {
-        try await unaryCall(method, request: request, options: options).message
+        if legacyUnary { return try await unaryCall(method, request: request, options: options).message }
+        // Without interceptors, no closure, no captured result and no metadata read.
+        if interceptors.isEmpty {
+            return try await performUnary(method, request: request, options: options) { call in
+                try call.response() as Res?
+            }
+        }
+        var response: Res?
+        try await intercepted(method, options) { options in
+            response = try await performUnary(method, request: request, options: options) { call in
+                try call.response() as Res?
+            }
+        }
+        guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return response
     }
 
     /// A unary call that also returns the response headers and trailers.
@@ -14,7 +28,15 @@ extension Channel {
     ) async throws -> UnaryResponse<Res> {
         var response: UnaryResponse<Res>?
         try await intercepted(method, options) { options in
-            response = try await performUnary(method, request: request, options: options)
+            if legacyUnary {
+                response = try await performUnaryLegacy(method, request: request, options: options)
+                return
+            }
+            response = try await performUnary(method, request: request, options: options) { call in
+                try call.response().map {
+                    UnaryResponse(message: $0, initialMetadata: call.initialMetadata, trailingMetadata: call.trailingMetadata)
+                }
+            }
         }
         guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
         return response
@@ -115,7 +137,42 @@ extension Channel {
 
     // MARK: Internals
 
-    private func performUnary<Req: WireMessage, Res: WireMessage>(
+    /// One unary call: the request encoded straight into the core's buffer,
+    /// one batch, and `read` given the completed call (OK status) to decode
+    /// the response in place; `nil` from `read` means no response came.
+    private func performUnary<Req: WireMessage, Result>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions,
+        read: (UnaryCall) throws -> Result?
+    ) async throws -> Result {
+        let message: OutgoingMessage
+        do {
+            message = try request.withSerializedBytes { OutgoingMessage(copying: $0) }
+        } catch {
+            throw RPCError(.internalError, "request could not be encoded")
+        }
+        let pointer: OpaquePointer
+        do {
+            pointer = try makeCorePointer(method, options: options)
+        } catch {
+            message.discard()
+            throw error
+        }
+        let call = UnaryCall(call: pointer, message: message, options: options)
+        let started = await withTaskCancellationHandler {
+            await call.run()
+        } onCancel: {
+            call.cancel()
+        }
+        guard started else { throw RPCError(.internalError, "call could not start") }
+        if let error = call.error { throw error }
+        guard let result = try read(call) else { throw missingResponse() }
+        return result
+    }
+
+    private var legacyUnary: Bool { Self.legacyUnaryFlag }
+    private static let legacyUnaryFlag = getenv("GRPC_CLIENT_LEGACY_UNARY") != nil
+
+    private func performUnaryLegacy<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
     ) async throws -> UnaryResponse<Res> {
         let bytes = try encodeRequest(request)
