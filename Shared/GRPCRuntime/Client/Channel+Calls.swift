@@ -5,7 +5,6 @@ extension Channel {
     public func unary<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
     ) async throws -> Res {
-        if legacyUnary { return try await unaryCall(method, request: request, options: options).message }
         // Without interceptors, no closure, no captured result and no metadata read.
         if interceptors.isEmpty {
             return try await performUnary(method, request: request, options: options) { call in
@@ -28,10 +27,6 @@ extension Channel {
     ) async throws -> UnaryResponse<Res> {
         var response: UnaryResponse<Res>?
         try await intercepted(method, options) { options in
-            if legacyUnary {
-                response = try await performUnaryLegacy(method, request: request, options: options)
-                return
-            }
             response = try await performUnary(method, request: request, options: options) { call in
                 try call.response().map {
                     UnaryResponse(message: $0, initialMetadata: call.initialMetadata, trailingMetadata: call.trailingMetadata)
@@ -48,10 +43,16 @@ extension Channel {
     ) async throws -> R {
         var outcome: R?
         try await intercepted(method, options) { options in
-            let bytes = try encodeRequest(request)
-            let call = try makeCall(method, options: options)
+            let message = try encodeRequest(request)
+            let call: ClientCall
+            do {
+                call = try makeCall(method, options: options)
+            } catch {
+                message.discard()
+                throw error
+            }
             outcome = try await withTaskCancellationHandler {
-                try call.start(options: options, singleRequest: bytes)
+                try call.start(options: options, singleRequest: message)
                 return try await finishStreaming(call, await onResponse(ResponseStream(call: call)))
             } onCancel: {
                 call.cancel()
@@ -144,12 +145,7 @@ extension Channel {
         _ method: MethodDescriptor, request: Req, options: CallOptions,
         read: (UnaryCall) throws -> Result?
     ) async throws -> Result {
-        let message: OutgoingMessage
-        do {
-            message = try request.withSerializedBytes { OutgoingMessage(copying: $0) }
-        } catch {
-            throw RPCError(.internalError, "request could not be encoded")
-        }
+        let message = try encodeRequest(request)
         let pointer: OpaquePointer
         do {
             pointer = try makeCorePointer(method, options: options)
@@ -167,35 +163,6 @@ extension Channel {
         if let error = call.error { throw error }
         guard let result = try read(call) else { throw missingResponse() }
         return result
-    }
-
-    private var legacyUnary: Bool { Self.legacyUnaryFlag }
-    private static let legacyUnaryFlag = getenv("GRPC_CLIENT_LEGACY_UNARY") != nil
-
-    private func performUnaryLegacy<Req: WireMessage, Res: WireMessage>(
-        _ method: MethodDescriptor, request: Req, options: CallOptions
-    ) async throws -> UnaryResponse<Res> {
-        let bytes = try encodeRequest(request)
-        let call = try makeCall(method, options: options)
-        let batch = Batch(owner: call)
-        batch.sendInitialMetadata(options.metadata, flags: ClientCall.initialMetadataFlags(options))
-        batch.sendMessage(bytes)
-        batch.sendCloseFromClient()
-        batch.receiveInitialMetadata()
-        batch.receiveMessage()
-        batch.receiveStatusOnClient()
-        let result = await withTaskCancellationHandler {
-            await batch.run(on: call.pointer)
-        } onCancel: {
-            call.cancel()
-        }
-        guard result.startError == nil, let status = result.status else {
-            throw RPCError(.internalError, "call could not start")
-        }
-        if let error = status.error { throw error }
-        guard let message = result.message else { throw missingResponse() }
-        return UnaryResponse(message: try decodeResponse(message), initialMetadata: result.initialMetadata ?? [:],
-                             trailingMetadata: status.trailingMetadata)
     }
 
     /// After the response handler returned: a call it left unfinished is cancelled.

@@ -4,8 +4,8 @@ import Synchronization
 /// A client connection to one service, at one or several addresses, which
 /// the core balances (`round_robin`) and reconnects.
 ///
-/// Calls run on a process-wide pool of completion-queue threads
-/// (`cq-client-#n`). Thread-safe; `close()` ends every call still running.
+/// Calls complete on one process-wide completion-queue thread
+/// (`cq-client-#0`). Thread-safe; `close()` ends every call still running.
 /// Ownership: the `grpc_channel` is created in `init` and destroyed once, by
 /// `close()` or `deinit`; calls keep the core's channel stack alive on their own.
 public final class Channel: Sendable {
@@ -177,11 +177,17 @@ extension Channel {
     public static var completionExecutor: any TaskExecutor { ClientQueues.group.queues[0] }
 }
 
-/// The completion queues every channel of the process shares. Started on
-/// first use and never shut down: they live as long as the process.
+/// The completion queue every channel of the process shares. Started on
+/// first use and never shut down: it lives as long as the process.
+///
+/// One, not several: the core's poller (epoll1) lets one thread poll at a
+/// time, and with two queues each completion also handed the polling over
+/// to the other thread (a futex wake and a sleep more per call); the
+/// client's own work (encoding, decoding, the caller's code) runs on
+/// Swift's pool, not here. Measured: docs/runtime.md, Client per-call cost.
 enum ClientQueues {
     static let group: CompletionQueueGroup = {
-        let group = CompletionQueueGroup(name: "client", count: getenv("GRPC_CLIENT_QUEUES").flatMap { Int(String(cString: $0)) } ?? 2)
+        let group = CompletionQueueGroup(name: "client", count: 1)
         group.start()
         return group
     }()
