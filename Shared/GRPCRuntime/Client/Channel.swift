@@ -88,7 +88,7 @@ public final class Channel: Sendable {
             throw RPCError(.deadlineExceeded, "deadline exceeded before the call started")
         }
         let deadline = Self.deadline(after: options.timeout)
-        let queue = ClientQueues.group.pick().pointer
+        let queue = ClientQueues.queue.pointer
         let call = state.withLock { state -> CoreCall? in
             guard let channel = state.channel?.pointer else { return nil }
             if let handle = state.registeredCall(for: method.path) {
@@ -134,7 +134,7 @@ public final class Channel: Sendable {
             let watched = self.state.withLock { locked -> Bool in
                 guard let channel = locked.channel else { return false }
                 grpc_channel_watch_connectivity_state(channel.pointer, state.core, deadline,
-                                                      ClientQueues.group.pick().pointer, tag.retainedPointer())
+                                                      ClientQueues.queue.pointer, tag.retainedPointer())
                 return true
             }
             if !watched { continuation.resume(returning: false) }
@@ -174,7 +174,7 @@ extension Channel {
     /// call, as server handlers run on theirs: no hop to Swift's pool and no
     /// wake-up per call. That code must not block, nor compute for long: it
     /// holds back the completions of every other client call meanwhile.
-    public static var completionExecutor: any TaskExecutor { ClientQueues.group.queues[0] }
+    public static var completionExecutor: any TaskExecutor { ClientQueues.queue }
 }
 
 /// The completion queue every channel of the process shares. Started on
@@ -191,6 +191,9 @@ enum ClientQueues {
         group.start()
         return group
     }()
+
+    /// The one queue (no round-robin counter shared by every call).
+    static var queue: CompletionQueue { group.queues[0] }
 }
 
 /// What a channel guards with its lock: the `grpc_channel` (`nil` once
