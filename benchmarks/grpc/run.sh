@@ -10,8 +10,10 @@
 # in the same run, at 1x1, 16x10 and 64x100 (connections x streams), ROUNDS times,
 # servers alternating. Reports requests/s, p50/p99 latency (h2load --log-file), server
 # CPU (/proc/<pid>/stat) and memory (VmRSS after each load, VmHWM at the end). Then the
-# Swift client against the Swift server at concurrency 1 and 64, and allocations per
-# unary call of each server (LD_PRELOAD counter). Not run by CI.
+# Swift client against the Swift server at concurrency 1 and 64 (calls/s; then the
+# client's CPU, context switches and allocations per call over CLIENT_CALLS calls,
+# default 20000), and allocations per unary call of each server (LD_PRELOAD counter).
+# Not run by CI.
 # Memory over SOAK_CALLS (default 1,000,000) calls at 16x10 on fresh servers, VmRSS every tenth.
 #   benchmarks/grpc/run.sh [SECONDS_PER_LOAD=10] [ROUNDS=2]
 set -euo pipefail
