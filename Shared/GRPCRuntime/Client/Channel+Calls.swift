@@ -43,14 +43,10 @@ extension Channel {
     ) async throws -> R {
         var outcome: R?
         try await intercepted(method, options) { options in
+            // The call first: should the encoding fail, releasing it unrefs
+            // a call never started.
+            let call = try makeCall(method, options: options)
             let message = try encodeRequest(request)
-            let call: ClientCall
-            do {
-                call = try makeCall(method, options: options)
-            } catch {
-                message.discard()
-                throw error
-            }
             outcome = try await withTaskCancellationHandler {
                 try call.start(options: options, singleRequest: message)
                 return try await finishStreaming(call, await onResponse(ResponseStream(call: call)))

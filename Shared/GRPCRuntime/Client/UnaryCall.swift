@@ -10,82 +10,60 @@ import CGRPC
 /// the response in place from the core's buffer once it resumes.
 ///
 /// Ownership: holds the one reference `grpc_channel_create_call` returned,
-/// dropped in `deinit`. `memory` is one allocation: the operations, what they
-/// receive, and the request's `grpc_metadata` entries; `deinit` frees it with
-/// the entries' slices, the sent byte buffer, the received metadata arrays,
-/// byte buffer, status slice and error string. The object is its own tag:
+/// dropped in `deinit`. `slots` is one allocation: the operations and what
+/// they receive; `deinit` frees it with the received metadata arrays, byte
+/// buffer, status slice and error string, and frees the request headers
+/// (`OutgoingMetadata`) and the sent byte buffer. The object is its own tag:
 /// retained for the core by `run`, released once by the completion-queue
 /// thread, or by `run` itself when the core refuses the batch.
 final class UnaryCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
-    private let memory: UnsafeMutableRawPointer
-    private let headerCount: Int
-    private var request: UnsafeMutablePointer<grpc_byte_buffer>?
+    private let slots: UnsafeMutablePointer<cgrpc_batch_slots>
+    private let headers: OutgoingMetadata
+    private let request: UnsafeMutablePointer<grpc_byte_buffer>
     private var continuation: UnsafeContinuation<Bool, Never>?
-
-    private static let headersOffset = MemoryLayout<cgrpc_batch_slots>.stride
 
     /// Takes `call` over, and `message` (its buffer is destroyed with this object).
     init(call: OpaquePointer, message: OutgoingMessage, options: CallOptions) {
         pointer = call
         request = message.buffer
-        headerCount = options.metadata.count
-        memory = .allocate(byteCount: Self.headersOffset + headerCount * MemoryLayout<grpc_metadata>.stride,
-                           alignment: max(MemoryLayout<cgrpc_batch_slots>.alignment, MemoryLayout<grpc_metadata>.alignment))
-        let slots = memory.initializeMemory(as: cgrpc_batch_slots.self, repeating: cgrpc_batch_slots(), count: 1)
+        headers = OutgoingMetadata(options.metadata)
+        slots = .allocate(capacity: 1)
+        slots.initialize(to: cgrpc_batch_slots())
         grpc_metadata_array_init(&slots.pointee.initial_metadata)
         grpc_metadata_array_init(&slots.pointee.trailing_metadata)
         slots.pointee.status_details = grpc_empty_slice()
         // Read as UNKNOWN should the core fail the batch without writing a status.
         slots.pointee.status = GRPC_STATUS_UNKNOWN
         super.init()
-        let headers = (memory + Self.headersOffset).bindMemory(to: grpc_metadata.self, capacity: headerCount)
-        for (index, element) in options.metadata.enumerated() {
-            var entry = grpc_metadata()
-            entry.key = Slice.make(element.key)
-            switch element.value {
-            case .string(let text): entry.value = Slice.make(text)
-            case .binary(let bytes): entry.value = Slice.make(bytes)
-            }
-            (headers + index).initialize(to: entry)
-        }
-        prepareOperations(headers: headers, flags: ClientCall.initialMetadataFlags(options))
+        prepareOperations(flags: ClientCall.initialMetadataFlags(options))
     }
 
     deinit {
-        let slots = self.slots
         grpc_metadata_array_destroy(field(Batch.Offset.initialMetadata))
         grpc_metadata_array_destroy(field(Batch.Offset.trailingMetadata))
         grpc_slice_unref(slots.pointee.status_details)
         if let error = slots.pointee.error_string { gpr_free(UnsafeMutableRawPointer(mutating: error)) }
         if let message = slots.pointee.message { grpc_byte_buffer_destroy(message) }
-        let headers = (memory + Self.headersOffset).assumingMemoryBound(to: grpc_metadata.self)
-        for index in 0..<headerCount {
-            grpc_slice_unref(headers[index].key)
-            grpc_slice_unref(headers[index].value)
-        }
-        memory.deallocate()
-        if let request { grpc_byte_buffer_destroy(request) }
+        slots.deallocate()
+        headers.free()
+        grpc_byte_buffer_destroy(request)
         grpc_call_unref(pointer)
-    }
-
-    private var slots: UnsafeMutablePointer<cgrpc_batch_slots> {
-        memory.assumingMemoryBound(to: cgrpc_batch_slots.self)
     }
 
     /// The address of one slot (offsets computed once, by `Batch`).
     private func field<T>(_ offset: Int, as type: T.Type = T.self) -> UnsafeMutablePointer<T> {
-        (memory + offset).assumingMemoryBound(to: T.self)
+        (UnsafeMutableRawPointer(slots) + offset).assumingMemoryBound(to: T.self)
     }
 
     private var ops: UnsafeMutablePointer<grpc_op> { field(Batch.Offset.ops) }
 
-    private func prepareOperations(headers: UnsafeMutablePointer<grpc_metadata>, flags: UInt32) {
+    private func prepareOperations(flags: UInt32) {
         let ops = self.ops
         ops[0].op = GRPC_OP_SEND_INITIAL_METADATA
         ops[0].flags = flags
-        ops[0].data.send_initial_metadata.count = headerCount
-        ops[0].data.send_initial_metadata.metadata = headerCount > 0 ? headers : nil
+        ops[0].data.send_initial_metadata.count = headers.count
+        ops[0].data.send_initial_metadata.metadata = headers.entries
         ops[1].op = GRPC_OP_SEND_MESSAGE
         ops[1].data.send_message.send_message = request
         ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT
