@@ -10,8 +10,10 @@
 # in the same run, at 1x1, 16x10 and 64x100 (connections x streams), ROUNDS times,
 # servers alternating. Reports requests/s, p50/p99 latency (h2load --log-file), server
 # CPU (/proc/<pid>/stat) and memory (VmRSS after each load, VmHWM at the end). Then the
-# Swift client against the Swift server at concurrency 1 and 64, and allocations per
-# unary call of each server (LD_PRELOAD counter). Not run by CI.
+# Swift client against the Swift server at concurrency 1 and 64 (calls/s; then the
+# client's CPU, context switches and allocations per call over CLIENT_CALLS calls,
+# default 20000), and allocations per unary call of each server (LD_PRELOAD counter).
+# Not run by CI.
 # Memory over SOAK_CALLS (default 1,000,000) calls at 16x10 on fresh servers, VmRSS every tenth.
 #   benchmarks/grpc/run.sh [SECONDS_PER_LOAD=10] [ROUNDS=2]
 set -euo pipefail
@@ -141,6 +143,23 @@ for round in $(seq "$rounds"); do
         "$bin/EchoClient" "$swift_port" "$concurrency" "$seconds" | tee -a "$work/client" >&2
     done
 done
+# The client's own cost over a fixed number of calls: CPU (utime+stime) and context
+# switches per call, allocations per call (alloc_count.so); by default and with the
+# calling tasks on the client's completion-queue thread (Channel.completionExecutor).
+say "Swift client cost per call (CLIENT_CALLS=${CLIENT_CALLS:=20000} calls after a warm-up)"
+: > "$work/client-cost"
+for round in $(seq "$rounds"); do
+    for concurrency in 1 64; do
+        for mode in pool queue; do
+            rm -f "$work/client.allocs"
+            line=$(env $([ "$mode" = queue ] && echo ECHO_CLIENT_ON_QUEUE=1) \
+                   LD_PRELOAD="$work/alloc_count.so" ALLOC_COUNT_FILE="$work/client.allocs" \
+                   "$bin/EchoClient" "$swift_port" "$concurrency" --calls "$CLIENT_CALLS")
+            allocations=$(head -2 "$work/client.allocs" | tr '\n' ' ' | awk -v n="$CLIENT_CALLS" '{printf "%.1f", ($3 - $1) / n}')
+            echo "$mode $line $allocations" | tee -a "$work/client-cost" >&2
+        done
+    done
+done
 stop "$swift_pid"
 
 say "memory over $soak_calls calls at 16x10 (VmRSS every $((soak_calls / 10)) calls), fresh servers"
@@ -171,5 +190,11 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/notes"
 
 cat "$work/notes"
+echo
+echo "### Swift client cost per call (EchoClient --calls $CLIENT_CALLS; pool: tasks on Swift's pool, queue: on Channel.completionExecutor)"
+echo
+echo "| tasks on | concurrency | calls/s | client CPU µs per call | voluntary switches per call | allocations per call |"
+echo "| --- | --- | --- | --- | --- | --- |"
+awk '{printf "| %s | %s | %d | %.1f | %.2f | %s |\n", $1, $3, $6, $7, $8, $10}' "$work/client-cost"
 python3 "$here/grpc_bench.py" report "$work/results" "$work/client" "$work/allocs" 20000 \
     "$swift_hwm" "$cpp_hwm" "$work/swift-metrics" "$work/soak" "$bare_hwm"

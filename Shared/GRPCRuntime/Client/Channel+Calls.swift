@@ -5,7 +5,20 @@ extension Channel {
     public func unary<Req: WireMessage, Res: WireMessage>(
         _ method: MethodDescriptor, request: Req, options: CallOptions
     ) async throws -> Res {
-        try await unaryCall(method, request: request, options: options).message
+        // Without interceptors, no closure, no captured result and no metadata read.
+        if interceptors.isEmpty {
+            return try await performUnary(method, request: request, options: options) { call in
+                try call.response() as Res?
+            }
+        }
+        var response: Res?
+        try await intercepted(method, options) { options in
+            response = try await performUnary(method, request: request, options: options) { call in
+                try call.response() as Res?
+            }
+        }
+        guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
+        return response
     }
 
     /// A unary call that also returns the response headers and trailers.
@@ -14,7 +27,11 @@ extension Channel {
     ) async throws -> UnaryResponse<Res> {
         var response: UnaryResponse<Res>?
         try await intercepted(method, options) { options in
-            response = try await performUnary(method, request: request, options: options)
+            response = try await performUnary(method, request: request, options: options) { call in
+                try call.response().map {
+                    UnaryResponse(message: $0, initialMetadata: call.initialMetadata, trailingMetadata: call.trailingMetadata)
+                }
+            }
         }
         guard let response else { throw RPCError(.internalError, "an interceptor did not run the call") }
         return response
@@ -26,10 +43,12 @@ extension Channel {
     ) async throws -> R {
         var outcome: R?
         try await intercepted(method, options) { options in
-            let bytes = try encodeRequest(request)
+            // The call first: should the encoding fail, releasing it unrefs
+            // a call never started.
             let call = try makeCall(method, options: options)
+            let message = try encodeRequest(request)
             outcome = try await withTaskCancellationHandler {
-                try call.start(options: options, singleRequest: bytes)
+                try call.start(options: options, singleRequest: message)
                 return try await finishStreaming(call, await onResponse(ResponseStream(call: call)))
             } onCancel: {
                 call.cancel()
@@ -115,30 +134,31 @@ extension Channel {
 
     // MARK: Internals
 
-    private func performUnary<Req: WireMessage, Res: WireMessage>(
-        _ method: MethodDescriptor, request: Req, options: CallOptions
-    ) async throws -> UnaryResponse<Res> {
-        let bytes = try encodeRequest(request)
-        let call = try makeCall(method, options: options)
-        let batch = Batch(owner: call)
-        batch.sendInitialMetadata(options.metadata, flags: ClientCall.initialMetadataFlags(options))
-        batch.sendMessage(bytes)
-        batch.sendCloseFromClient()
-        batch.receiveInitialMetadata()
-        batch.receiveMessage()
-        batch.receiveStatusOnClient()
-        let result = await withTaskCancellationHandler {
-            await batch.run(on: call.pointer)
+    /// One unary call: the request encoded straight into the core's buffer,
+    /// one batch, and `read` given the completed call (OK status) to decode
+    /// the response in place; `nil` from `read` means no response came.
+    private func performUnary<Req: WireMessage, Result>(
+        _ method: MethodDescriptor, request: Req, options: CallOptions,
+        read: (UnaryCall) throws -> Result?
+    ) async throws -> Result {
+        let message = try encodeRequest(request)
+        let pointer: OpaquePointer
+        do {
+            pointer = try makeCorePointer(method, options: options)
+        } catch {
+            message.discard()
+            throw error
+        }
+        let call = UnaryCall(call: pointer, message: message, options: options)
+        let started = await withTaskCancellationHandler {
+            await call.run()
         } onCancel: {
             call.cancel()
         }
-        guard result.startError == nil, let status = result.status else {
-            throw RPCError(.internalError, "call could not start")
-        }
-        if let error = status.error { throw error }
-        guard let message = result.message else { throw missingResponse() }
-        return UnaryResponse(message: try decodeResponse(message), initialMetadata: result.initialMetadata ?? [:],
-                             trailingMetadata: status.trailingMetadata)
+        guard started else { throw RPCError(.internalError, "call could not start") }
+        if let error = call.error { throw error }
+        guard let result = try read(call) else { throw missingResponse() }
+        return result
     }
 
     /// After the response handler returned: a call it left unfinished is cancelled.

@@ -4,12 +4,12 @@ import Synchronization
 /// A client connection to one service, at one or several addresses, which
 /// the core balances (`round_robin`) and reconnects.
 ///
-/// Calls run on a process-wide pool of completion-queue threads
-/// (`cq-client-#n`). Thread-safe; `close()` ends every call still running.
+/// Calls complete on one process-wide completion-queue thread
+/// (`cq-client-#0`). Thread-safe; `close()` ends every call still running.
 /// Ownership: the `grpc_channel` is created in `init` and destroyed once, by
 /// `close()` or `deinit`; calls keep the core's channel stack alive on their own.
 public final class Channel: Sendable {
-    private let pointer: Mutex<CoreChannel?>
+    private let state: Mutex<ChannelState>
     let interceptors: [any ClientInterceptor]
     /// The target handed to the core, such as `ipv4:127.0.0.1:5001,127.0.0.1:5002`.
     public let target: String
@@ -58,16 +58,16 @@ public final class Channel: Sendable {
         guard let channel = arguments.withCArguments({ grpc_channel_create(resolvedTarget, credentials, $0) }) else {
             throw RuntimeError("the core could not create a channel to \(resolvedTarget)")
         }
-        pointer = Mutex(CoreChannel(pointer: channel))
+        state = Mutex(ChannelState(channel: CoreChannel(pointer: channel)))
     }
 
     deinit { close() }
 
     /// Closes the channel; calls still running end with an error.
     public func close() {
-        if let channel = pointer.withLock({ pointer -> CoreChannel? in
-            defer { pointer = nil }
-            return pointer
+        if let channel = state.withLock({ state -> CoreChannel? in
+            defer { state.close() }
+            return state.channel
         }) {
             grpc_channel_destroy(channel.pointer)
         }
@@ -75,21 +75,33 @@ public final class Channel: Sendable {
 
     /// Creates a call on a client completion queue.
     func makeCall(_ method: MethodDescriptor, options: CallOptions) throws -> ClientCall {
+        ClientCall(pointer: try makeCorePointer(method, options: options))
+    }
+
+    /// Creates a `grpc_call` on a client completion queue; the caller owns
+    /// the reference returned. Methods seen before use the handle the core
+    /// registered for their path (no path slice made per call).
+    func makeCorePointer(_ method: MethodDescriptor, options: CallOptions) throws -> OpaquePointer {
         // A deadline that has already passed fails at once, as in grpc-java and
         // grpc-go: nothing is sent, so a fast server cannot win the race.
         if let timeout = options.timeout, timeout <= .zero {
             throw RPCError(.deadlineExceeded, "deadline exceeded before the call started")
         }
         let deadline = Self.deadline(after: options.timeout)
-        let queue = ClientQueues.group.pick()
-        let path = Slice.make(method.path)
-        defer { grpc_slice_unref(path) }
-        let call = pointer.withLock { channel -> CoreCall? in
-            guard let channel else { return nil }
-            return grpc_channel_create_call(channel.pointer, nil, cgrpc_propagate_defaults(), queue.pointer, path, nil, deadline, nil).map(CoreCall.init)
+        let queue = ClientQueues.queue.pointer
+        let call = state.withLock { state -> CoreCall? in
+            guard let channel = state.channel?.pointer else { return nil }
+            if let handle = state.registeredCall(for: method.path) {
+                return grpc_channel_create_registered_call(channel, nil, cgrpc_propagate_defaults(), queue,
+                                                           handle, deadline, nil).map(CoreCall.init)
+            }
+            let path = Slice.make(method.path)
+            defer { grpc_slice_unref(path) }
+            return grpc_channel_create_call(channel, nil, cgrpc_propagate_defaults(), queue, path, nil, deadline, nil)
+                .map(CoreCall.init)
         }
         guard let call else { throw RPCError(.unavailable, "channel closed") }
-        return ClientCall(pointer: call.pointer)
+        return call.pointer
     }
 
     /// A deadline `timeout` from now on the monotonic clock; none (infinite)
@@ -106,8 +118,8 @@ public final class Channel: Sendable {
 
     /// The connection state; `tryToConnect` starts connecting an idle channel.
     public func connectivityState(tryToConnect: Bool = false) -> ConnectivityState {
-        pointer.withLock { channel in
-            guard let channel else { return .shutdown }
+        state.withLock { state in
+            guard let channel = state.channel else { return .shutdown }
             return ConnectivityState(grpc_channel_check_connectivity_state(channel.pointer, tryToConnect ? 1 : 0))
         }
     }
@@ -119,10 +131,10 @@ public final class Channel: Sendable {
             let tag = ClosureTag { changed in continuation.resume(returning: changed) }
             let deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                         gpr_time_from_millis(Int64(timeout.milliseconds), GPR_TIMESPAN))
-            let watched = pointer.withLock { channel -> Bool in
-                guard let channel else { return false }
+            let watched = self.state.withLock { locked -> Bool in
+                guard let channel = locked.channel else { return false }
                 grpc_channel_watch_connectivity_state(channel.pointer, state.core, deadline,
-                                                      ClientQueues.group.pick().pointer, tag.retainedPointer())
+                                                      ClientQueues.queue.pointer, tag.retainedPointer())
                 return true
             }
             if !watched { continuation.resume(returning: false) }
@@ -155,14 +167,64 @@ public enum ConnectivityState: Sendable, Hashable {
     }
 }
 
-/// The completion queues every channel of the process shares. Started on
-/// first use and never shut down: they live as long as the process.
+extension Channel {
+    /// The executor of the thread that completes every client call of the
+    /// process. A task that prefers it (`Task(executorPreference:)`,
+    /// `withTaskExecutorPreference`) runs its code on that thread after each
+    /// call, as server handlers run on theirs: no hop to Swift's pool and no
+    /// wake-up per call. That code must not block, nor compute for long: it
+    /// holds back the completions of every other client call meanwhile.
+    public static var completionExecutor: any TaskExecutor { ClientQueues.queue }
+}
+
+/// The completion queue every channel of the process shares. Started on
+/// first use and never shut down: it lives as long as the process.
+///
+/// One, not several: the core's poller (epoll1) lets one thread poll at a
+/// time, and with two queues each completion also handed the polling over
+/// to the other thread (a futex wake and a sleep more per call); the
+/// client's own work (encoding, decoding, the caller's code) runs on
+/// Swift's pool, not here. Measured: docs/runtime.md, Client per-call cost.
 enum ClientQueues {
     static let group: CompletionQueueGroup = {
-        let group = CompletionQueueGroup(name: "client", count: 2)
+        let group = CompletionQueueGroup(name: "client", count: 1)
         group.start()
         return group
     }()
+
+    /// The one queue (no round-robin counter shared by every call).
+    static var queue: CompletionQueue { group.queues[0] }
+}
+
+/// What a channel guards with its lock: the `grpc_channel` (`nil` once
+/// closed) and the core's handles of the paths called on it.
+///
+/// Ownership: the handles belong to the `grpc_channel` (the core frees them
+/// with it); they are dropped here when the channel closes.
+struct ChannelState: @unchecked Sendable {
+    private(set) var channel: CoreChannel?
+    private var registeredCalls: [String: UnsafeMutableRawPointer] = [:]
+
+    /// At most this many paths are registered; calls to others make their
+    /// path slice each time (a client calls a contract's methods, a
+    /// bounded set; a generic proxy must not grow the channel without end).
+    static let maximumRegisteredCalls = 256
+
+    init(channel: CoreChannel) { self.channel = channel }
+
+    /// The core's handle for `path`, registered on first use.
+    mutating func registeredCall(for path: String) -> UnsafeMutableRawPointer? {
+        if let handle = registeredCalls[path] { return handle }
+        guard let channel, registeredCalls.count < Self.maximumRegisteredCalls,
+              let handle = grpc_channel_register_call(channel.pointer, path, nil, nil) else { return nil }
+        registeredCalls[path] = handle
+        return handle
+    }
+
+    mutating func close() {
+        channel = nil
+        registeredCalls = [:]
+    }
 }
 
 /// A `grpc_channel*` moved between threads under the channel's lock.

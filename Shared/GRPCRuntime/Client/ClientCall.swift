@@ -32,8 +32,9 @@ final class ClientCall: @unchecked Sendable {
     }
 
     /// Starts the streaming call: request headers, optionally the single
-    /// request and half-close, and the wait for the status, in one batch.
-    func start(options: CallOptions, singleRequest: [UInt8]?) throws {
+    /// request and half-close, and the wait for the status, in one batch
+    /// (which takes the request's buffer over).
+    func start(options: CallOptions, singleRequest: OutgoingMessage?) throws {
         let batch = Batch(owner: self)
         batch.sendInitialMetadata(options.metadata, flags: Self.initialMetadataFlags(options))
         if let singleRequest {
@@ -87,12 +88,13 @@ final class ClientCall: @unchecked Sendable {
 
     var initialMetadata: Metadata? { state.withLock { $0.initialMetadata } }
 
-    /// Sends one request; throws the call's status if the call has ended.
-    func send(_ bytes: [UInt8]) async throws {
+    /// Sends one request (its buffer taken over by the batch); throws the
+    /// call's status if the call has ended.
+    func send(_ message: OutgoingMessage) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
         let batch = Batch(owner: self)
-        batch.sendMessage(bytes)
+        batch.sendMessage(message)
         let result = await batch.run(on: pointer)
         if !result.success { throw await failure() }
     }

@@ -44,9 +44,11 @@ public struct RequestStreamWriter<Message: WireMessage>: Sendable {
     }
 }
 
-func encodeRequest<Req: WireMessage>(_ request: Req) throws -> [UInt8] {
+/// A request encoded straight into the core's byte buffer; the caller hands
+/// it to a batch, or discards it.
+func encodeRequest<Req: WireMessage>(_ request: Req) throws -> OutgoingMessage {
     do {
-        return try request.serializedBytes()
+        return try request.withSerializedBytes { OutgoingMessage(copying: $0) }
     } catch {
         throw RPCError(.internalError, "request could not be encoded")
     }
