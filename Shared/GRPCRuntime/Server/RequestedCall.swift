@@ -77,9 +77,8 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         let payload = slots.pointee.payload
         slots.pointee.payload = nil
         let path = method == nil ? Slice.string(field(Offset.detailsMethod)) : ""
-        // Everything is copied or moved out: this request is armed again at
-        // once (a backlog of requests is always waiting), reusing its slots.
-        // The header array moves to the call, which reads it only if asked.
+        // Everything is copied or moved out: the slots are free for the next
+        // request. The header array moves to the call, which reads it only if asked.
         let headers = slots.pointee.request_metadata
         grpc_metadata_array_init(field(Offset.requestMetadata))
         if method == nil {
@@ -88,7 +87,12 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             grpc_call_details_destroy(field(Offset.details))
             grpc_call_details_init(field(Offset.details))
         }
-        _ = arm()
+        // Armed again right after the handler started (it runs on this thread
+        // up to its first suspension; a unary handler that never suspends has
+        // started its response batch by then): the response leaves a few
+        // microseconds sooner, so more responses share the transport's writes,
+        // and the other requests armed on this queue keep a backlog meanwhile.
+        defer { _ = arm() }
         guard let method else {
             engine.rejectUnimplemented(call: call, path: path)
             return

@@ -1,6 +1,9 @@
 import CGRPC
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The server side of one accepted call. It is also the tag of its
 /// RECV_CLOSE_ON_SERVER operation (the close watcher).
@@ -119,32 +122,30 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// The first value of a request header as text, read without making a
     /// `String` of any other header. `key` is lower-case, as on the wire.
-    func firstRequestHeader(_ key: String) -> String? {
+    func firstRequestHeader(_ key: StaticString) -> String? {
         withFirstRequestHeader(key) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Lends the first value of a request header to `body`, without making a
-    /// `String`; the bytes belong to the `grpc_call`.
-    func withFirstRequestHeader<Result>(_ key: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+    /// `String`; the bytes belong to the `grpc_call`. Keys are compared with
+    /// `memcmp` (the runtime looks up two headers on every call).
+    func withFirstRequestHeader<Result>(_ key: StaticString, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         let count = requestHeaders.count
         guard count > 0, let entries = requestHeaders.metadata else { return nil }
-        var key = key
-        return key.withUTF8 { wanted -> Result? in
-            for index in 0..<count {
-                let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
-                    let length = cgrpc_slice_length(slice)
-                    guard length == wanted.count else { return false }
-                    guard length > 0, let start = cgrpc_slice_start(slice) else { return true }
-                    return UnsafeBufferPointer(start: start, count: length).elementsEqual(wanted)
-                }
-                if matches {
-                    return withUnsafePointer(to: entries[index].value) { value in
-                        body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
-                    }
+        let wanted = UnsafeRawPointer(key.utf8Start)
+        let wantedCount = key.utf8CodeUnitCount
+        for index in 0..<count {
+            let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
+                guard cgrpc_slice_length(slice) == wantedCount else { return false }
+                return wantedCount == 0 || memcmp(cgrpc_slice_start(slice), wanted, wantedCount) == 0
+            }
+            if matches {
+                return withUnsafePointer(to: entries[index].value) { value in
+                    body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
                 }
             }
-            return nil
         }
+        return nil
     }
 
     /// Starts RECV_CLOSE_ON_SERVER: it completes when the call ends, and says
@@ -181,7 +182,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     /// Returns once the close watcher has completed.
-    private func waitForClose() async {
+    private nonisolated(nonsending) func waitForClose() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
                 if state.closed { return true }
@@ -214,7 +215,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
-    private func run() async {
+    private nonisolated(nonsending) func run() async {
         engine.prepareContext(of: self)
         let context = ServerContext(call: self)
         do {
@@ -259,7 +260,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// Ends a unary or server-streaming call that came without its request
     /// (see `initialRequest`); always throws.
     @usableFromInline
-    func requestMissing() async throws -> Never {
+    nonisolated(nonsending) func requestMissing() async throws -> Never {
         let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
         if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
         let missing = RPCError(.internalError, "request message missing")
@@ -269,7 +270,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     /// The next request message, `nil` at the end of the stream.
-    func receiveMessage() async throws -> [UInt8]? {
+    nonisolated(nonsending) func receiveMessage() async throws -> [UInt8]? {
         let busy = state.withLock { state -> Bool in
             defer { state.receiving = true }
             return state.receiving
@@ -289,7 +290,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     /// Sends one message of a response stream (taking `message` over).
-    func sendMessage(_ message: OutgoingMessage) async throws {
+    nonisolated(nonsending) func sendMessage(_ message: OutgoingMessage) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
         guard !state.withLock({ $0.statusSent }) else {
@@ -316,7 +317,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// Sends headers if still due, the single response if any, and the status.
     /// No send can follow (the status is marked sent under the send lock).
     /// Takes `message` over.
-    func finish(error: RPCError?, response message: OutgoingMessage?) async {
+    nonisolated(nonsending) func finish(error: RPCError?, response message: OutgoingMessage?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
         let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in

@@ -7,7 +7,8 @@ extension ServerEngine {
     /// Runs interceptors `index...` and the handler. An observer (the
     /// built-in authorisation and metrics interceptors) runs inline, before
     /// and after the rest; any other interceptor gets a `next` closure.
-    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
+    /// `nonisolated(nonsending)`, as everything on a call's path: no hop at its start.
+    nonisolated(nonsending) func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
             return try await call.method.invoke(call, context)
         }
@@ -73,7 +74,7 @@ extension ServerEngine {
         } else {
             caller = PeerIdentity.withSpiffeID(of: call.pointer) { callerIdentity(id: $0, on: call.queue) } ?? nil
         }
-        var trace = TraceContext(incoming: call.firstRequestHeader(TraceContext.metadataKey))
+        var trace = TraceContext(incoming: call.firstRequestHeader("traceparent"))
         trace.method = call.method.descriptor.path
         let logger: Logger
         if let callLogger {
