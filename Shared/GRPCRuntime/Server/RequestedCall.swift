@@ -33,14 +33,14 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Slot offsets, computed once.
+    /// Slot offsets: constants the compiler folds (no lazy global, no `swift_once` per access).
     private enum Offset {
-        static let call = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)!
-        static let deadline = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)!
-        static let requestMetadata = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)!
-        static let payload = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)!
-        static let details = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)!
-        static let detailsMethod = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)!
+        static var call: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)! }
+        static var deadline: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)! }
+        static var requestMetadata: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)! }
+        static var payload: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)! }
+        static var details: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)! }
+        static var detailsMethod: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)! }
     }
 
     /// The address of one slot, which the core writes into until the tag completes.

@@ -320,12 +320,14 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     nonisolated(nonsending) func finish(error: RPCError?, response message: OutgoingMessage?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in
+        // One turn of the lock: the status, the close watcher and the headers' turn.
+        let (alreadySent, watchesClose, sendsHeaders) = state.withLock { state -> (Bool, Bool, Bool) in
             defer {
                 state.statusSent = true
                 state.closeWatchStarted = true
+                state.initialMetadataSent = true
             }
-            return (state.statusSent, !state.closeWatchStarted)
+            return (state.statusSent, !state.closeWatchStarted, !state.initialMetadataSent)
         }
         guard !alreadySent else {
             message?.discard()
@@ -333,8 +335,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
         let batch = Batch(owner: self)
         if watchesClose { batch.receiveCloseOnServer() }
-        if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
-        var trailers = madeResponse.withLock { $0 }?.trailers ?? Metadata()
+        let response = madeResponse.withLock { $0 }
+        if sendsHeaders { batch.sendInitialMetadata(response?.headers ?? Metadata()) }
+        var trailers = response?.trailers ?? Metadata()
         if let error {
             trailers.merge(error.trailingMetadata)
             if !error.fieldViolations.isEmpty {

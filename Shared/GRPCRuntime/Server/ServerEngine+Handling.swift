@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Running a call: its context, then the interceptors and the handler.
 extension ServerEngine {
@@ -47,7 +50,10 @@ extension ServerEngine {
     /// carry the same id, so most calls make no `String` and take no lock.
     func callerIdentity(id: UnsafeRawBufferPointer, on queue: CompletionQueue) -> CallerIdentity? {
         let onQueueThread = queue.isDrainingThread
-        if onQueueThread, let recent = queue.recentCaller, recent.id.elementsEqual(id) { return recent.identity }
+        if onQueueThread, let recent = queue.recentCaller, recent.id.count == id.count,
+           id.isEmpty || recent.id.withUnsafeBytes({ memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 }) {
+            return recent.identity
+        }
         let identity = callerIdentity(spiffeID: String(decoding: id, as: UTF8.self))
         if onQueueThread { queue.recentCaller = (Array(id), identity) }
         return identity
