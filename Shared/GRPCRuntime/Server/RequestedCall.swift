@@ -13,12 +13,15 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
     /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
     private let method: RegisteredMethod?
     private let queue: CompletionQueue
+    /// The queue's handler workers, which run the calls this request announces.
+    private let workers: HandlerWorkers
     private let slots: UnsafeMutablePointer<cgrpc_requested_call_slots>
 
-    init(engine: ServerEngine, method: RegisteredMethod?, queue: CompletionQueue) {
+    init(engine: ServerEngine, method: RegisteredMethod?, queue: CompletionQueue, workers: HandlerWorkers) {
         self.engine = engine
         self.method = method
         self.queue = queue
+        self.workers = workers
         slots = .allocate(capacity: 1)
         slots.initialize(to: cgrpc_requested_call_slots())
         super.init()
@@ -100,7 +103,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
                                     prepared: method.prepared,
                                     requestHeaders: headers, deadline: deadline, initialPayload: payload)
-        serverCall.startHandler()
+        serverCall.startHandler(on: workers)
     }
 
     /// The call's deadline on the continuous clock; `nil` when infinite.

@@ -48,7 +48,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var task: Task<Void, Never>?
+        /// The worker running the handler, until it returns (`HandlerWorkers`).
+        var worker: HandlerWorker?
         /// Set when the handler's Task has finished (it may run to its end
         /// before `Task.init` returns, on this queue's thread).
         var handlerDone = false
@@ -171,13 +172,13 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     func closed(cancelled: Bool) {
-        let (task, waiter) = state.withLock { state in
+        let (worker, waiter) = state.withLock { state in
             state.closed = true
             if cancelled { state.cancelled = true }
             defer { state.closeWaiter = nil }
-            return (cancelled ? state.task : nil, state.closeWaiter)
+            return (cancelled ? state.worker : nil, state.closeWaiter)
         }
-        task?.cancel()
+        worker?.cancel(running: self)
         waiter?.resume()
     }
 
@@ -193,29 +194,28 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// Runs the handler in its own Task, on this queue's thread: enqueued
-    /// there from the thread itself, it runs before `Task.init` returns, up
-    /// to its first suspension (see `CompletionQueue`). A handler that
-    /// finishes without suspending (most unary calls) sends
-    /// RECV_CLOSE_ON_SERVER in its final batch, with the response and the
-    /// status: one batch and one completion per call less. One that suspends
-    /// gets the close watcher when it first does, so a cancel still reaches
-    /// it while it waits. (`Task.immediate` would skip the enqueue but costs
-    /// one allocation more per call.)
-    func startHandler() {
-        let task = Task(executorPreference: queue) { await self.run() }
-        let (cancelNow, watch) = state.withLock { state -> (Bool, Bool) in
-            if !state.handlerDone { state.task = task }
+    /// Runs the handler on one of the queue's handler workers (a long-lived
+    /// Task; `HandlerWorkers`), on this queue's thread: it runs before `run`
+    /// returns, up to its first suspension. A handler that finishes without
+    /// suspending (most unary calls) sends RECV_CLOSE_ON_SERVER in its final
+    /// batch, with the response and the status: one batch and one completion
+    /// per call less. One that suspends gets the close watcher when it first
+    /// does, so a cancel still reaches it while it waits.
+    func startHandler(on workers: HandlerWorkers) {
+        workers.run(self)
+        let (worker, watch) = state.withLock { state -> (HandlerWorker?, Bool) in
             defer { state.closeWatchStarted = true }
-            return (state.cancelled && !state.handlerDone, !state.closeWatchStarted)
+            return (state.cancelled && !state.handlerDone ? state.worker : nil, !state.closeWatchStarted)
         }
         if watch { watchForClose() }
-        if cancelNow { task.cancel() }
+        worker?.cancel(running: self)
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
-    private nonisolated(nonsending) func run() async {
+    /// The handler's whole life on `worker`: context, interceptors, handler, final batch.
+    nonisolated(nonsending) func run(on worker: HandlerWorker) async {
+        state.withLock { $0.worker = worker }
         engine.prepareContext(of: self)
         let context = ServerContext(call: self)
         do {
@@ -227,7 +227,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             await finish(error: RPCError.from(error), response: nil)
         }
         state.withLock { state in
-            state.task = nil
+            state.worker = nil
             state.handlerDone = true
         }
     }
