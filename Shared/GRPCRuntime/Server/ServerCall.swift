@@ -11,7 +11,8 @@ import Glibc
 /// Ownership: holds the one reference to the `grpc_call` that the core gave
 /// the request tag, and drops it (`grpc_call_unref`) in `deinit`. Every batch
 /// on the call retains this object, the close watcher is retained as a tag
-/// until it completes, and so does the handler's Task, so the call is
+/// until it completes, and so does the worker Task running the handler
+/// (until `run(on:)` returns; a parked worker holds no call), so the call is
 /// released exactly once, after its last operation completed. `closeSlot`
 /// (where the core writes whether the call was cancelled) is allocated by
 /// `watchForClose` when the close watcher is a tag of its own, and freed in `deinit`.
@@ -50,8 +51,8 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     private struct State {
         /// The worker running the handler, until it returns (`HandlerWorkers`).
         var worker: HandlerWorker?
-        /// Set when the handler's Task has finished (it may run to its end
-        /// before `Task.init` returns, on this queue's thread).
+        /// Set when the handler has finished (it may run to its end before
+        /// `startHandler` goes on, on this queue's thread).
         var handlerDone = false
         var cancelled = false
         /// Whether the close watcher completed, and a handler waiting for it.
