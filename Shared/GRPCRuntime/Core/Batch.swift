@@ -54,16 +54,16 @@ final class Batch: CompletionTag, @unchecked Sendable {
         if let sendBuffer { grpc_byte_buffer_destroy(sendBuffer) }
     }
 
-    /// Slot offsets, computed once.
+    /// Slot offsets: constants the compiler folds (no lazy global, no `swift_once` per access).
     enum Offset {
-        static let ops = MemoryLayout<cgrpc_batch_slots>.offset(of: \.ops)!
-        static let initialMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.initial_metadata)!
-        static let trailingMetadata = MemoryLayout<cgrpc_batch_slots>.offset(of: \.trailing_metadata)!
-        static let message = MemoryLayout<cgrpc_batch_slots>.offset(of: \.message)!
-        static let status = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status)!
-        static let statusDetails = MemoryLayout<cgrpc_batch_slots>.offset(of: \.status_details)!
-        static let errorString = MemoryLayout<cgrpc_batch_slots>.offset(of: \.error_string)!
-        static let cancelled = MemoryLayout<cgrpc_batch_slots>.offset(of: \.cancelled)!
+        static var ops: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.ops)! }
+        static var initialMetadata: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.initial_metadata)! }
+        static var trailingMetadata: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.trailing_metadata)! }
+        static var message: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.message)! }
+        static var status: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.status)! }
+        static var statusDetails: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.status_details)! }
+        static var errorString: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.error_string)! }
+        static var cancelled: Int { MemoryLayout<cgrpc_batch_slots>.offset(of: \.cancelled)! }
     }
 
     /// The address of one slot, which the core writes into until completion.

@@ -5,7 +5,7 @@ import Synchronization
 struct SendLock: ~Copyable, Sendable {
     private let state = Mutex<(locked: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
-    func acquire() async {
+    nonisolated(nonsending) func acquire() async {
         let acquired = state.withLock { state -> Bool in
             if state.locked { return false }
             state.locked = true

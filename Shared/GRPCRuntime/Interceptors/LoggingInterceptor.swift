@@ -20,15 +20,14 @@ public struct LoggingInterceptor: ServerInterceptor, ServerCallObserver {
     func prepare(for method: MethodDescriptor) -> (any AnyObject & Sendable)? { nil }
 
     func callStarting(context: ServerContext, prepared: (any AnyObject & Sendable)?) throws -> ObservedCall {
-        ObservedCall(object: nil, start: ContinuousClock.now)
+        ObservedCall(object: nil, start: ObservedCall.now())
     }
 
     func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {
         let code = error.map { RPCError.from($0).code } ?? .ok
-        let (seconds, attoseconds) = (call.start ?? .now).duration(to: .now).components
         var metadata: Logger.Metadata = [
             "rpc.code": .string(code.name),
-            "rpc.duration_ms": .stringConvertible(Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000),
+            "rpc.duration_ms": .stringConvertible(Double(call.elapsedNanoseconds() / 1000) / 1000),
         ]
         if let caller = context.caller { metadata["caller.role"] = .string(caller.role.rawValue) }
         context.logger.log(level: code == .ok ? level : failureLevel, "rpc finished", metadata: metadata)

@@ -30,15 +30,14 @@ public struct MetricsInterceptor: ServerInterceptor, ServerCallObserver {
         let perMethod = prepared.map { unsafeDowncast($0, to: Instruments.PerMethod.self) }
             ?? instruments.forMethod(context.method.path)
         perMethod.started.increment()
-        return ObservedCall(object: perMethod, start: ContinuousClock.now)
+        return ObservedCall(object: perMethod, start: ObservedCall.now())
     }
 
     func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?) {
         // Both were set by `callStarting` of this interceptor.
-        guard let object = call.object, let start = call.start else { return }
+        guard let object = call.object else { return }
         let perMethod = unsafeDowncast(object, to: Instruments.PerMethod.self)
-        let (seconds, attoseconds) = start.duration(to: .now).components
-        perMethod.timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        perMethod.timer.recordNanoseconds(Int64(clamping: call.elapsedNanoseconds()))
         perMethod.handled(error.map { RPCError.from($0).code } ?? .ok).increment()
     }
 

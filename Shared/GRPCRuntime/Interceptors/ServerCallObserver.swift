@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A server interceptor that acts only before and after the rest of the
 /// chain (refuse a call, count it, time it), so the engine runs it without
 /// nesting a `next` closure: no async frame and no closure of its own per
@@ -23,9 +27,25 @@ protocol ServerCallObserver: ServerInterceptor {
 /// What an observer keeps between the start and the end of one call.
 struct ObservedCall {
     var object: AnyObject?
-    var start: ContinuousClock.Instant?
+    /// When the call started (`ObservedCall.now()`), if the observer times it.
+    var start: UInt64?
 
     static var nothing: ObservedCall { ObservedCall(object: nil, start: nil) }
+
+    /// Nanoseconds on the monotonic clock: timing a call costs two
+    /// `clock_gettime` (vDSO) and a subtraction, no `Duration` arithmetic.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
+    /// Nanoseconds since `start` (0 without one).
+    func elapsedNanoseconds() -> UInt64 {
+        guard let start else { return 0 }
+        let now = ObservedCall.now()
+        return now > start ? now - start : 0
+    }
 }
 
 extension ServerCallObserver {

@@ -13,12 +13,15 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
     /// `nil` asks for calls to methods nobody registered (answered UNIMPLEMENTED).
     private let method: RegisteredMethod?
     private let queue: CompletionQueue
+    /// The queue's handler workers, which run the calls this request announces.
+    private let workers: HandlerWorkers
     private let slots: UnsafeMutablePointer<cgrpc_requested_call_slots>
 
-    init(engine: ServerEngine, method: RegisteredMethod?, queue: CompletionQueue) {
+    init(engine: ServerEngine, method: RegisteredMethod?, queue: CompletionQueue, workers: HandlerWorkers) {
         self.engine = engine
         self.method = method
         self.queue = queue
+        self.workers = workers
         slots = .allocate(capacity: 1)
         slots.initialize(to: cgrpc_requested_call_slots())
         super.init()
@@ -33,14 +36,14 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Slot offsets, computed once.
+    /// Slot offsets: constants the compiler folds (no lazy global, no `swift_once` per access).
     private enum Offset {
-        static let call = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)!
-        static let deadline = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)!
-        static let requestMetadata = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)!
-        static let payload = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)!
-        static let details = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)!
-        static let detailsMethod = MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)!
+        static var call: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.call)! }
+        static var deadline: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.deadline)! }
+        static var requestMetadata: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.request_metadata)! }
+        static var payload: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.payload)! }
+        static var details: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details)! }
+        static var detailsMethod: Int { MemoryLayout<cgrpc_requested_call_slots>.offset(of: \.details.method)! }
     }
 
     /// The address of one slot, which the core writes into until the tag completes.
@@ -77,9 +80,8 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         let payload = slots.pointee.payload
         slots.pointee.payload = nil
         let path = method == nil ? Slice.string(field(Offset.detailsMethod)) : ""
-        // Everything is copied or moved out: this request is armed again at
-        // once (a backlog of requests is always waiting), reusing its slots.
-        // The header array moves to the call, which reads it only if asked.
+        // Everything is copied or moved out: the slots are free for the next
+        // request. The header array moves to the call, which reads it only if asked.
         let headers = slots.pointee.request_metadata
         grpc_metadata_array_init(field(Offset.requestMetadata))
         if method == nil {
@@ -88,7 +90,12 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             grpc_call_details_destroy(field(Offset.details))
             grpc_call_details_init(field(Offset.details))
         }
-        _ = arm()
+        // Armed again right after the handler started (it runs on this thread
+        // up to its first suspension; a unary handler that never suspends has
+        // started its response batch by then): the response leaves a few
+        // microseconds sooner, so more responses share the transport's writes,
+        // and the other requests armed on this queue keep a backlog meanwhile.
+        defer { _ = arm() }
         guard let method else {
             engine.rejectUnimplemented(call: call, path: path)
             return
@@ -96,7 +103,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
                                     prepared: method.prepared,
                                     requestHeaders: headers, deadline: deadline, initialPayload: payload)
-        serverCall.startHandler()
+        serverCall.startHandler(on: workers)
     }
 
     /// The call's deadline on the continuous clock; `nil` when infinite.

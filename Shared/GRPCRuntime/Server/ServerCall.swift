@@ -1,6 +1,9 @@
 import CGRPC
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The server side of one accepted call. It is also the tag of its
 /// RECV_CLOSE_ON_SERVER operation (the close watcher).
@@ -8,7 +11,8 @@ import Synchronization
 /// Ownership: holds the one reference to the `grpc_call` that the core gave
 /// the request tag, and drops it (`grpc_call_unref`) in `deinit`. Every batch
 /// on the call retains this object, the close watcher is retained as a tag
-/// until it completes, and so does the handler's Task, so the call is
+/// until it completes, and so does the worker Task running the handler
+/// (until `run(on:)` returns; a parked worker holds no call), so the call is
 /// released exactly once, after its last operation completed. `closeSlot`
 /// (where the core writes whether the call was cancelled) is allocated by
 /// `watchForClose` when the close watcher is a tag of its own, and freed in `deinit`.
@@ -45,9 +49,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var task: Task<Void, Never>?
-        /// Set when the handler's Task has finished (it may run to its end
-        /// before `Task.init` returns, on this queue's thread).
+        /// The worker running the handler, until it returns (`HandlerWorkers`).
+        var worker: HandlerWorker?
+        /// Set when the handler has finished (it may run to its end before
+        /// `startHandler` goes on, on this queue's thread).
         var handlerDone = false
         var cancelled = false
         /// Whether the close watcher completed, and a handler waiting for it.
@@ -119,32 +124,30 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// The first value of a request header as text, read without making a
     /// `String` of any other header. `key` is lower-case, as on the wire.
-    func firstRequestHeader(_ key: String) -> String? {
+    func firstRequestHeader(_ key: StaticString) -> String? {
         withFirstRequestHeader(key) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Lends the first value of a request header to `body`, without making a
-    /// `String`; the bytes belong to the `grpc_call`.
-    func withFirstRequestHeader<Result>(_ key: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+    /// `String`; the bytes belong to the `grpc_call`. Keys are compared with
+    /// `memcmp` (the runtime looks up two headers on every call).
+    func withFirstRequestHeader<Result>(_ key: StaticString, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         let count = requestHeaders.count
         guard count > 0, let entries = requestHeaders.metadata else { return nil }
-        var key = key
-        return key.withUTF8 { wanted -> Result? in
-            for index in 0..<count {
-                let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
-                    let length = cgrpc_slice_length(slice)
-                    guard length == wanted.count else { return false }
-                    guard length > 0, let start = cgrpc_slice_start(slice) else { return true }
-                    return UnsafeBufferPointer(start: start, count: length).elementsEqual(wanted)
-                }
-                if matches {
-                    return withUnsafePointer(to: entries[index].value) { value in
-                        body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
-                    }
+        let wanted = UnsafeRawPointer(key.utf8Start)
+        let wantedCount = key.utf8CodeUnitCount
+        for index in 0..<count {
+            let matches = withUnsafePointer(to: entries[index].key) { slice -> Bool in
+                guard cgrpc_slice_length(slice) == wantedCount else { return false }
+                return wantedCount == 0 || memcmp(cgrpc_slice_start(slice), wanted, wantedCount) == 0
+            }
+            if matches {
+                return withUnsafePointer(to: entries[index].value) { value in
+                    body(UnsafeRawBufferPointer(start: cgrpc_slice_start(value), count: cgrpc_slice_length(value)))
                 }
             }
-            return nil
         }
+        return nil
     }
 
     /// Starts RECV_CLOSE_ON_SERVER: it completes when the call ends, and says
@@ -170,18 +173,18 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     func closed(cancelled: Bool) {
-        let (task, waiter) = state.withLock { state in
+        let (worker, waiter) = state.withLock { state in
             state.closed = true
             if cancelled { state.cancelled = true }
             defer { state.closeWaiter = nil }
-            return (cancelled ? state.task : nil, state.closeWaiter)
+            return (cancelled ? state.worker : nil, state.closeWaiter)
         }
-        task?.cancel()
+        worker?.cancel(running: self)
         waiter?.resume()
     }
 
     /// Returns once the close watcher has completed.
-    private func waitForClose() async {
+    private nonisolated(nonsending) func waitForClose() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
                 if state.closed { return true }
@@ -192,29 +195,28 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
     }
 
-    /// Runs the handler in its own Task, on this queue's thread: enqueued
-    /// there from the thread itself, it runs before `Task.init` returns, up
-    /// to its first suspension (see `CompletionQueue`). A handler that
-    /// finishes without suspending (most unary calls) sends
-    /// RECV_CLOSE_ON_SERVER in its final batch, with the response and the
-    /// status: one batch and one completion per call less. One that suspends
-    /// gets the close watcher when it first does, so a cancel still reaches
-    /// it while it waits. (`Task.immediate` would skip the enqueue but costs
-    /// one allocation more per call.)
-    func startHandler() {
-        let task = Task(executorPreference: queue) { await self.run() }
-        let (cancelNow, watch) = state.withLock { state -> (Bool, Bool) in
-            if !state.handlerDone { state.task = task }
+    /// Runs the handler on one of the queue's handler workers (a long-lived
+    /// Task; `HandlerWorkers`), on this queue's thread: it runs before `run`
+    /// returns, up to its first suspension. A handler that finishes without
+    /// suspending (most unary calls) sends RECV_CLOSE_ON_SERVER in its final
+    /// batch, with the response and the status: one batch and one completion
+    /// per call less. One that suspends gets the close watcher when it first
+    /// does, so a cancel still reaches it while it waits.
+    func startHandler(on workers: HandlerWorkers) {
+        workers.run(self)
+        let (worker, watch) = state.withLock { state -> (HandlerWorker?, Bool) in
             defer { state.closeWatchStarted = true }
-            return (state.cancelled && !state.handlerDone, !state.closeWatchStarted)
+            return (state.cancelled && !state.handlerDone ? state.worker : nil, !state.closeWatchStarted)
         }
         if watch { watchForClose() }
-        if cancelNow { task.cancel() }
+        worker?.cancel(running: self)
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
-    private func run() async {
+    /// The handler's whole life on `worker`: context, interceptors, handler, final batch.
+    nonisolated(nonsending) func run(on worker: HandlerWorker) async {
+        state.withLock { $0.worker = worker }
         engine.prepareContext(of: self)
         let context = ServerContext(call: self)
         do {
@@ -226,7 +228,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             await finish(error: RPCError.from(error), response: nil)
         }
         state.withLock { state in
-            state.task = nil
+            state.worker = nil
             state.handlerDone = true
         }
     }
@@ -259,7 +261,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// Ends a unary or server-streaming call that came without its request
     /// (see `initialRequest`); always throws.
     @usableFromInline
-    func requestMissing() async throws -> Never {
+    nonisolated(nonsending) func requestMissing() async throws -> Never {
         let cutOff = RPCError(.cancelled, "call cancelled before its request arrived")
         if isCancelled || grpc_call_failed_before_recv_message(pointer) != 0 { throw cutOff }
         let missing = RPCError(.internalError, "request message missing")
@@ -269,7 +271,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     /// The next request message, `nil` at the end of the stream.
-    func receiveMessage() async throws -> [UInt8]? {
+    nonisolated(nonsending) func receiveMessage() async throws -> [UInt8]? {
         let busy = state.withLock { state -> Bool in
             defer { state.receiving = true }
             return state.receiving
@@ -289,7 +291,7 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     }
 
     /// Sends one message of a response stream (taking `message` over).
-    func sendMessage(_ message: OutgoingMessage) async throws {
+    nonisolated(nonsending) func sendMessage(_ message: OutgoingMessage) async throws {
         await sendLock.acquire()
         defer { sendLock.release() }
         guard !state.withLock({ $0.statusSent }) else {
@@ -316,15 +318,17 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// Sends headers if still due, the single response if any, and the status.
     /// No send can follow (the status is marked sent under the send lock).
     /// Takes `message` over.
-    func finish(error: RPCError?, response message: OutgoingMessage?) async {
+    nonisolated(nonsending) func finish(error: RPCError?, response message: OutgoingMessage?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
-        let (alreadySent, watchesClose) = state.withLock { state -> (Bool, Bool) in
+        // One turn of the lock: the status, the close watcher and the headers' turn.
+        let (alreadySent, watchesClose, sendsHeaders) = state.withLock { state -> (Bool, Bool, Bool) in
             defer {
                 state.statusSent = true
                 state.closeWatchStarted = true
+                state.initialMetadataSent = true
             }
-            return (state.statusSent, !state.closeWatchStarted)
+            return (state.statusSent, !state.closeWatchStarted, !state.initialMetadataSent)
         }
         guard !alreadySent else {
             message?.discard()
@@ -332,8 +336,9 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
         }
         let batch = Batch(owner: self)
         if watchesClose { batch.receiveCloseOnServer() }
-        if let headers = takeInitialMetadataTurn() { batch.sendInitialMetadata(headers) }
-        var trailers = madeResponse.withLock { $0 }?.trailers ?? Metadata()
+        let response = madeResponse.withLock { $0 }
+        if sendsHeaders { batch.sendInitialMetadata(response?.headers ?? Metadata()) }
+        var trailers = response?.trailers ?? Metadata()
         if let error {
             trailers.merge(error.trailingMetadata)
             if !error.fieldViolations.isEmpty {

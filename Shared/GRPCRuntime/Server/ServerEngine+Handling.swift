@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Running a call: its context, then the interceptors and the handler.
 extension ServerEngine {
@@ -7,7 +10,8 @@ extension ServerEngine {
     /// Runs interceptors `index...` and the handler. An observer (the
     /// built-in authorisation and metrics interceptors) runs inline, before
     /// and after the rest; any other interceptor gets a `next` closure.
-    func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
+    /// `nonisolated(nonsending)`, as everything on a call's path: no hop at its start.
+    nonisolated(nonsending) func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
             return try await call.method.invoke(call, context)
         }
@@ -46,7 +50,10 @@ extension ServerEngine {
     /// carry the same id, so most calls make no `String` and take no lock.
     func callerIdentity(id: UnsafeRawBufferPointer, on queue: CompletionQueue) -> CallerIdentity? {
         let onQueueThread = queue.isDrainingThread
-        if onQueueThread, let recent = queue.recentCaller, recent.id.elementsEqual(id) { return recent.identity }
+        if onQueueThread, let recent = queue.recentCaller, recent.id.count == id.count,
+           id.isEmpty || recent.id.withUnsafeBytes({ memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 }) {
+            return recent.identity
+        }
         let identity = callerIdentity(spiffeID: String(decoding: id, as: UTF8.self))
         if onQueueThread { queue.recentCaller = (Array(id), identity) }
         return identity
@@ -73,7 +80,7 @@ extension ServerEngine {
         } else {
             caller = PeerIdentity.withSpiffeID(of: call.pointer) { callerIdentity(id: $0, on: call.queue) } ?? nil
         }
-        var trace = TraceContext(incoming: call.firstRequestHeader(TraceContext.metadataKey))
+        var trace = TraceContext(incoming: call.firstRequestHeader("traceparent"))
         trace.method = call.method.descriptor.path
         let logger: Logger
         if let callLogger {

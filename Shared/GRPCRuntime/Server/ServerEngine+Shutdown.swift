@@ -43,6 +43,7 @@ extension ServerEngine {
             _ = await shutdownDone.wait(timeout: nil)
         }
         await waitForCallsToEnd()
+        workers.forEach { $0.close() }
         destroyed.store(true, ordering: .releasing)
         grpc_server_destroy(pointer)
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in

@@ -11,6 +11,8 @@ final class ServerEngine: @unchecked Sendable {
     let configuration: ServerConfiguration
     let pointer: OpaquePointer
     let queues: CompletionQueueGroup
+    /// The handler workers of each queue (same order as `queues.queues`).
+    let workers: [HandlerWorkers]
     private(set) var methods: [RegisteredMethod] = []
     let interceptors: [any ServerInterceptor]
     /// `interceptors[i]` as an observer when it is one (run without a `next` closure).
@@ -44,6 +46,7 @@ final class ServerEngine: @unchecked Sendable {
         arguments.set("grpc.so_reuseport", configuration.sharesPort ? 1 : 0)
         pointer = arguments.withCArguments { grpc_server_create($0, nil) }
         queues = CompletionQueueGroup(name: configuration.name, count: configuration.completionQueueCount)
+        workers = queues.queues.map { HandlerWorkers(queue: $0) }
         for queue in queues.queues {
             grpc_server_register_completion_queue(pointer, queue.pointer, nil)
         }
@@ -79,14 +82,14 @@ final class ServerEngine: @unchecked Sendable {
         }
         queues.start()
         grpc_server_start(pointer)
-        for queue in queues.queues {
+        for (queue, workers) in zip(queues.queues, workers) {
             for method in methods {
                 for _ in 0..<max(1, configuration.pendingRequestsPerMethod) {
-                    _ = RequestedCall(engine: self, method: method, queue: queue).arm()
+                    _ = RequestedCall(engine: self, method: method, queue: queue, workers: workers).arm()
                 }
             }
-            _ = RequestedCall(engine: self, method: nil, queue: queue).arm()
-            _ = RequestedCall(engine: self, method: nil, queue: queue).arm()
+            _ = RequestedCall(engine: self, method: nil, queue: queue, workers: workers).arm()
+            _ = RequestedCall(engine: self, method: nil, queue: queue, workers: workers).arm()
         }
         return Int(port)
     }
