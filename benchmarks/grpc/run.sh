@@ -58,6 +58,9 @@ if [ ! -x "$cached" ]; then
 fi
 cp "$cached" "$work/echo_server"
 cc -O2 -shared -fPIC -o "$work/alloc_count.so" "$here/alloc_count.c"
+# SwiftPM once reused a cached build description after files were added to the suite
+# (a path dependency): "cannot find type" in a release build. It is rebuilt cheaply.
+rm -f "$here/.build/release/description.json"
 swift build -c release --package-path "$here" >&2
 bin=$(swift build -c release --package-path "$here" --show-bin-path)
 (cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" --grpc_python_out="$work/python" \
