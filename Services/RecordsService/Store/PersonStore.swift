@@ -14,13 +14,17 @@ struct PersonStore: Sendable {
 
     /// GetPerson's profiles for concurrent callers, read together (`CoalescedReads`).
     let profiles: CoalescedReads<ProfileKey, Profile?>
+    /// The checkpoints GetPerson's crossings show, checked against the table at every read.
+    let checkpoints: VerifiedCheckpoints
 
     init(pool: PostgresPool) {
         self.pool = pool
         let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
         self.reads = reads
-        profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads) },
-                                  single: { try await Self.profile($0, reads: reads) })
+        let checkpoints = VerifiedCheckpoints()
+        self.checkpoints = checkpoints
+        profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads, checkpoints: checkpoints) },
+                                  single: { try await Self.profile($0, reads: reads, checkpoints: checkpoints) })
     }
 
     /// Creates the person derived from the request id, with its first
@@ -131,6 +135,8 @@ struct PersonStore: Sendable {
         var exitBans: [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)]
         /// Newest first, at most the limit asked for.
         var recentCrossings: [Immigration_Records_V1_Crossing]
+        /// Whether a crossing's document is not among `documents` (its reference is still to be read).
+        var unreferenced = false
     }
 
     /// Whose profile, with how many recent crossings.
@@ -149,42 +155,96 @@ struct PersonStore: Sendable {
         try await profiles.read(ProfileKey(personID: personID, recentCrossings: limit))
     }
 
-    /// One profile by the statement of one call.
-    static func profile(_ key: ProfileKey, reads: PostgresPipeline) async throws -> Profile? {
+    /// One profile by the statement of one call (with the checkpoints' fingerprint, in one round trip).
+    static func profile(_ key: ProfileKey, reads: PostgresPipeline, checkpoints: VerifiedCheckpoints) async throws -> Profile? {
         var bindings = PostgresBindings()
         bindings.append(Int64(key.recentCrossings))
         bindings.append(key.personID)
-        let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
-        return try rows.first.map { try profile(ListedRow(row: $0, list: singleList)) }
+        let results = try await reads.transaction([PostgresQuery(unsafeSQL: profileSQL, bindings: bindings), fingerprint])
+        guard let row = results[0].first else { return nil }
+        let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
+        var profile = try profile(ListedRow(row: row, list: singleList), checkpoints: table)
+        try await completeReferences(&profile, reads: reads)
+        return profile
     }
 
     /// Many profiles by one statement; one answer per key, in order.
-    static func profiles(of keys: [ProfileKey], reads: PostgresPipeline) async throws -> [Result<Profile?, any Error>] {
+    static func profiles(of keys: [ProfileKey], reads: PostgresPipeline,
+                         checkpoints: VerifiedCheckpoints) async throws -> [Result<Profile?, any Error>] {
         var bindings = PostgresBindings()
         bindings.append(keys.map(\.personID))
         bindings.append(keys.map { Int64($0.recentCrossings) })
-        let rows = try await reads.query(PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings))
+        let results = try await reads.transaction([PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings), fingerprint])
+        let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
         var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: keys.count)
-        for row in rows {
+        for row in results[0] {
             let at = try BatchOrdinal.position(row, count: keys.count)
-            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1)) }
+            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1), checkpoints: table) }
+        }
+        for at in answers.indices {
+            guard case .success(var profile?) = answers[at], profile.unreferenced else { continue }
+            do {
+                try await completeReferences(&profile, reads: reads)
+                answers[at] = .success(profile)
+            } catch {
+                answers[at] = .failure(error)
+            }
         }
         return answers
     }
 
-    private static func profile(_ row: ListedRow) throws -> Profile {
-        Profile(
-            person: try PersonRows.person(row),
-            documents: try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document),
+    private static let fingerprint = PostgresQuery(unsafeSQL: VerifiedCheckpoints.fingerprintSQL)
+
+    /// A profile's row, its crossings' checkpoints from `checkpoints` (a table
+    /// of the statement's snapshot) and their documents' references from the
+    /// person's documents.
+    private static func profile(_ row: ListedRow, checkpoints: VerifiedCheckpoints.Table) throws -> Profile {
+        let person = try PersonRows.person(row)
+        let documents = try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document)
+        var unreferenced = false
+        let crossings = try row.value("crossings", as: RecordArray.self).records(CrossingRows.profileList).map { record in
+            let code: String = try record.value("checkpoint_code")
+            guard let checkpoint = checkpoints.byCode[code] else { throw UnknownCheckpoint() }
+            let documentID = try record.uuidText("document_id")
+            let reference = documents.first(where: { $0.documentID == documentID })?.details?.reference
+            if reference == nil { unreferenced = true }
+            return try CrossingRows.crossing(record, personID: person.personID, document: reference, checkpoint: checkpoint)
+        }
+        return Profile(
+            person: person, documents: documents,
             exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
                 (try ExitBanRows.exitBan($0), try ExitBanRows.term($0))
             },
-            recentCrossings: try CrossingRows.crossings(try row.value("crossings", as: RecordArray.self)))
+            recentCrossings: crossings, unreferenced: unreferenced)
+    }
+
+    /// A crossing whose checkpoint code the checkpoint table of the same moment lacks (a foreign key forbids it).
+    struct UnknownCheckpoint: Error {}
+
+    /// Fills in the document references of crossings whose document is not
+    /// among the person's listed documents (only past the first 1,000): one
+    /// statement. A document's kind, number and issuing state never change.
+    private static func completeReferences(_ profile: inout Profile, reads: PostgresPipeline) async throws {
+        guard profile.unreferenced else { return }
+        let personID = profile.person.personID
+        let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(uuidString:))
+        let rows = try await reads.query("""
+            SELECT d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state FROM documents d
+            WHERE d.person_id = \(UUID(uuidString: personID)) AND d.document_id = ANY(\(missing))
+            """)
+        var references: [String: Immigration_Common_V1_DocumentReference] = [:]
+        for row in rows { references[try row.uuidText("document_id")] = try DocumentRows.reference(row) }
+        for index in profile.recentCrossings.indices where profile.recentCrossings[index].document == nil {
+            guard let reference = references[profile.recentCrossings[index].documentID] else { throw StoreError.notFound("document") }
+            profile.recentCrossings[index].document = reference
+        }
+        profile.unreferenced = false
     }
 
     /// A profile's columns for the person `p`: the person's, then the lists;
     /// `limit` the crossings' limit. Rows are read through this list's index
-    /// (`ListedRow`), never by a search of the result's column names.
+    /// (`ListedRow`), never by a search of the result's column names. The
+    /// crossings carry their own columns only (`CrossingRows.profileList`).
     private static func profileList(limit: String) -> SelectList {
         SelectList("""
             \(PersonRows.columns),
@@ -192,7 +252,7 @@ struct PersonStore: Sendable {
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
                   ORDER BY b.starts_on, b.placed_at) AS exit_bans,
-            ARRAY(SELECT \(CrossingRows.list.record) \(CrossingRows.from)
+            ARRAY(SELECT \(CrossingRows.profileList.record) FROM crossings x
                   WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT \(limit)) AS crossings
             """)
     }
