@@ -126,7 +126,7 @@ struct DocumentStore: Sendable {
     /// Many selectors' facts by one statement per form (ids, printed
     /// reference), in one round trip; one answer per selector, in order.
     static func eligibilityFacts(of selectors: [Selector], reads: PostgresPipeline)
-        async throws -> [Result<EligibilityFacts?, any Error>] {
+        async throws -> CoalescedReads<Selector, EligibilityFacts?>.Decode {
         var byKey: [(person: UUID, document: UUID, at: Int)] = []
         var byReference: [(kind: String, number: String, state: String, at: Int)] = []
         for (index, selector) in selectors.enumerated() {
@@ -153,7 +153,14 @@ struct DocumentStore: Sendable {
         }
         // Read-only statements: sent together as one transaction is one round trip and one snapshot each.
         let results = try await reads.transaction(statements)
-        var answers = [Result<EligibilityFacts?, any Error>](repeating: .success(nil), count: selectors.count)
+        let count = selectors.count, placed = positions
+        return { try decode(results, positions: placed, count: count) }
+    }
+
+    /// A batch's results (one per form) as one answer per selector.
+    private static func decode(_ results: [PostgresRows], positions: [[Int]],
+                               count: Int) throws -> [Result<EligibilityFacts?, any Error>] {
+        var answers = [Result<EligibilityFacts?, any Error>](repeating: .success(nil), count: count)
         for (rows, positions) in zip(results, positions) {
             for row in rows {
                 // A row that cannot be placed fails the batch: every selector is then read alone.

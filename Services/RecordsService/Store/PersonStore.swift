@@ -170,15 +170,21 @@ struct PersonStore: Sendable {
 
     /// Many profiles by one statement; one answer per key, in order.
     static func profiles(of keys: [ProfileKey], reads: PostgresPipeline,
-                         checkpoints: VerifiedCheckpoints) async throws -> [Result<Profile?, any Error>] {
+                         checkpoints: VerifiedCheckpoints) async throws -> CoalescedReads<ProfileKey, Profile?>.Decode {
         var bindings = PostgresBindings()
         bindings.append(keys.map(\.personID))
         bindings.append(keys.map { Int64($0.recentCrossings) })
         let results = try await reads.transaction([PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings), fingerprint])
+        return { try await decode(results, count: keys.count, reads: reads, checkpoints: checkpoints) }
+    }
+
+    /// A batch's result as one answer per key.
+    private static func decode(_ results: [PostgresRows], count: Int, reads: PostgresPipeline,
+                               checkpoints: VerifiedCheckpoints) async throws -> [Result<Profile?, any Error>] {
         let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
-        var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: keys.count)
+        var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: count)
         for row in results[0] {
-            let at = try BatchOrdinal.position(row, count: keys.count)
+            let at = try BatchOrdinal.position(row, count: count)
             answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1), checkpoints: table) }
         }
         for at in answers.indices {
