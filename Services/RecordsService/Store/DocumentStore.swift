@@ -99,8 +99,9 @@ struct DocumentStore: Sendable {
     /// What the eligibility check reads of a document: its status and dates,
     /// and its holder's unlifted exit bans.
     struct EligibilityFacts: Sendable {
-        var personID: UUID
-        var documentID: UUID
+        /// The contract's text form (read as such: no `UUID` and `uuidString` per call).
+        var personID: String
+        var documentID: String
         /// As stored; nil if the stored kind or status is not one this build knows.
         var document: CrossingEligibility.DocumentFacts?
         var status: Immigration_Common_V1_DocumentStatus
@@ -183,7 +184,7 @@ struct DocumentStore: Sendable {
         var facts: CrossingEligibility.DocumentFacts?
         if let kind, let status { facts = .init(kind: kind, status: status, validFrom: validFrom, validUntil: validUntil) }
         return EligibilityFacts(
-            personID: try row.value("person_id"), documentID: try row.value("document_id"), document: facts,
+            personID: try row.uuidText("person_id"), documentID: try row.uuidText("document_id"), document: facts,
             status: status.map { .init(rule: $0) } ?? .unspecified, validUntil: validUntil,
             unliftedBans: try row.value("bans", as: RecordArray.self).records(Self.banFacts).map {
                 .init(exitBanID: try $0.uuidText("exit_ban_id"), term: try ExitBanRows.term($0))
