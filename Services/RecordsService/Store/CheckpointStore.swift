@@ -138,7 +138,7 @@ final class CheckpointCache: Sendable {
 /// is ever shown (unlike `CheckpointCache`, which may lag by a notification's
 /// delay), and a profile's statement sends each crossing's checkpoint code
 /// instead of its ten columns: sending those columns was 40 % of PostgreSQL's
-/// CPU under GetPerson (docs/records.md, "Reads in batches").
+/// CPU under GetPerson (docs/records.md, "GetPerson's crossings").
 final class VerifiedCheckpoints: Sendable {
     /// The checkpoints by code, and the fingerprint of the rows they were read from.
     struct Table: Sendable {
