@@ -70,21 +70,31 @@ final class HotReadsTests: RecordsOverGRPCTestCase {
         let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
         let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
         _ = try await client.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
-        let first = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
-        XCTAssertEqual(first.recentCrossings.first?.checkpoint?.retired, false)
-        let readsBefore = records.provider.persons.checkpoints.reads
+        let store = records.provider.persons
+        let key = PersonStore.ProfileKey(personID: UUID(uuidString: person.personID)!, recentCrossings: 10)
+        // Read in a batch (the checkpoints from the table checked by fingerprint) and alone (joined).
+        func batched() async throws -> Immigration_Records_V1_Crossing? {
+            let decode = try await PersonStore.profiles(of: [key, key], reads: store.reads, checkpoints: store.checkpoints)
+            let answers = try await decode()
+            XCTAssertEqual(answers.count, 2)
+            return try answers[1].get()?.recentCrossings.first
+        }
+        let first = try await batched()
+        XCTAssertEqual(first?.checkpoint?.retired, false)
+        let readsBefore = store.checkpoints.reads
 
         // Changed behind the service's back: no upsert, no notification (as if
         // another replica's NOTIFY were still on its way).
         _ = try await records.pool.query("UPDATE checkpoints SET name = 'Nội Bài (T2)', retired = true WHERE code = 'HAN'")
-        let second = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
-        XCTAssertEqual(second.recentCrossings.first?.checkpoint?.name, "Nội Bài (T2)")
-        XCTAssertEqual(second.recentCrossings.first?.checkpoint?.retired, true)
         let listed = try await client.listCrossings(.with { $0.personID = person.personID }, options: caller("ops"))
-        XCTAssertEqual(second.recentCrossings, listed.crossings)
-        XCTAssertEqual(records.provider.persons.checkpoints.reads, readsBefore + 1, "the table was read again once")
-        _ = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
-        XCTAssertEqual(records.provider.persons.checkpoints.reads, readsBefore + 1, "an unchanged table is not read again")
+        XCTAssertEqual(listed.crossings.first?.checkpoint?.name, "Nội Bài (T2)")
+        let second = try await batched()
+        XCTAssertEqual(second, listed.crossings.first)
+        XCTAssertEqual(store.checkpoints.reads, readsBefore + 1, "the table was read again once")
+        _ = try await batched()
+        XCTAssertEqual(store.checkpoints.reads, readsBefore + 1, "an unchanged table is not read again")
+        let alone = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
+        XCTAssertEqual(alone.recentCrossings, listed.crossings)
     }
 
     func testACrossingWithADocumentBeyondTheFirstThousandListedShowsItsDocumentsReference() async throws {
@@ -108,6 +118,12 @@ final class HotReadsTests: RecordsOverGRPCTestCase {
         XCTAssertEqual(read.recentCrossings.first?.document, old.details?.reference)
         let listed = try await client.listCrossings(.with { $0.personID = person.personID }, options: caller("ops"))
         XCTAssertEqual(read.recentCrossings, listed.crossings)
+        // The same in a batch.
+        let store = records.provider.persons
+        let key = PersonStore.ProfileKey(personID: UUID(uuidString: person.personID)!, recentCrossings: 10)
+        let decode = try await PersonStore.profiles(of: [key, key], reads: store.reads, checkpoints: store.checkpoints)
+        let batched = try await decode()
+        XCTAssertEqual(try batched[0].get()?.recentCrossings, listed.crossings)
     }
 
     func testTheEligibilityCheckWeighsOnlyUnliftedBansInForceOnTheDay() async throws {

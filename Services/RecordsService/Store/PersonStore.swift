@@ -24,7 +24,7 @@ struct PersonStore: Sendable {
         let checkpoints = VerifiedCheckpoints()
         self.checkpoints = checkpoints
         profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads, checkpoints: checkpoints) },
-                                  single: { try await Self.profile($0, reads: reads, checkpoints: checkpoints) })
+                                  single: { try await Self.profile($0, reads: reads) })
     }
 
     /// Creates the person derived from the request id, with its first
@@ -155,15 +155,16 @@ struct PersonStore: Sendable {
         try await profiles.read(ProfileKey(personID: personID, recentCrossings: limit))
     }
 
-    /// One profile by the statement of one call (with the checkpoints' fingerprint, in one round trip).
-    static func profile(_ key: ProfileKey, reads: PostgresPipeline, checkpoints: VerifiedCheckpoints) async throws -> Profile? {
+    /// One profile by the statement of one call. Alone, its crossings join
+    /// their checkpoints: for one person that costs PostgreSQL less than the
+    /// checkpoint table's fingerprint, which a batch shares among its persons.
+    static func profile(_ key: ProfileKey, reads: PostgresPipeline) async throws -> Profile? {
         var bindings = PostgresBindings()
         bindings.append(Int64(key.recentCrossings))
         bindings.append(key.personID)
-        let results = try await reads.transaction([PostgresQuery(unsafeSQL: profileSQL, bindings: bindings), fingerprint])
-        guard let row = results[0].first else { return nil }
-        let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
-        var profile = try profile(ListedRow(row: row, list: singleList), checkpoints: table)
+        let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
+        guard let row = rows.first else { return nil }
+        var profile = try profile(ListedRow(row: row, list: singleList), checkpoints: .joined)
         try await completeReferences(&profile, reads: reads)
         return profile
     }
@@ -185,7 +186,7 @@ struct PersonStore: Sendable {
         var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: count)
         for row in results[0] {
             let at = try BatchOrdinal.position(row, count: count)
-            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1), checkpoints: table) }
+            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1), checkpoints: .table(table)) }
         }
         for at in answers.indices {
             guard case .success(var profile?) = answers[at], profile.unreferenced else { continue }
@@ -201,16 +202,41 @@ struct PersonStore: Sendable {
 
     private static let fingerprint = PostgresQuery(unsafeSQL: VerifiedCheckpoints.fingerprintSQL)
 
-    /// A profile's row, its crossings' checkpoints from `checkpoints` (a table
-    /// of the statement's snapshot) and their documents' references from the
-    /// person's documents.
-    private static func profile(_ row: ListedRow, checkpoints: VerifiedCheckpoints.Table) throws -> Profile {
+    /// Where a profile's crossings take their checkpoints from.
+    private enum CheckpointSource {
+        /// The table of the statement's moment (`VerifiedCheckpoints`): the records carry codes only.
+        case table(VerifiedCheckpoints.Table)
+        /// The records themselves, joined (`CrossingRows.profileListJoined`).
+        case joined
+    }
+
+    /// A profile's row, its crossings' checkpoints from `checkpoints` and
+    /// their documents' references from the person's documents.
+    private static func profile(_ row: ListedRow, checkpoints: CheckpointSource) throws -> Profile {
         let person = try PersonRows.person(row)
         let documents = try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document)
         var unreferenced = false
-        let crossings = try row.value("crossings", as: RecordArray.self).records(CrossingRows.profileList).map { record in
+        var joined: [String: Immigration_Records_V1_Checkpoint] = [:]
+        let list: SelectList
+        switch checkpoints {
+        case .table: list = CrossingRows.profileList
+        case .joined: list = CrossingRows.profileListJoined
+        }
+        let crossings = try row.value("crossings", as: RecordArray.self).records(list).map { record in
             let code: String = try record.value("checkpoint_code")
-            guard let checkpoint = checkpoints.byCode[code] else { throw UnknownCheckpoint() }
+            let checkpoint: Immigration_Records_V1_Checkpoint
+            switch checkpoints {
+            case .table(let table):
+                guard let held = table.byCode[code] else { throw UnknownCheckpoint() }
+                checkpoint = held
+            case .joined:
+                if let read = joined[code] {
+                    checkpoint = read
+                } else {
+                    checkpoint = try CheckpointRows.checkpoint(record)
+                    joined[code] = checkpoint
+                }
+            }
             let documentID = try record.uuidText("document_id")
             let reference = documents.first(where: { $0.documentID == documentID })?.details?.reference
             if reference == nil { unreferenced = true }
@@ -250,21 +276,24 @@ struct PersonStore: Sendable {
     /// A profile's columns for the person `p`: the person's, then the lists;
     /// `limit` the crossings' limit. Rows are read through this list's index
     /// (`ListedRow`), never by a search of the result's column names. The
-    /// crossings carry their own columns only (`CrossingRows.profileList`).
-    private static func profileList(limit: String) -> SelectList {
-        SelectList("""
+    /// crossings carry their own columns (`CrossingRows.profileList`) and,
+    /// `joined`, their checkpoints' (`profileListJoined`, for one person alone).
+    private static func profileList(limit: String, joined: Bool) -> SelectList {
+        let crossings = joined ? CrossingRows.profileListJoined : CrossingRows.profileList
+        let checkpoints = joined ? "JOIN checkpoints k ON k.code = x.checkpoint_code" : ""
+        return SelectList("""
             \(PersonRows.columns),
             ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
                   ORDER BY b.starts_on, b.placed_at) AS exit_bans,
-            ARRAY(SELECT \(CrossingRows.profileList.record) FROM crossings x
+            ARRAY(SELECT \(crossings.record) FROM crossings x \(checkpoints)
                   WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT \(limit)) AS crossings
             """)
     }
 
-    private static let singleList = profileList(limit: "$1")
-    private static let batchList = profileList(limit: "q.crossings")
+    private static let singleList = profileList(limit: "$1", joined: true)
+    private static let batchList = profileList(limit: "q.crossings", joined: false)
 
     /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
     private static let profileSQL = "SELECT \(singleList.columns) FROM persons p WHERE p.person_id = $2"

@@ -457,6 +457,10 @@ enum CrossingRows {
         x.recorded_source, x.recorded_unit_code, x.recorded_actor_id, x.recorded_at
         """)
 
+    /// The same with its checkpoint's columns, `checkpoints k` joined (GetPerson alone).
+    static let profileListJoined = SelectList(profileList.fields.map { "\($0.expression) AS \($0.name)" }
+        .joined(separator: ", ") + ", " + CheckpointRows.columns)
+
     static func crossing(_ row: some NamedColumns, personID: String, document: Immigration_Common_V1_DocumentReference?,
                          checkpoint: Immigration_Records_V1_Checkpoint) throws -> Immigration_Records_V1_Crossing {
         var x = Immigration_Records_V1_Crossing()
