@@ -264,7 +264,8 @@ final class CoalescedReadsTests: XCTestCase {
             CoalescedReads(
                 batch: { keys in
                     self.batches.withLock { $0.append(keys) }
-                    return try answer(keys)
+                    let answers = try answer(keys)
+                    return { answers }
                 },
                 single: { key in
                     self.singles.withLock { $0.append(key) }
@@ -352,7 +353,8 @@ final class CoalescedReadsTests: XCTestCase {
                 gate.batches.withLock { $0.append(keys) }
                 while !batchMayEnd.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
                 try Task.checkCancellation()
-                return keys.map { .success($0 * 10) }
+                let answers: [Result<Int, any Error>] = keys.map { .success($0 * 10) }
+                return { answers }
             },
             single: { key in
                 gate.singles.withLock { $0.append(key) }
@@ -402,7 +404,10 @@ final class CoalescedReadsTests: XCTestCase {
         let gate = Gate()
         let single: @Sendable (Int) throws -> Int = { $0 * 10 }
         let reads = CoalescedReads<Int, Int>(maxBatch: 2, maxWaiting: 2,
-            batch: { keys in keys.map { .success($0 * 10) } },
+            batch: { keys in
+                let answers: [Result<Int, any Error>] = keys.map { .success($0 * 10) }
+                return { answers }
+            },
             single: { key in
                 gate.singles.withLock { $0.append(key) }
                 await gate.waitUntilOpen()
@@ -429,7 +434,8 @@ final class CoalescedReadsTests: XCTestCase {
         let reads = CoalescedReads<Int, Int>(maxBatch: 8,
             batch: { keys in
                 try await Task.sleep(for: .microseconds(200))
-                return keys.map { .success($0 &* 31) }
+                let answers: [Result<Int, any Error>] = keys.map { .success($0 &* 31) }
+                return { answers }
             },
             single: { key in
                 try await Task.sleep(for: .microseconds(200))

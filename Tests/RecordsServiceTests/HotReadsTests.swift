@@ -66,6 +66,66 @@ final class HotReadsTests: RecordsOverGRPCTestCase {
                       && empty.recentCrossings.isEmpty)
     }
 
+    func testGetPersonShowsACheckpointAsCommittedBeforeTheCallEvenWhenNoReplicaWasTold() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+        _ = try await client.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
+        let store = records.provider.persons
+        let key = PersonStore.ProfileKey(personID: UUID(uuidString: person.personID)!, recentCrossings: 10)
+        // Read in a batch (the checkpoints from the table checked by fingerprint) and alone (joined).
+        func batched() async throws -> Immigration_Records_V1_Crossing? {
+            let decode = try await PersonStore.profiles(of: [key, key], reads: store.reads, checkpoints: store.checkpoints)
+            let answers = try await decode()
+            XCTAssertEqual(answers.count, 2)
+            return try answers[1].get()?.recentCrossings.first
+        }
+        let first = try await batched()
+        XCTAssertEqual(first?.checkpoint?.retired, false)
+        let readsBefore = store.checkpoints.reads
+
+        // Changed behind the service's back: no upsert, no notification (as if
+        // another replica's NOTIFY were still on its way).
+        _ = try await records.pool.query("UPDATE checkpoints SET name = 'Nội Bài (T2)', retired = true WHERE code = 'HAN'")
+        let listed = try await client.listCrossings(.with { $0.personID = person.personID }, options: caller("ops"))
+        XCTAssertEqual(listed.crossings.first?.checkpoint?.name, "Nội Bài (T2)")
+        let second = try await batched()
+        XCTAssertEqual(second, listed.crossings.first)
+        XCTAssertEqual(store.checkpoints.reads, readsBefore + 1, "the table was read again once")
+        _ = try await batched()
+        XCTAssertEqual(store.checkpoints.reads, readsBefore + 1, "an unchanged table is not read again")
+        let alone = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
+        XCTAssertEqual(alone.recentCrossings, listed.crossings)
+    }
+
+    func testACrossingWithADocumentBeyondTheFirstThousandListedShowsItsDocumentsReference() async throws {
+        let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
+        let old = try await client.issueDocument(Sample.issue(personID: person.personID, issued: CalendarDay.today.adding(days: -3000)),
+                                                 options: caller("ops")).document!
+        _ = try await client.recordCrossing(Sample.crossing(key: old), options: caller("gate"))
+        // A thousand newer visas (GetPerson lists the newest 1,000 documents).
+        _ = try await records.pool.query("""
+            INSERT INTO documents (person_id, document_id, kind, number, issuing_state, issuing_authority, issued_on, valid_from,
+                valid_until, status, status_source, status_unit_code, status_actor_id, created_source, created_unit_code,
+                created_actor_id)
+            SELECT \(UUID(uuidString: person.personID)!), gen_random_uuid(), 'visa', 'V' || lpad(n::text, 7, '0'), 'VNM', 'A08',
+                current_date - 10, current_date - 10, current_date + 90, 'issued', 'procedure', 'A08', 'officer-1',
+                'procedure', 'A08', 'officer-1'
+            FROM generate_series(1, 1000) n
+            """)
+        let read = try await client.getPerson(.with { $0.personID = person.personID }, options: caller("gate"))
+        XCTAssertEqual(read.documents.count, 1000)
+        XCTAssertFalse(read.documents.contains { $0.documentID == old.documentID })
+        XCTAssertEqual(read.recentCrossings.first?.document, old.details?.reference)
+        let listed = try await client.listCrossings(.with { $0.personID = person.personID }, options: caller("ops"))
+        XCTAssertEqual(read.recentCrossings, listed.crossings)
+        // The same in a batch.
+        let store = records.provider.persons
+        let key = PersonStore.ProfileKey(personID: UUID(uuidString: person.personID)!, recentCrossings: 10)
+        let decode = try await PersonStore.profiles(of: [key, key], reads: store.reads, checkpoints: store.checkpoints)
+        let batched = try await decode()
+        XCTAssertEqual(try batched[0].get()?.recentCrossings, listed.crossings)
+    }
+
     func testTheEligibilityCheckWeighsOnlyUnliftedBansInForceOnTheDay() async throws {
         let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
         let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!

@@ -90,8 +90,8 @@ extension RecordsServiceProvider {
             var bans: [CrossingEligibility.BanFacts] = []
             if let found = try await documents.eligibilityFacts(selector!), let document = found.document {
                 facts = document
-                response.personID = found.personID.text
-                response.documentID = found.documentID.text
+                response.personID = found.personID
+                response.documentID = found.documentID
                 response.documentStatus = found.status
                 response.validUntil = found.validUntil.proto
                 bans = found.unliftedBans

@@ -125,3 +125,54 @@ final class CheckpointCache: Sendable {
         }
     }
 }
+
+/// The checkpoint table as GetPerson shows it with each crossing, checked
+/// against the database on every read instead of joined to every crossing.
+///
+/// GetPerson's statement reads, beside the profiles, the table's fingerprint
+/// (`fingerprintSQL`: the MD5 of every row's text, in code order) in the same
+/// round trip. When it equals the fingerprint of the table held here, the held
+/// table *is* the table as committed when the statement ran, so the answer is
+/// the one a join would give; otherwise the table is read again (with its
+/// fingerprint, in one statement) before the answer is made. So nothing stale
+/// is ever shown (unlike `CheckpointCache`, which may lag by a notification's
+/// delay), and a profile's statement sends each crossing's checkpoint code
+/// instead of its ten columns: sending those columns was 40 % of PostgreSQL's
+/// CPU under GetPerson (docs/records.md, "GetPerson's crossings").
+final class VerifiedCheckpoints: Sendable {
+    /// The checkpoints by code, and the fingerprint of the rows they were read from.
+    struct Table: Sendable {
+        let fingerprint: String
+        let byCode: [String: Immigration_Records_V1_Checkpoint]
+    }
+
+    private let held = Mutex<Table?>(nil)
+    /// Times the table was read (tests).
+    var reads: Int { readCount.load(ordering: .relaxed) }
+    private let readCount = Atomic<Int>(0)
+
+    /// The fingerprint of the checkpoint table as committed at the statement's start.
+    static let fingerprintSQL = """
+        SELECT coalesce(md5(string_agg(c::text, ',' ORDER BY c.code)), '') FROM checkpoints c
+        """
+
+    /// Every checkpoint with the fingerprint of the same snapshot (one statement).
+    private static let tableSQL = "SELECT \(CheckpointRows.columns), (\(fingerprintSQL)) AS fingerprint FROM checkpoints k"
+
+    /// The table whose fingerprint is `fingerprint`, or a newer one read now.
+    func table(matching fingerprint: String, reads: PostgresPipeline) async throws -> Table {
+        if let table = held.withLock({ $0 }), table.fingerprint == fingerprint { return table }
+        readCount.add(1, ordering: .relaxed)
+        let rows = try await reads.query(PostgresQuery(unsafeSQL: Self.tableSQL))
+        var byCode: [String: Immigration_Records_V1_Checkpoint] = [:]
+        var read = ""
+        for row in rows {
+            let checkpoint = try CheckpointRows.checkpoint(row)
+            byCode[checkpoint.code] = checkpoint
+            read = try row.value("fingerprint")
+        }
+        let table = Table(fingerprint: read, byCode: byCode)
+        held.withLock { $0 = table }
+        return table
+    }
+}

@@ -26,11 +26,16 @@ import Synchronization
 /// waiting call that is cancelled (its RPC ended) leaves the queue at once.
 ///
 /// The callers take turns leading: the first caller of a batch runs the
-/// statement (in a task of its own, immune to the leader's cancellation) and
-/// answers the others, then hands the next batch to its first waiter.
+/// statement (in a task of its own, immune to the leader's cancellation),
+/// hands the next batch to its first waiter as soon as the statement has
+/// answered, and only then reads the rows into answers for the others: the
+/// next statement is in the database while this one's rows are decoded.
 final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
-    /// Reads many keys with one statement; one answer per key, in order.
-    typealias Batch = @Sendable ([Key]) async throws -> [Result<Value, any Error>]
+    /// Runs one statement for many keys and returns how to read its result:
+    /// one answer per key, in order (called after the next batch was handed over).
+    typealias Batch = @Sendable ([Key]) async throws -> Decode
+    /// Reads a batch statement's result into one answer per key; a throw reads every key alone.
+    typealias Decode = @Sendable () async throws -> [Result<Value, any Error>]
     /// Reads one key with the statement of one call.
     typealias Single = @Sendable (Key) async throws -> Value
 
@@ -109,8 +114,8 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
             // A batch answers other callers too: it runs in a task of its own,
             // so that this caller's cancellation (its RPC ended) cannot cancel
             // the statement, or the single reads after a failed one, of theirs.
+            // `answers` hands the turn over as soon as the database has answered.
             let results = others.isEmpty ? await answers(keys) : await Task { await self.answers(keys) }.value
-            handOver()
             for (index, waiter) in others.enumerated() {
                 waiter.continuation.resume(returning: .answered(results[index + 1]))
             }
@@ -119,15 +124,25 @@ final class CoalescedReads<Key: Sendable, Value: Sendable>: Sendable {
     }
 
     /// Each key's answer: alone by the single statement, together by the batch,
-    /// or each alone again if the batch statement failed.
+    /// or each alone again if the batch statement failed. Hands the turn over
+    /// once the database has answered (before the rows are decoded).
     private func answers(_ keys: [Key]) async -> [Result<Value, any Error>] {
-        if keys.count == 1 { return [await alone(keys[0])] }
+        if keys.count == 1 {
+            let result = await alone(keys[0])
+            handOver()
+            return [result]
+        }
+        var handed = false
         do {
-            let results = try await batch(keys)
+            let decode = try await batch(keys)
+            handOver()
+            handed = true
+            let results = try await decode()
             precondition(results.count == keys.count, "a batch answers every key")
             together.add(keys.count, ordering: .relaxed)
             return results
         } catch {
+            if !handed { handOver() }
             return await withTaskGroup(of: (Int, Result<Value, any Error>).self) { group in
                 for (index, key) in keys.enumerated() {
                     group.addTask { (index, await self.alone(key)) }

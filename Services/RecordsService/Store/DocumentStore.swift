@@ -99,8 +99,9 @@ struct DocumentStore: Sendable {
     /// What the eligibility check reads of a document: its status and dates,
     /// and its holder's unlifted exit bans.
     struct EligibilityFacts: Sendable {
-        var personID: UUID
-        var documentID: UUID
+        /// The contract's text form (read as such: no `UUID` and `uuidString` per call).
+        var personID: String
+        var documentID: String
         /// As stored; nil if the stored kind or status is not one this build knows.
         var document: CrossingEligibility.DocumentFacts?
         var status: Immigration_Common_V1_DocumentStatus
@@ -126,7 +127,7 @@ struct DocumentStore: Sendable {
     /// Many selectors' facts by one statement per form (ids, printed
     /// reference), in one round trip; one answer per selector, in order.
     static func eligibilityFacts(of selectors: [Selector], reads: PostgresPipeline)
-        async throws -> [Result<EligibilityFacts?, any Error>] {
+        async throws -> CoalescedReads<Selector, EligibilityFacts?>.Decode {
         var byKey: [(person: UUID, document: UUID, at: Int)] = []
         var byReference: [(kind: String, number: String, state: String, at: Int)] = []
         for (index, selector) in selectors.enumerated() {
@@ -153,7 +154,14 @@ struct DocumentStore: Sendable {
         }
         // Read-only statements: sent together as one transaction is one round trip and one snapshot each.
         let results = try await reads.transaction(statements)
-        var answers = [Result<EligibilityFacts?, any Error>](repeating: .success(nil), count: selectors.count)
+        let count = selectors.count, placed = positions
+        return { try decode(results, positions: placed, count: count) }
+    }
+
+    /// A batch's results (one per form) as one answer per selector.
+    private static func decode(_ results: [PostgresRows], positions: [[Int]],
+                               count: Int) throws -> [Result<EligibilityFacts?, any Error>] {
+        var answers = [Result<EligibilityFacts?, any Error>](repeating: .success(nil), count: count)
         for (rows, positions) in zip(results, positions) {
             for row in rows {
                 // A row that cannot be placed fails the batch: every selector is then read alone.
@@ -176,7 +184,7 @@ struct DocumentStore: Sendable {
         var facts: CrossingEligibility.DocumentFacts?
         if let kind, let status { facts = .init(kind: kind, status: status, validFrom: validFrom, validUntil: validUntil) }
         return EligibilityFacts(
-            personID: try row.value("person_id"), documentID: try row.value("document_id"), document: facts,
+            personID: try row.uuidText("person_id"), documentID: try row.uuidText("document_id"), document: facts,
             status: status.map { .init(rule: $0) } ?? .unspecified, validUntil: validUntil,
             unliftedBans: try row.value("bans", as: RecordArray.self).records(Self.banFacts).map {
                 .init(exitBanID: try $0.uuidText("exit_ban_id"), term: try ExitBanRows.term($0))

@@ -14,12 +14,16 @@ struct PersonStore: Sendable {
 
     /// GetPerson's profiles for concurrent callers, read together (`CoalescedReads`).
     let profiles: CoalescedReads<ProfileKey, Profile?>
+    /// The checkpoints GetPerson's crossings show, checked against the table at every read.
+    let checkpoints: VerifiedCheckpoints
 
     init(pool: PostgresPool) {
         self.pool = pool
         let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
         self.reads = reads
-        profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads) },
+        let checkpoints = VerifiedCheckpoints()
+        self.checkpoints = checkpoints
+        profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads, checkpoints: checkpoints) },
                                   single: { try await Self.profile($0, reads: reads) })
     }
 
@@ -131,6 +135,8 @@ struct PersonStore: Sendable {
         var exitBans: [(ban: Immigration_Records_V1_ExitBan, term: ExitBanTerm)]
         /// Newest first, at most the limit asked for.
         var recentCrossings: [Immigration_Records_V1_Crossing]
+        /// Whether a crossing's document is not among `documents` (its reference is still to be read).
+        var unreferenced = false
     }
 
     /// Whose profile, with how many recent crossings.
@@ -149,56 +155,145 @@ struct PersonStore: Sendable {
         try await profiles.read(ProfileKey(personID: personID, recentCrossings: limit))
     }
 
-    /// One profile by the statement of one call.
+    /// One profile by the statement of one call. Alone, its crossings join
+    /// their checkpoints: for one person that costs PostgreSQL less than the
+    /// checkpoint table's fingerprint, which a batch shares among its persons.
     static func profile(_ key: ProfileKey, reads: PostgresPipeline) async throws -> Profile? {
         var bindings = PostgresBindings()
         bindings.append(Int64(key.recentCrossings))
         bindings.append(key.personID)
         let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
-        return try rows.first.map { try profile(ListedRow(row: $0, list: singleList)) }
+        guard let row = rows.first else { return nil }
+        var profile = try profile(ListedRow(row: row, list: singleList), checkpoints: .joined)
+        try await completeReferences(&profile, reads: reads)
+        return profile
     }
 
     /// Many profiles by one statement; one answer per key, in order.
-    static func profiles(of keys: [ProfileKey], reads: PostgresPipeline) async throws -> [Result<Profile?, any Error>] {
+    static func profiles(of keys: [ProfileKey], reads: PostgresPipeline,
+                         checkpoints: VerifiedCheckpoints) async throws -> CoalescedReads<ProfileKey, Profile?>.Decode {
         var bindings = PostgresBindings()
         bindings.append(keys.map(\.personID))
         bindings.append(keys.map { Int64($0.recentCrossings) })
-        let rows = try await reads.query(PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings))
-        var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: keys.count)
-        for row in rows {
-            let at = try BatchOrdinal.position(row, count: keys.count)
-            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1)) }
+        let results = try await reads.transaction([PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings), fingerprint])
+        return { try await decode(results, count: keys.count, reads: reads, checkpoints: checkpoints) }
+    }
+
+    /// A batch's result as one answer per key.
+    private static func decode(_ results: [PostgresRows], count: Int, reads: PostgresPipeline,
+                               checkpoints: VerifiedCheckpoints) async throws -> [Result<Profile?, any Error>] {
+        let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
+        var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: count)
+        for row in results[0] {
+            let at = try BatchOrdinal.position(row, count: count)
+            answers[at] = Result { try profile(ListedRow(row: row, list: batchList, offset: 1), checkpoints: .table(table)) }
+        }
+        for at in answers.indices {
+            guard case .success(var profile?) = answers[at], profile.unreferenced else { continue }
+            do {
+                try await completeReferences(&profile, reads: reads)
+                answers[at] = .success(profile)
+            } catch {
+                answers[at] = .failure(error)
+            }
         }
         return answers
     }
 
-    private static func profile(_ row: ListedRow) throws -> Profile {
-        Profile(
-            person: try PersonRows.person(row),
-            documents: try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document),
+    private static let fingerprint = PostgresQuery(unsafeSQL: VerifiedCheckpoints.fingerprintSQL)
+
+    /// Where a profile's crossings take their checkpoints from.
+    private enum CheckpointSource {
+        /// The table of the statement's moment (`VerifiedCheckpoints`): the records carry codes only.
+        case table(VerifiedCheckpoints.Table)
+        /// The records themselves, joined (`CrossingRows.profileListJoined`).
+        case joined
+    }
+
+    /// A profile's row, its crossings' checkpoints from `checkpoints` and
+    /// their documents' references from the person's documents.
+    private static func profile(_ row: ListedRow, checkpoints: CheckpointSource) throws -> Profile {
+        let person = try PersonRows.person(row)
+        let documents = try row.value("documents", as: RecordArray.self).records(DocumentRows.list).map(DocumentRows.document)
+        var unreferenced = false
+        var joined: [String: Immigration_Records_V1_Checkpoint] = [:]
+        let list: SelectList
+        switch checkpoints {
+        case .table: list = CrossingRows.profileList
+        case .joined: list = CrossingRows.profileListJoined
+        }
+        let crossings = try row.value("crossings", as: RecordArray.self).records(list).map { record in
+            let code: String = try record.value("checkpoint_code")
+            let checkpoint: Immigration_Records_V1_Checkpoint
+            switch checkpoints {
+            case .table(let table):
+                guard let held = table.byCode[code] else { throw UnknownCheckpoint() }
+                checkpoint = held
+            case .joined:
+                if let read = joined[code] {
+                    checkpoint = read
+                } else {
+                    checkpoint = try CheckpointRows.checkpoint(record)
+                    joined[code] = checkpoint
+                }
+            }
+            let documentID = try record.uuidText("document_id")
+            let reference = documents.first(where: { $0.documentID == documentID })?.details?.reference
+            if reference == nil { unreferenced = true }
+            return try CrossingRows.crossing(record, personID: person.personID, document: reference, checkpoint: checkpoint)
+        }
+        return Profile(
+            person: person, documents: documents,
             exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
                 (try ExitBanRows.exitBan($0), try ExitBanRows.term($0))
             },
-            recentCrossings: try CrossingRows.crossings(try row.value("crossings", as: RecordArray.self)))
+            recentCrossings: crossings, unreferenced: unreferenced)
+    }
+
+    /// A crossing whose checkpoint code the checkpoint table of the same moment lacks (a foreign key forbids it).
+    struct UnknownCheckpoint: Error {}
+
+    /// Fills in the document references of crossings whose document is not
+    /// among the person's listed documents (only past the first 1,000): one
+    /// statement. A document's kind, number and issuing state never change.
+    private static func completeReferences(_ profile: inout Profile, reads: PostgresPipeline) async throws {
+        guard profile.unreferenced else { return }
+        let personID = profile.person.personID
+        let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(uuidString:))
+        let rows = try await reads.query("""
+            SELECT d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state FROM documents d
+            WHERE d.person_id = \(UUID(uuidString: personID)) AND d.document_id = ANY(\(missing))
+            """)
+        var references: [String: Immigration_Common_V1_DocumentReference] = [:]
+        for row in rows { references[try row.uuidText("document_id")] = try DocumentRows.reference(row) }
+        for index in profile.recentCrossings.indices where profile.recentCrossings[index].document == nil {
+            guard let reference = references[profile.recentCrossings[index].documentID] else { throw StoreError.notFound("document") }
+            profile.recentCrossings[index].document = reference
+        }
+        profile.unreferenced = false
     }
 
     /// A profile's columns for the person `p`: the person's, then the lists;
     /// `limit` the crossings' limit. Rows are read through this list's index
-    /// (`ListedRow`), never by a search of the result's column names.
-    private static func profileList(limit: String) -> SelectList {
-        SelectList("""
+    /// (`ListedRow`), never by a search of the result's column names. The
+    /// crossings carry their own columns (`CrossingRows.profileList`) and,
+    /// `joined`, their checkpoints' (`profileListJoined`, for one person alone).
+    private static func profileList(limit: String, joined: Bool) -> SelectList {
+        let crossings = joined ? CrossingRows.profileListJoined : CrossingRows.profileList
+        let checkpoints = joined ? "JOIN checkpoints k ON k.code = x.checkpoint_code" : ""
+        return SelectList("""
             \(PersonRows.columns),
             ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id
                   ORDER BY b.starts_on, b.placed_at) AS exit_bans,
-            ARRAY(SELECT \(CrossingRows.list.record) \(CrossingRows.from)
+            ARRAY(SELECT \(crossings.record) FROM crossings x \(checkpoints)
                   WHERE x.person_id = p.person_id ORDER BY x.crossed_at DESC, x.crossing_id DESC LIMIT \(limit)) AS crossings
             """)
     }
 
-    private static let singleList = profileList(limit: "$1")
-    private static let batchList = profileList(limit: "q.crossings")
+    private static let singleList = profileList(limit: "$1", joined: true)
+    private static let batchList = profileList(limit: "q.crossings", joined: false)
 
     /// `profile`'s statement, made once: $1 the crossings' limit, $2 the person.
     private static let profileSQL = "SELECT \(singleList.columns) FROM persons p WHERE p.person_id = $2"

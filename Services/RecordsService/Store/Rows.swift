@@ -439,33 +439,36 @@ enum CrossingRows {
         """
     static let select = "SELECT \(list.columns) \(from)"
 
-    /// An array of crossing records; the checkpoint of each code is read
-    /// once (the records of one statement join the same checkpoint row).
-    static func crossings(_ array: RecordArray) throws -> [Immigration_Records_V1_Crossing] {
-        var checkpoints: [(code: String, checkpoint: Immigration_Records_V1_Checkpoint)] = []
-        return try array.records(list).map { record in
-            let code: String = try record.value("code")
-            if let known = checkpoints.first(where: { $0.code == code }) {
-                return try crossing(record, checkpoint: known.checkpoint)
-            }
-            let checkpoint = try CheckpointRows.checkpoint(record)
-            checkpoints.append((code, checkpoint))
-            return try crossing(record, checkpoint: checkpoint)
-        }
-    }
-
     static func crossing(_ row: some NamedColumns) throws -> Immigration_Records_V1_Crossing {
         try crossing(row, checkpoint: try CheckpointRows.checkpoint(row))
     }
 
     private static func crossing(_ row: some NamedColumns,
                                  checkpoint: Immigration_Records_V1_Checkpoint) throws -> Immigration_Records_V1_Crossing {
+        try crossing(row, personID: try row.uuidText("person_id"), document: try DocumentRows.reference(row),
+                     checkpoint: checkpoint)
+    }
+
+    /// A person's crossing as GetPerson reads it: the crossing's own columns;
+    /// its person, its document's reference and its checkpoint are known from
+    /// elsewhere in the answer (`PersonStore.profileList`).
+    static let profileList = SelectList("""
+        x.crossing_id, x.document_id, x.request_id, x.direction, x.crossed_at, x.lane, x.gate_id, x.checkpoint_code, \
+        x.recorded_source, x.recorded_unit_code, x.recorded_actor_id, x.recorded_at
+        """)
+
+    /// The same with its checkpoint's columns, `checkpoints k` joined (GetPerson alone).
+    static let profileListJoined = SelectList(profileList.fields.map { "\($0.expression) AS \($0.name)" }
+        .joined(separator: ", ") + ", " + CheckpointRows.columns)
+
+    static func crossing(_ row: some NamedColumns, personID: String, document: Immigration_Common_V1_DocumentReference?,
+                         checkpoint: Immigration_Records_V1_Checkpoint) throws -> Immigration_Records_V1_Crossing {
         var x = Immigration_Records_V1_Crossing()
         x.crossingID = try row.uuidText("crossing_id")
-        x.personID = try row.uuidText("person_id")
+        x.personID = personID
         x.documentID = try row.uuidText("document_id")
         x.requestID = try row.uuidText("request_id")
-        x.document = try DocumentRows.reference(row)
+        x.document = document
         x.direction = try row.value("direction", as: String.self) == "entry" ? .entry : .exit
         x.checkpoint = checkpoint
         x.crossedAt = ProtoTimestamp(try row.value("crossed_at", as: Date.self))
