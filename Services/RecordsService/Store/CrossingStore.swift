@@ -18,10 +18,8 @@ struct CrossingStore: Sendable {
 
     init(pool: PostgresPool) {
         self.pool = pool
-        writes = PostgresPipeline(configuration: pool.configuration, connections: 2,
-                                  logger: Logger(label: "records.crossings"))
-        reads = PostgresPipeline(configuration: pool.configuration, connections: 1,
-                                 logger: Logger(label: "records.crossings.reads"))
+        writes = pool.makePipeline(connections: 2, logger: Logger(label: "records.crossings"))
+        reads = pool.makePipeline(connections: 1, logger: Logger(label: "records.crossings.reads"))
     }
 
     /// What a crossing records, after validation and resolution.

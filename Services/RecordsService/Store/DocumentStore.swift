@@ -17,7 +17,7 @@ struct DocumentStore: Sendable {
 
     init(pool: PostgresPool) {
         self.pool = pool
-        let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.documents"))
+        let reads = pool.makePipeline(connections: 1, logger: Logger(label: "records.documents"))
         self.reads = reads
         eligibility = CoalescedReads(
             batch: { try await Self.eligibilityFacts(of: $0, reads: reads) },

@@ -19,7 +19,7 @@ struct PersonStore: Sendable {
 
     init(pool: PostgresPool) {
         self.pool = pool
-        let reads = PostgresPipeline(configuration: pool.configuration, connections: 1, logger: Logger(label: "records.persons"))
+        let reads = pool.makePipeline(connections: 1, logger: Logger(label: "records.persons"))
         self.reads = reads
         let checkpoints = VerifiedCheckpoints()
         self.checkpoints = checkpoints
