@@ -161,7 +161,10 @@ cluster, PostgreSQL 15, fsync on), median round shown. pgbench: `-M prepared -f 
 with N clients (`-j` up to 2). **Pool: `PostgresPool.query` with default options, the
 ordinary path of a service handler** (a statement alone in flight borrows a connection and
 is sent by the calling task; statements arriving while others are in flight go to the
-pool's 4 pipelined sessions and share commits). Session: each task holds one pooled connection for the whole run, as
+pool's 4 pipelined sessions and share commits). Every task of the library runs as a gRPC
+handler of the suite does (`Task(executorPreference: HandOffExecutor.shared)`: a task resumed
+by a connection's thread carries on there; docs/postgres.md, Threading model).
+Session: each task holds one pooled connection for the whole run, as
 a pgbench client does (`withConnection {{ loop }}`: the loop runs on the connection's thread).
 Pipeline: `PostgresPipeline` with {pipeline_connections} connections (libpq pipeline mode; statements
 arriving together share one commit). Latencies are per insert, in microseconds.
