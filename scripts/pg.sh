@@ -150,6 +150,12 @@ start() {
   if [ ! -f "$data/PG_VERSION" ] || [ ! -f "$password_file" ]; then
     create_cluster
   fi
+  # A cluster already running on another port (an older default, another PG_*_PORT)
+  # is restarted on this one: the exports below name $port.
+  if is_running && [ "$(sed -n 4p "$data/postmaster.pid" 2>/dev/null)" != "$port" ]; then
+    log "the $mode cluster runs on another port; restarting it on $port"
+    stop
+  fi
   if ! is_running; then
     write_settings
     log "starting the $mode cluster on 127.0.0.1:$port"

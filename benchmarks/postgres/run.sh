@@ -34,7 +34,8 @@ if [ -n "${RENDER_ONLY:-}" ]; then
   stamp=$(basename "$raw" .txt)
   load_before=${LOAD_BEFORE:-unknown} load_after=${LOAD_AFTER:-unknown}
 else
-  eval "$(./scripts/pg.sh start --test)"
+  pg_exports=$(./scripts/pg.sh start --test)   # not eval "$(…)": that goes on when the start fails
+  eval "$pg_exports"
 
   echo "== release build of the benchmark" >&2
   mkdir -p "$here/.package-root"

@@ -20,7 +20,8 @@ cd "$root"
 mkdir -p "$here/.package-root"
 ln -sfn ../../.. "$here/.package-root/immigration"
 (cd "$here" && swift build -c release --product OutageStress >&2) || exit 1
-eval "$(./scripts/pg.sh start --scratch)"
+pg_exports=$(./scripts/pg.sh start --scratch)   # not eval "$(…)": that goes on when the start fails
+eval "$pg_exports"
 
 ( while true; do
     sleep "$((RANDOM % 2)).$((RANDOM % 7 + 3))"

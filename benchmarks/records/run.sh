@@ -75,7 +75,8 @@ service_bin=${SERVICE_BIN:-$(swift build -c release --show-bin-path)/RecordsServ
 client_bin="$here/.build/release/RecordsBenchmark"
 
 log "PostgreSQL (scripts/pg.sh --scratch)"
-eval "$(./scripts/pg.sh start --scratch)"
+pg_exports=$(./scripts/pg.sh start --scratch)   # not eval "$(…)": that goes on when the start fails
+eval "$pg_exports"
 data=$(readlink -f "$root/.pgdata/scratch")
 # A server sized for a database of a few GB on this machine: shared buffers and
 # WAL room for the load, pg_stat_statements for the profile. Same for every
@@ -87,7 +88,8 @@ ALTER SYSTEM SET checkpoint_timeout = '15min';
 ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';
 SQL
 if [ "$("$bin/psql" -XtAc 'SHOW shared_buffers')" != 2GB ]; then
-  eval "$(./scripts/pg.sh restart --scratch)"
+  pg_exports=$(./scripts/pg.sh restart --scratch)   # not eval "$(…)": that goes on when the start fails
+  eval "$pg_exports"
 fi
 "$bin/psql" -Xq -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 pg_settings=$("$bin/psql" -XtAc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings

@@ -131,10 +131,13 @@ final class CheckpointCache: Sendable {
 ///
 /// GetPerson's statement reads, beside the profiles, the table's fingerprint
 /// (`fingerprintSQL`: the MD5 of every row's text, in code order) in the same
-/// round trip. When it equals the fingerprint of the table held here, the held
-/// table *is* the table as committed when the statement ran, so the answer is
-/// the one a join would give; otherwise the table is read again (with its
-/// fingerprint, in one statement) before the answer is made. So nothing stale
+/// round trip, as a second statement (its snapshot a moment after the rows').
+/// When it equals the fingerprint of the table held here, the held table *is*
+/// the table as committed when the fingerprint was read; otherwise the table is
+/// read again (with its fingerprint, in one statement) before the answer is
+/// made. So the checkpoints shown are never older than the call (at most newer
+/// than the crossings by that moment; crossings name them by code under a
+/// foreign key, and checkpoints are never deleted), and nothing stale
 /// is ever shown (unlike `CheckpointCache`, which may lag by a notification's
 /// delay), and a profile's statement sends each crossing's checkpoint code
 /// instead of its ten columns: sending those columns was 40 % of PostgreSQL's

@@ -12,8 +12,9 @@ import Synchronization
 /// statement that answers a caller starts after the caller arrived and sees
 /// every change committed before (READ COMMITTED takes its snapshot at the
 /// statement's start): a ban or a status change committed before a check is
-/// weighed by it, exactly as with one statement per call. Nothing is kept
-/// between statements.
+/// weighed by it, exactly as with one statement per call. No answer is kept
+/// between statements (the checkpoint table GetPerson holds is checked against
+/// the database by each batch: `VerifiedCheckpoints`).
 ///
 /// Failures: a batch answers each key on its own (`Result` per key), so a row
 /// that cannot be read fails its own caller only. When the batch statement

@@ -204,7 +204,7 @@ struct PersonStore: Sendable {
 
     /// Where a profile's crossings take their checkpoints from.
     private enum CheckpointSource {
-        /// The table of the statement's moment (`VerifiedCheckpoints`): the records carry codes only.
+        /// The table as committed when the batch ran (`VerifiedCheckpoints`): the records carry codes only.
         case table(VerifiedCheckpoints.Table)
         /// The records themselves, joined (`CrossingRows.profileListJoined`).
         case joined
