@@ -10,9 +10,14 @@ final class AnsweringThread: HandOffThread, @unchecked Sendable {
     private let work = Mutex<[@Sendable () -> Void]>([])
     private let ready = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
+    /// The thread's id (`pthread_self`), set when it starts.
+    private let id = Atomic<UInt>(0)
+    private let running = DispatchSemaphore(value: 0)
 
     init(handsOff: Bool) {
         let thread = Thread { [self] in
+            id.store(UInt(pthread_self()), ordering: .releasing)
+            running.signal()
             if handsOff { HandOff.register(currentThread: self) }
             while !stopped.load(ordering: .acquiring) {
                 ready.wait()
@@ -20,6 +25,7 @@ final class AnsweringThread: HandOffThread, @unchecked Sendable {
             }
         }
         thread.start()
+        running.wait()
     }
 
     /// Runs `job` on the thread.
@@ -38,8 +44,9 @@ final class AnsweringThread: HandOffThread, @unchecked Sendable {
         return true
     }
 
-    /// Whether the caller runs on this thread.
-    var isCurrent: Bool { HandOff.currentThread === self }
+    /// Whether the caller runs on this thread (by the thread's id, so that it is
+    /// true there whether the thread is registered or not).
+    var isCurrent: Bool { id.load(ordering: .acquiring) == UInt(pthread_self()) }
 }
 
 /// A handler that awaits an answer given on an `AnsweringThread` and says where it

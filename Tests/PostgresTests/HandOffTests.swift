@@ -1,4 +1,5 @@
 @testable import Postgres
+import Synchronization
 import TaskHandOff
 import XCTest
 
@@ -34,6 +35,32 @@ final class HandOffTests: XCTestCase {
             return HandOff.currentThread != nil
         }.value
         XCTAssertFalse(carried)
+        await pool.close()
+    }
+
+    /// A task carried on a connection's thread that keeps yielding is moved off it
+    /// after a bounded number of turns: the thread goes back to the answers it polls
+    /// for (here another task's statement on the same connection).
+    func testATaskCarriedOnAConnectionThreadThatKeepsYieldingDoesNotStarveItsAnswers() async throws {
+        let pool = try TestDatabase.pool(maxConnections: 1)
+        let answered = Atomic<Bool>(false)
+        let spinner = Task(executorPreference: HandOffExecutor.shared) {
+            _ = try await pool.query("SELECT \(Int32(1))::int4")
+            let until = ContinuousClock.now + .seconds(10)
+            while !answered.load(ordering: .acquiring) && ContinuousClock.now < until {
+                await Task.yield()
+            }
+            return answered.load(ordering: .acquiring)
+        }
+        // The spinner holds no connection: this statement borrows the same one, is
+        // prepared there already (the same text), so it is sent by this task and its
+        // answer is read by the connection's thread when it polls the socket.
+        try await Task.sleep(for: .milliseconds(20))
+        let value = try await pool.query("SELECT \(Int32(2))::int4").scalar(Int32.self)
+        answered.store(true, ordering: .releasing)
+        XCTAssertEqual(value, 2)
+        let stoppedByTheAnswer = try await spinner.value
+        XCTAssertTrue(stoppedByTheAnswer, "the answer came while the spinner still yielded")
         await pool.close()
     }
 

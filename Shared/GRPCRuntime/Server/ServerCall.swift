@@ -216,7 +216,14 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
 
     /// The handler's whole life on `worker`: context, interceptors, handler, final batch.
     nonisolated(nonsending) func run(on worker: HandlerWorker) async {
-        state.withLock { $0.worker = worker }
+        // A cancel that came before the worker was known here (a parked worker
+        // resumed on another thread while it was still parking starts after
+        // `startHandler` looked) is passed on now: none is lost.
+        let cancelledAlready = state.withLock { state -> Bool in
+            state.worker = worker
+            return state.cancelled
+        }
+        if cancelledAlready { worker.cancel(running: self) }
         engine.prepareContext(of: self)
         let context = ServerContext(call: self)
         do {

@@ -40,6 +40,8 @@ final class ConnectionThread: @unchecked Sendable {
         var socket: Int32 = -1
         /// Runs on the thread after its last job (the session's `PQfinish`).
         var atEnd: (@Sendable () -> Void)?
+        /// Jobs of tasks carried on here (`runNext`) since the thread last slept.
+        var carriedThisTurn = 0
         /// The thread has run `atEnd` and returned (or is about to).
         var ended = false
         var endWaiters: [UnsafeContinuation<Void, Never>] = []
@@ -77,6 +79,18 @@ final class ConnectionThread: @unchecked Sendable {
     /// Whether the caller runs on this thread (a task that prefers this executor).
     var isCurrent: Bool {
         owner.load(ordering: .relaxed) == UInt(pthread_self())
+    }
+
+    /// Whether a job of a task carried on here (`runNext`) runs now. Touched only
+    /// by this thread.
+    private nonisolated(unsafe) var carrying = false
+
+    /// Whether the caller may call libpq inline, blocking this thread: it runs on
+    /// this thread as a job of the connection's own (a loan's code), not as a task
+    /// carried on here after an answer, whose statements must not hold the thread
+    /// (and the other tasks carried on it) for a round trip.
+    var mayBlockInline: Bool {
+        isCurrent && !carrying
     }
 
     /// The connection's socket, polled while the thread is idle from now on.
@@ -184,6 +198,7 @@ final class ConnectionThread: @unchecked Sendable {
                     return .end
                 }
                 state.sleeping = true
+                state.carriedThisTurn = 0
                 let pollSocket = state.whenReadable != nil || !state.readableUnclaimed
                 state.socketPolled = pollSocket && state.socket >= 0
                 return .sleep(socket: state.socketPolled ? state.socket : -1)
@@ -316,9 +331,25 @@ final class ConnectionThread: @unchecked Sendable {
 }
 
 extension ConnectionThread: HandOffThread {
+    /// Takes the job unless the thread is ending or has carried `carriedPerTurn` jobs
+    /// since it last slept: a task that keeps yielding (or resumes many others) must
+    /// not keep the thread from the answers it polls for, so the rest go to Swift's
+    /// global executor (as a completion queue does with its deferred jobs).
     func runNext(_ job: UnownedJob, as executor: UnownedTaskExecutor) -> Bool {
-        submit { job.runSynchronously(on: executor) }
+        state.withLock { state in
+            guard !state.stopping, state.carriedThisTurn < Self.carriedPerTurn else { return false }
+            state.carriedThisTurn += 1
+            // Called on this thread, which is awake: no wake-up to write.
+            state.jobs.append { [self] in
+                carrying = true
+                job.runSynchronously(on: executor)
+                carrying = false
+            }
+            return true
+        }
     }
+
+    static let carriedPerTurn = 64
 }
 
 /// A connection's thread is also a task executor: `PostgresPool.withConnection` runs

@@ -114,7 +114,7 @@ public final class PostgresConnection: Sendable {
         let thread = self.thread
         do {
             return try await withTaskCancellationHandler {
-                if thread.isCurrent {
+                if thread.mayBlockInline {
                     // Already on the connection's thread (a loan's code): call libpq inline.
                     return try body(session)
                 }
