@@ -77,6 +77,21 @@ final class ShutdownTests: XCTestCase {
         XCTAssertEqual(madeAfter?.code, closed)
     }
 
+    /// The pool closes the pipelines it made but does not keep them alive: one its
+    /// owner dropped (a provider rebuilt on the same pool) closes its sessions at once.
+    func testAPipelineItsOwnerDropsIsNotKeptOpenByItsPool() async throws {
+        let label = TestDatabase.uniqueName("shutdown")
+        let pool = PostgresPool(configuration: try TestDatabase.configuration(label: label),
+                                options: .init(maxConnections: 1, pipelineConnections: 0), logger: TestDatabase.logger)
+        func useAndDrop() async throws {
+            let reads = pool.makePipeline(connections: 2, logger: TestDatabase.logger)
+            try await reads.query("SELECT 1")
+        }
+        try await useAndDrop()
+        try await expectNoBackend(label)
+        await pool.close()
+    }
+
     func testClosingAPipelineWaitsForStatementsInFlightAndClosesEverySession() async throws {
         let label = TestDatabase.uniqueName("shutdown")
         let sockets = openSockets()

@@ -98,15 +98,19 @@ public final class PostgresPool: Sendable {
     }
 
     /// A pipeline of its own over `connections` sessions with this pool's configuration
-    /// (a store's hot statements, kept apart from the pool's shared pipeline), owned by
-    /// the pool: `close()` closes it with the pool's sessions, so a service that shuts
-    /// its pools down leaves no session open. After `close()` the pipeline comes closed
-    /// (its statements fail with `poolClosed`).
+    /// (a store's hot statements, kept apart from the pool's shared pipeline), closed
+    /// with the pool: `close()` closes it with the pool's sessions, so a service that
+    /// shuts its pools down leaves no session open. The pool does not keep it alive: one
+    /// its owner drops closes itself, as any pipeline does. After `close()` the pipeline
+    /// comes closed (its statements fail with `poolClosed`).
     public func makePipeline(connections: Int, maxBatch: Int = 64, logger: Logger) -> PostgresPipeline {
         let made = PostgresPipeline(configuration: configuration, connections: connections, maxBatch: maxBatch,
                                     logger: logger)
         let open = state.withLock { state in
-            if !state.closed { state.pipelines.append(made) }
+            if !state.closed {
+                state.pipelines.removeAll { $0.pipeline == nil }
+                state.pipelines.append(MadePipeline(pipeline: made))
+            }
             return !state.closed
         }
         if !open { made.close() }
@@ -132,7 +136,7 @@ public final class PostgresPool: Sendable {
             state.finishing += state.idle.count
             return (state.idle, state.waiters, state.pipelines)
         }
-        for pipeline in pipelines { await pipeline.close() }
+        for made in pipelines { await made.pipeline?.close() }
         for waiter in waiters {
             waiter.timeout?.cancel()
             waiter.continuation.resume(throwing: PostgresError.poolClosed())
@@ -297,6 +301,11 @@ public final class PostgresPool: Sendable {
     }
 }
 
+/// A pipeline made by `PostgresPool.makePipeline`, not kept alive by the pool.
+struct MadePipeline {
+    weak var pipeline: PostgresPipeline?
+}
+
 /// What a borrower gets: an idle connection, or the right to open one.
 enum Lease: Sendable {
     case connection(PostgresConnection)
@@ -322,8 +331,8 @@ struct PoolState: ~Copyable {
     var total = 0
     var waiters: [Waiter] = []
     var cancelledWaiters: Set<Int> = []
-    /// Pipelines made by `makePipeline`, closed with the pool.
-    var pipelines: [PostgresPipeline] = []
+    /// Pipelines made by `makePipeline`, closed with the pool (held weakly).
+    var pipelines: [MadePipeline] = []
     var closed = false
     /// Connections out of `total` whose sessions are still closing.
     var finishing = 0
