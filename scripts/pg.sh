@@ -6,6 +6,8 @@
 # everyone. No system service or system cluster is touched.
 #
 #   eval "$(scripts/pg.sh start --test)"    create if missing, start, print PG* exports
+#   (in scripts under `set -e`, through a variable: `pg_exports=$(scripts/pg.sh start
+#   --test); eval "$pg_exports"` stops when the start fails, where `eval "$(…)"` goes on)
 #   scripts/pg.sh stop    [--test|--suite|--scratch]
 #   scripts/pg.sh restart [--test|--suite|--scratch]   (prints the exports too)
 #   scripts/pg.sh status  [--test|--suite|--scratch]

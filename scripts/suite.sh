@@ -90,7 +90,7 @@ up() {
   local bin; bin=$(bin_path)
 
   log "starting PostgreSQL (.pgdata/suite, 127.0.0.1:25433)"
-  pg_exports=$(./scripts/pg.sh start --suite)   # not eval "$(…)": that goes on when the start fails
+  pg_exports=$(./scripts/pg.sh start --suite)
   eval "$pg_exports"
   local pgpass="$run/secrets/pgpass"
   (umask 077; : > "$pgpass")

@@ -34,7 +34,7 @@ if [ -n "${RENDER_ONLY:-}" ]; then
   stamp=$(basename "$raw" .txt)
   load_before=${LOAD_BEFORE:-unknown} load_after=${LOAD_AFTER:-unknown}
 else
-  pg_exports=$(./scripts/pg.sh start --test)   # not eval "$(…)": that goes on when the start fails
+  pg_exports=$(./scripts/pg.sh start --test)
   eval "$pg_exports"
 
   echo "== release build of the benchmark" >&2

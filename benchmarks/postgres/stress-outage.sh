@@ -20,7 +20,7 @@ cd "$root"
 mkdir -p "$here/.package-root"
 ln -sfn ../../.. "$here/.package-root/immigration"
 (cd "$here" && swift build -c release --product OutageStress >&2) || exit 1
-pg_exports=$(./scripts/pg.sh start --scratch)   # not eval "$(…)": that goes on when the start fails
+pg_exports=$(./scripts/pg.sh start --scratch)
 eval "$pg_exports"
 
 ( while true; do

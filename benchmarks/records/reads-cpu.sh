@@ -23,7 +23,7 @@ bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 service=$1 mode=$2 seconds=$3
 port=${GRPC_PORT:-50461}
 concurrency=${CONCURRENCY:-64}
-pg_exports=$(cd "$root" && ./scripts/pg.sh start --scratch 2>/dev/null)   # not eval "$(…)": that goes on when the start fails
+pg_exports=$(cd "$root" && ./scripts/pg.sh start --scratch 2>/dev/null)
 eval "$pg_exports"
 start_records_service "$service" "$port" "$work/reads-cpu.service.log" "$work/pgpass" "$work/certs"
 sample=$work/documents.txt; [ "$mode" = get-person ] && sample=$work/persons.txt

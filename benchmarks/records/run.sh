@@ -75,7 +75,7 @@ service_bin=${SERVICE_BIN:-$(swift build -c release --show-bin-path)/RecordsServ
 client_bin="$here/.build/release/RecordsBenchmark"
 
 log "PostgreSQL (scripts/pg.sh --scratch)"
-pg_exports=$(./scripts/pg.sh start --scratch)   # not eval "$(…)": that goes on when the start fails
+pg_exports=$(./scripts/pg.sh start --scratch)
 eval "$pg_exports"
 data=$(readlink -f "$root/.pgdata/scratch")
 # A server sized for a database of a few GB on this machine: shared buffers and
@@ -88,7 +88,7 @@ ALTER SYSTEM SET checkpoint_timeout = '15min';
 ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';
 SQL
 if [ "$("$bin/psql" -XtAc 'SHOW shared_buffers')" != 2GB ]; then
-  pg_exports=$(./scripts/pg.sh restart --scratch)   # not eval "$(…)": that goes on when the start fails
+  pg_exports=$(./scripts/pg.sh restart --scratch)
   eval "$pg_exports"
 fi
 "$bin/psql" -Xq -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"

@@ -201,24 +201,24 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     /// suspending (most unary calls) sends RECV_CLOSE_ON_SERVER in its final
     /// batch, with the response and the status: one batch and one completion
     /// per call less. One that suspends gets the close watcher when it first
-    /// does, so a cancel still reaches it while it waits.
+    /// does, so a cancel still reaches it while it waits. A cancel reaches the
+    /// worker in one of two places: `closed` once the worker is known, `run(on:)`
+    /// when the worker learns of a cancel that came before it.
     func startHandler(on workers: HandlerWorkers) {
         workers.run(self)
-        let (worker, watch) = state.withLock { state -> (HandlerWorker?, Bool) in
+        let watch = state.withLock { state -> Bool in
             defer { state.closeWatchStarted = true }
-            return (state.cancelled && !state.handlerDone ? state.worker : nil, !state.closeWatchStarted)
+            return !state.closeWatchStarted
         }
         if watch { watchForClose() }
-        worker?.cancel(running: self)
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     /// The handler's whole life on `worker`: context, interceptors, handler, final batch.
     nonisolated(nonsending) func run(on worker: HandlerWorker) async {
-        // A cancel that came before the worker was known here (a parked worker
-        // resumed on another thread while it was still parking starts after
-        // `startHandler` looked) is passed on now: none is lost.
+        // A cancel that came before the worker was known here (`closed` found no
+        // worker to cancel) is passed on now: none is lost.
         let cancelledAlready = state.withLock { state -> Bool in
             state.worker = worker
             return state.cancelled
