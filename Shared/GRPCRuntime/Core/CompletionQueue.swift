@@ -30,11 +30,15 @@ final class CompletionQueue: @unchecked Sendable {
     /// Whether the caller runs on this queue's draining thread.
     var isDrainingThread: Bool { UInt(pthread_self()) == drainingThread.load(ordering: .relaxed) }
 
-    init(name: String) {
+    init(name: String, polling: Bool = true) {
         GRPCLibrary.ensureInitialised()
         self.name = name
-        guard let queue = grpc_completion_queue_create_for_next(nil) else {
-            fatalError("grpc_completion_queue_create_for_next returned NULL")
+        var attributes = grpc_completion_queue_attributes()
+        attributes.version = 1
+        attributes.cq_completion_type = GRPC_CQ_NEXT
+        attributes.cq_polling_type = polling ? GRPC_CQ_DEFAULT_POLLING : GRPC_CQ_NON_POLLING
+        guard let queue = grpc_completion_queue_create(grpc_completion_queue_factory_lookup(&attributes), &attributes, nil) else {
+            fatalError("grpc_completion_queue_create returned NULL")
         }
         pointer = queue
     }
@@ -129,22 +133,15 @@ func setCurrentThreadName(_ name: String) {
     cgrpc_set_current_thread_name(name)
 }
 
-/// Completion queues and their threads, used round-robin.
+/// Completion queues and their threads.
 final class CompletionQueueGroup: Sendable {
     let queues: [CompletionQueue]
-    private let next = Atomic<Int>(0)
 
     init(name: String, count: Int) {
-        queues = (0..<max(1, count)).map { CompletionQueue(name: "cq-\(name)-#\($0)") }
+        queues = (0..<max(1, count)).map { CompletionQueue(name: "cq-\(name)-#\($0)", polling: $0 == 0) }
     }
 
     func start() { queues.forEach { $0.start() } }
-
-    /// The next queue in turn.
-    func pick() -> CompletionQueue {
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return queues[index % queues.count]
-    }
 
     func shutdownAndJoin() {
         queues.forEach { $0.shutdown() }
