@@ -6,7 +6,9 @@ import TaskHandOff
 ///
 /// Threading: the thread waits in `grpc_completion_queue_next` with an
 /// infinite deadline, so it never runs on Swift's cooperative pool and never
-/// polls. Tags complete on it and must not block.
+/// spins. Tags complete on it and must not block. A polling queue's thread
+/// also reads the sockets (inside `grpc_completion_queue_next`); a
+/// non-polling one only takes the completions posted to it.
 /// Ownership: the queue is created here; `shutdown()` asks the core to stop,
 /// the thread keeps draining until `GRPC_QUEUE_SHUTDOWN` (every pending tag is
 /// delivered and released), then destroys the queue and exits; `join()` waits
@@ -133,7 +135,11 @@ func setCurrentThreadName(_ name: String) {
     cgrpc_set_current_thread_name(name)
 }
 
-/// Completion queues and their threads.
+/// Completion queues and their threads (a server's, or the clients' one): #0 polls, the others
+/// only take completions, since the core's `epoll1` engine polls with one
+/// thread at a time and hands that role over, waking another thread, each
+/// time its poller leaves with an event of its own (docs/runtime.md,
+/// Threading model, "One polling queue per server").
 final class CompletionQueueGroup: Sendable {
     let queues: [CompletionQueue]
 

@@ -41,7 +41,9 @@ public struct ServerConfiguration: Sendable {
     public var interceptors: [any ServerInterceptor]
     /// The logger handlers receive, with per-call metadata added.
     public var logger: Logger
-    /// Completion queues, each drained by its own thread.
+    /// Completion queues, each drained by its own thread. The first also
+    /// reads the sockets; the others only take completions (docs/runtime.md,
+    /// Threading model).
     public var completionQueueCount: Int
     /// Requests kept armed per registered method and completion queue.
     public var pendingRequestsPerMethod: Int
