@@ -59,9 +59,13 @@ let package = Package(
         // Which thread carries on a task resumed by a thread of the suite's own
         // (a database connection's answer): shared by the runtime and Postgres.
         .target(name: "TaskHandOff", path: "Shared/TaskHandOff", swiftSettings: swiftSettings),
+        // Abseil's process-wide settings (C++ under a C header): its mutexes'
+        // deadlock detector, left on by Debian's build, off (docs/runtime.md).
+        .target(name: "CAbseilSettings", path: "Shared/CAbseilSettings",
+                linkerSettings: [.linkedLibrary("absl_synchronization")]),
         // The gRPC runtime over the C core: server, client, TLS, interceptors.
         .target(name: "GRPCRuntime",
-                dependencies: ["CGRPC", "TaskHandOff",
+                dependencies: ["CGRPC", "CAbseilSettings", "TaskHandOff",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics")],
                 path: "Shared/GRPCRuntime", swiftSettings: swiftSettings),
