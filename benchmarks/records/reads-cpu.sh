@@ -12,7 +12,8 @@
 # resets pg_stat_statements, runs the closed loop (64 callers, CONCURRENCY; RATE
 # for an open loop) and prints the client's line, the statements PostgreSQL
 # ran, and CPU µs per measured call. With `perf`, records 5 s of the service
-# and of the backends with call graphs (.run/records-bench/reads-cpu.{service,pg}.perf; the service log beside them).
+# of the backends and of the client with call graphs
+# (.run/records-bench/reads-cpu.{service,pg,client}.perf; the service log beside them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -49,6 +50,8 @@ if [ "${4:-}" = perf ]; then
   (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.service.perf" -p $service_pid -- sleep 5 > /dev/null 2>&1) &
   perfs+=($!)
   (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.pg.perf" -p "$backends" -- sleep 5 > /dev/null 2>&1) &
+  perfs+=($!)
+  (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.client.perf" -p "$(pgrep -n -f "$client $mode")" -- sleep 5 > /dev/null 2>&1) &
   perfs+=($!)
 fi
 line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$sample" ${RATE:-})

@@ -116,7 +116,7 @@ extension CrossingEligibility.Reason {
         case .documentStatus(let status):
             r.code = .documentStatus
             r.documentStatus = .init(rule: status)
-            r.message = "The document is \(status.rawValue.replacingOccurrences(of: "_", with: " "))."
+            r.message = "The document is \(String(status.rawValue.map { $0 == "_" ? " " : $0 }))."
         case .documentExpired(let until):
             r.code = .documentExpired
             r.message = "The document was valid until \(until)."
