@@ -34,6 +34,17 @@ final class CrossingEligibilityTests: XCTestCase {
         }
     }
 
+    func testAStatusReasonTellsTheOfficerTheStatusInWords() {
+        let reason = CrossingEligibility.Reason.documentStatus(.reportedLost).proto
+        XCTAssertEqual(reason.code, .documentStatus)
+        XCTAssertEqual(reason.documentStatus, .reportedLost)
+        XCTAssertEqual(reason.message, "The document is reported lost.")
+        for status in DocumentStatus.allCases {
+            XCTAssertEqual(CrossingEligibility.Reason.documentStatus(status).proto.message,
+                           "The document is \(status.rawValue.replacingOccurrences(of: "_", with: " ")).", status.rawValue)
+        }
+    }
+
     func testADocumentIsValidThroughItsLastDayAndNotAfter() {
         XCTAssertEqual(CrossingEligibility.reasons(document: passport(until: day), direction: .exit, checkpointKind: nil, day: day, exitBans: []), [])
         let yesterday = day.adding(days: -1)

@@ -11,8 +11,10 @@
 # Starts the binary on GRPC_PORT (50461) over mutual TLS, warms it up for 3 s,
 # resets pg_stat_statements, runs the closed loop (64 callers, CONCURRENCY; RATE
 # for an open loop) and prints the client's line, the statements PostgreSQL
-# ran, and CPU µs per measured call. With `perf`, records 5 s of the service
-# and of the backends with call graphs (.run/records-bench/reads-cpu.{service,pg}.perf; the service log beside them).
+# ran, CPU µs per measured call and the service's context switches per call.
+# With `perf`, records 5 s of the service, of the backends and of the client
+# with call graphs (.run/records-bench/reads-cpu.{service,pg,client}.perf; the
+# service log beside them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,6 +35,9 @@ gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.
 ticks=$(getconf CLK_TCK)
 data=$(readlink -f "$root/.pgdata/scratch")
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
+switches_service() {   # context switches of every thread of the service, voluntary + involuntary
+  cat /proc/$service_pid/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'
+}
 cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus every live backend
   local master; master=$(head -1 "$data/postmaster.pid")
   { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
@@ -42,7 +47,7 @@ cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus ev
 }
 "${gate[@]}" "$client" "$mode" "$concurrency" 1 "$sample" > /dev/null   # warm-up: connections, caches
 "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" > /dev/null
-s0=$(cpu_service); p0=$(cpu_postgres)
+s0=$(cpu_service); p0=$(cpu_postgres); w0=$(switches_service)
 perfs=()
 if [ "${4:-}" = perf ]; then
   backends=$(pgrep -P "$(head -1 "$data/postmaster.pid")" -d,)
@@ -50,16 +55,19 @@ if [ "${4:-}" = perf ]; then
   perfs+=($!)
   (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.pg.perf" -p "$backends" -- sleep 5 > /dev/null 2>&1) &
   perfs+=($!)
+  (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.client.perf" -p "$(pgrep -n -f "$client $mode")" -- sleep 5 > /dev/null 2>&1) &
+  perfs+=($!)
 fi
 line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$sample" ${RATE:-})
 echo "$line"
 [ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}"
-s1=$(cpu_service); p1=$(cpu_postgres)
+s1=$(cpu_service); p1=$(cpu_postgres); w1=$(switches_service)
 "$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(mean_exec_time::numeric, 3),
     left(regexp_replace(query, '\s+', ' ', 'g'), 80)
   FROM pg_stat_statements WHERE calls > 50 ORDER BY total_exec_time DESC LIMIT 4"
 read -r _ _ calls _ _ _ _ client_cpu _ <<< "$line"
 awk -v c="$client_cpu" -v s="$(awk -v a="$s0" -v b="$s1" 'BEGIN {print b - a}')" \
   -v p="$(awk -v a="$p0" -v b="$p1" 'BEGIN {print b - a}')" -v n="$calls" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
-  'BEGIN {printf "cpu s client %.2f service %.2f postgres %.2f; us per call: client %.0f service %.0f postgres %.0f total %.0f (load %s)\n",
-          c, s, p, c / n * 1e6, s / n * 1e6, p / n * 1e6, (c + s + p) / n * 1e6, l}'
+  -v w="$((w1 - w0))" \
+  'BEGIN {printf "cpu s client %.2f service %.2f postgres %.2f; us per call: client %.0f service %.0f postgres %.0f total %.0f; service switches per call %.2f (load %s)\n",
+          c, s, p, c / n * 1e6, s / n * 1e6, p / n * 1e6, (c + s + p) / n * 1e6, w / n, l}'

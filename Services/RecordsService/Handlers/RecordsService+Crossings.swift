@@ -106,6 +106,11 @@ extension RecordsServiceProvider {
 }
 
 extension CrossingEligibility.Reason {
+    /// "The document is revoked." and the like, made once per status (not per check).
+    private static let statusSentences = Dictionary(uniqueKeysWithValues: DocumentStatus.allCases.map {
+        ($0, "The document is \(String($0.rawValue.map { $0 == "_" ? " " : $0 })).")
+    })
+
     /// The contract's form, with a sentence for the officer (D77 Art 11.2).
     var proto: Immigration_Records_V1_EligibilityReason {
         var r = Immigration_Records_V1_EligibilityReason()
@@ -116,7 +121,7 @@ extension CrossingEligibility.Reason {
         case .documentStatus(let status):
             r.code = .documentStatus
             r.documentStatus = .init(rule: status)
-            r.message = "The document is \(status.rawValue.replacingOccurrences(of: "_", with: " "))."
+            r.message = Self.statusSentences[status] ?? ""
         case .documentExpired(let until):
             r.code = .documentExpired
             r.message = "The document was valid until \(until)."

@@ -33,6 +33,16 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// The sample entry of call `n` (0..<count): SplitMix64 of the call's number
+/// and SEED, so that picking costs no system call (`Int.random` asks the
+/// kernel, `getrandom`, on every call) and a run's calls are reproducible.
+func pick(_ n: Int, _ count: Int) -> Int {
+    var z = UInt64(truncatingIfNeeded: n) &+ seed &* 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return Int((z ^ (z >> 31)) % UInt64(count))
+}
+
 func integer(_ index: Int, _ name: String) -> Int {
     guard arguments.count > index, let value = Int(arguments[index]), value > 0 else { fail("\(name) must be a positive number") }
     return value
@@ -91,7 +101,8 @@ func measure(_ mode: String, _ call: @escaping @Sendable (Int) async throws -> V
                        rate: arguments.count > 4 ? integer(4, "RATE") : nil)
     let warmUp = Int(environment["WARMUP_SECONDS"] ?? "") ?? 2
     if warmUp > 0 {
-        _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(warmUp), rate: nil).run(call)
+        // Call numbers of their own, so that the warm-up picks other samples than the run.
+        _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(warmUp), rate: nil).run { n in try await call(n + 1 << 40) }
     }
     let cpu = processCPUSeconds()
     let (latencies, elapsed) = await load.run(call)
@@ -147,7 +158,7 @@ case "crossings":
         let client = clients[n % clients.count]
         let request = Immigration_Records_V1_RecordCrossingRequest.with {
             $0.requestID = UUID().uuidString.lowercased()
-            $0.document = .with { $0.reference = references[Int.random(in: 0..<references.count)] }
+            $0.document = .with { $0.reference = references[pick(n, references.count)] }
             $0.direction = Bool.random() ? .entry : .exit
             $0.checkpoint = .with { $0.code = codes[n % codes.count] }
             let now = Date().timeIntervalSince1970
@@ -166,7 +177,7 @@ case "get-person":
     let ids = text.split(separator: "\n").map(String.init)
     await measure("get-person") { n in
         let client = clients[n % clients.count]
-        let id = ids[Int.random(in: 0..<ids.count)]
+        let id = ids[pick(n, ids.count)]
         let response = try await client.getPerson(.with { $0.personID = id }, options: options)
         guard response.person?.personID == id else { throw RPCError(.dataLoss, "another person") }
     }
@@ -177,7 +188,7 @@ case "can-cross":
     await measure("can-cross") { n in
         let client = clients[n % clients.count]
         let response = try await client.checkCrossingEligibility(.with {
-            $0.document = .with { $0.reference = references[Int.random(in: 0..<references.count)] }
+            $0.document = .with { $0.reference = references[pick(n, references.count)] }
             $0.direction = n % 2 == 0 ? .exit : .entry
             $0.checkpoint = .with { $0.code = "HAN" }
         }, options: options)
