@@ -57,6 +57,22 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertFalse(everything.contains("HAN-T2-07"))
     }
 
+    /// At `notice`, a successful call (logged at `info`) writes nothing; a failed one
+    /// (logged at `notice`) still writes its line.
+    func testLoggingInterceptorWritesOnlyTheLinesItsLoggersLevelLetsThrough() async throws {
+        let logs = CapturedLogs(supportsMetadataProviders: true)
+        var logger = logs.logger()
+        logger.logLevel = .notice
+        let running = try RunningServer.start(interceptors: [LoggingInterceptor()]) { $0.logger = logger }
+        let _: Bytes = try await running.channel.unary(Echo.get, request: Bytes("x"), options: CallOptions())
+        await assertRPCError(.invalidArgument) {
+            let _: Bytes = try await running.channel.unary(Echo.fail, request: Bytes("y"), options: CallOptions())
+        }
+        await running.stop()
+        let finished = logs.all.filter { $0.message == "rpc finished" }
+        XCTAssertEqual(finished.map { $0.metadata["rpc.code"] }, ["INVALID_ARGUMENT"])
+    }
+
     func testIncomingTraceparentGivesTheTraceIDAndAMissingOneStartsATrace() async throws {
         let running = try RunningServer.start(services: [TraceService(downstream: nil)])
         let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
