@@ -28,7 +28,7 @@ public struct ServerMethod: Sendable {
     @inlinable
     public static func unary<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (Req, ServerContext) async throws -> Res
+        _ handler: nonisolated(nonsending) @escaping @Sendable (Req, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
@@ -40,7 +40,7 @@ public struct ServerMethod: Sendable {
     @inlinable
     public static func serverStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
+        _ handler: nonisolated(nonsending) @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
@@ -52,7 +52,7 @@ public struct ServerMethod: Sendable {
 
     public static func clientStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Res
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             try encodeResponse(try await handler(RequestStream(call: call), context))
@@ -61,7 +61,7 @@ public struct ServerMethod: Sendable {
 
     public static func bidirectionalStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (RequestStream<Req>, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestStream<Req>, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             try await handler(RequestStream(call: call), ResponseStreamWriter(call: call), context)
