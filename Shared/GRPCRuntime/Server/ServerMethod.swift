@@ -7,6 +7,12 @@
 /// them gets its own copy specialised for its request and response types, so
 /// the decode, the handler and the encode run in one frame of concrete types
 /// instead of generic code going through witness tables.
+///
+/// The handlers are `nonisolated(nonsending)`, as the generated service
+/// requirements are: a handler declared so runs on the executor of the
+/// call's worker (the completion-queue thread) with no executor check at its
+/// start. A plain `async` function or closure is accepted too, and runs in
+/// the same place after that check.
 public struct ServerMethod: Sendable {
     public let descriptor: MethodDescriptor
     /// Runs the handler; returns the encoded single response of unary and
