@@ -1,5 +1,7 @@
 import Contracts
 import GRPCRuntime
+import Logging
+import Synchronization
 import XCTest
 
 /// The generated service namespaces describe each RPC as the proto declares
@@ -22,6 +24,40 @@ final class ServiceStubTests: XCTestCase {
         XCTAssertEqual(Grpc_Health_V1_Health.methodDescriptors.map(\.path),
                        ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"])
         XCTAssertEqual(Grpc_Health_V1_Health.watch.kind, .serverStreaming)
+    }
+
+    /// Records the isolation its handler ran in: with the generated requirement
+    /// `nonisolated(nonsending)`, a method declared so runs in its caller's.
+    struct IsolationRecordingProvider: Grpc_Health_V1_Health.ServiceProtocol {
+        let seen: @Sendable ((any Actor)?) -> Void
+
+        nonisolated(nonsending) func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws
+            -> Grpc_Health_V1_HealthCheckResponse
+        {
+            seen(#isolation)
+            return .with { $0.status = .serving }
+        }
+
+        nonisolated(nonsending) func watch(request: Grpc_Health_V1_HealthCheckRequest,
+                                           responses: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>,
+                                           context: ServerContext) async throws {}
+    }
+
+    actor Caller {
+        func check(through provider: some Grpc_Health_V1_Health.ServiceProtocol) async throws {
+            let context = ServerContext(method: Grpc_Health_V1_Health.check, logger: Logger(label: "test"), traceID: "t")
+            _ = try await provider.check(request: Grpc_Health_V1_HealthCheckRequest(), context: context)
+        }
+    }
+
+    func testAServiceMethodCalledThroughTheGeneratedRequirementRunsInItsCallersIsolation() async throws {
+        let caller = Caller()
+        let seen = Mutex<ObjectIdentifier?>(nil)
+        let provider = IsolationRecordingProvider { isolation in
+            seen.withLock { $0 = isolation.map { ObjectIdentifier($0) } }
+        }
+        try await caller.check(through: provider)
+        XCTAssertEqual(seen.withLock { $0 }, ObjectIdentifier(caller))
     }
 
     func testMethodDescriptorsCarryTheStreamingKindOfEachRPC() {

@@ -45,10 +45,10 @@ public enum Grpc_Health_V1_Health {
     /// provider with the server; `methods` routes each RPC to its method.
     public protocol ServiceProtocol: ServiceProvider {
         /// Answers the current status at once; NOT_FOUND for an unknown service.
-        func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse
+        nonisolated(nonsending) func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse
 
         /// Sends the current status, then every change, until the caller cancels.
-        func watch(request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws
+        nonisolated(nonsending) func watch(request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws
     }
 }
 

@@ -38,7 +38,7 @@ public enum Grpc_Reflection_V1alpha_ServerReflection {
     /// provider with the server; `methods` routes each RPC to its method.
     public protocol ServiceProtocol: ServiceProvider {
         /// One stream carries any number of questions, each answered in order.
-        func serverReflectionInfo(requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>, responses: ResponseStreamWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, context: ServerContext) async throws
+        nonisolated(nonsending) func serverReflectionInfo(requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>, responses: ResponseStreamWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, context: ServerContext) async throws
     }
 }
 

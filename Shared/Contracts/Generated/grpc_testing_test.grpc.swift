@@ -104,28 +104,28 @@ public enum Grpc_Testing_TestService {
     /// provider with the server; `methods` routes each RPC to its method.
     public protocol ServiceProtocol: ServiceProvider {
         /// Takes and returns nothing.
-        func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+        nonisolated(nonsending) func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
 
         /// Answers with the payload and status asked for.
-        func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        nonisolated(nonsending) func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
 
         /// Like UnaryCall, with a response that caches may keep.
-        func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        nonisolated(nonsending) func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
 
         /// Answers one request with a stream of sized responses.
-        func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        nonisolated(nonsending) func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
 
         /// Takes a stream of payloads and answers their total size.
-        func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse
+        nonisolated(nonsending) func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse
 
         /// Answers each request at once, while requests keep coming.
-        func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        nonisolated(nonsending) func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
 
         /// Answers all requests after the client has sent them all.
-        func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        nonisolated(nonsending) func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
 
         /// Not implemented by servers: tests UNIMPLEMENTED for a known service.
-        func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+        nonisolated(nonsending) func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
 }
 
@@ -192,7 +192,7 @@ public enum Grpc_Testing_UnimplementedService {
     /// provider with the server; `methods` routes each RPC to its method.
     public protocol ServiceProtocol: ServiceProvider {
         /// Not implemented.
-        func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+        nonisolated(nonsending) func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
 }
 
@@ -246,10 +246,10 @@ public enum Grpc_Testing_ReconnectService {
     /// provider with the server; `methods` routes each RPC to its method.
     public protocol ServiceProtocol: ServiceProvider {
         /// Starts observing reconnect attempts.
-        func start(request: Grpc_Testing_ReconnectParams, context: ServerContext) async throws -> Grpc_Testing_Empty
+        nonisolated(nonsending) func start(request: Grpc_Testing_ReconnectParams, context: ServerContext) async throws -> Grpc_Testing_Empty
 
         /// Stops observing and reports what was seen.
-        func stop(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_ReconnectInfo
+        nonisolated(nonsending) func stop(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_ReconnectInfo
     }
 }
 

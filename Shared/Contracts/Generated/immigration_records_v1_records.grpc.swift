@@ -299,113 +299,113 @@ public enum Immigration_Records_V1_RecordsService {
         /// Creates a person, citizen or foreigner (D77 Art 4.1). Idempotent by
         /// request_id. ALREADY_EXISTS when the citizen ID belongs to another person.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func createPerson(request: Immigration_Records_V1_CreatePersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_CreatePersonResponse
+        nonisolated(nonsending) func createPerson(request: Immigration_Records_V1_CreatePersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_CreatePersonResponse
 
         /// Corrects a person's details (D77 Art 4.3a: updated at once; brief,
         /// reading 1). The previous values stay readable in GetPersonHistory; nothing
         /// is overwritten. ABORTED when expected_version is stale.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func updatePerson(request: Immigration_Records_V1_UpdatePersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_UpdatePersonResponse
+        nonisolated(nonsending) func updatePerson(request: Immigration_Records_V1_UpdatePersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_UpdatePersonResponse
 
         /// Reads a person with documents, active and past exit bans and recent
         /// crossings (D77 Art 4.1b; Art 6.2: issuing authorities and control units use
         /// documents and entry/exit history). NOT_FOUND when unknown.
         /// Callers: service, issuing-authority, control-unit, gate, ops.
-        func getPerson(request: Immigration_Records_V1_GetPersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetPersonResponse
+        nonisolated(nonsending) func getPerson(request: Immigration_Records_V1_GetPersonRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetPersonResponse
 
         /// Lists every earlier version of a person's details with its provenance
         /// (D77 Art 4.2), newest first; corrections never destroy.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func getPersonHistory(request: Immigration_Records_V1_GetPersonHistoryRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetPersonHistoryResponse
+        nonisolated(nonsending) func getPersonHistory(request: Immigration_Records_V1_GetPersonHistoryRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetPersonHistoryResponse
 
         /// Finds persons by citizen ID, by document number, or by a folded name
         /// prefix with an optional partial date of birth. Paged.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func searchPersons(request: Immigration_Records_V1_SearchPersonsRequest, context: ServerContext) async throws -> Immigration_Records_V1_SearchPersonsResponse
+        nonisolated(nonsending) func searchPersons(request: Immigration_Records_V1_SearchPersonsRequest, context: ServerContext) async throws -> Immigration_Records_V1_SearchPersonsResponse
 
         /// Registers an issued document for a person (D77 Art 4.1b, 6.2: issuance).
         /// ALREADY_EXISTS when the number is taken for that state and kind.
         /// Callers: service, issuing-authority, ops.
-        func issueDocument(request: Immigration_Records_V1_IssueDocumentRequest, context: ServerContext) async throws -> Immigration_Records_V1_IssueDocumentResponse
+        nonisolated(nonsending) func issueDocument(request: Immigration_Records_V1_IssueDocumentRequest, context: ServerContext) async throws -> Immigration_Records_V1_IssueDocumentResponse
 
         /// Moves a document to another status with a reason and an actor (D77 Art
         /// 6.2: revocation, cancellation, restoration). FAILED_PRECONDITION for a
         /// transition the state table in docs/records.md refuses.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func changeDocumentStatus(request: Immigration_Records_V1_ChangeDocumentStatusRequest, context: ServerContext) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse
+        nonisolated(nonsending) func changeDocumentStatus(request: Immigration_Records_V1_ChangeDocumentStatusRequest, context: ServerContext) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse
 
         /// Reads one document with its status history. NOT_FOUND when unknown.
         /// Callers: service, issuing-authority, control-unit, gate, ops.
-        func getDocument(request: Immigration_Records_V1_GetDocumentRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentResponse
+        nonisolated(nonsending) func getDocument(request: Immigration_Records_V1_GetDocumentRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentResponse
 
         /// Lists a person's documents, newest first. Paged.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func listDocuments(request: Immigration_Records_V1_ListDocumentsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListDocumentsResponse
+        nonisolated(nonsending) func listDocuments(request: Immigration_Records_V1_ListDocumentsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListDocumentsResponse
 
         /// Records one entry or exit crossing (D77 Art 4.1b: "process of entry and
         /// exit"; Art 4.2a: collected during entry/exit control). Idempotent by
         /// request_id: a retry, even one racing the first call, returns the first
         /// crossing and writes nothing.
         /// Callers: gate, control-unit, service.
-        func recordCrossing(request: Immigration_Records_V1_RecordCrossingRequest, context: ServerContext) async throws -> Immigration_Records_V1_RecordCrossingResponse
+        nonisolated(nonsending) func recordCrossing(request: Immigration_Records_V1_RecordCrossingRequest, context: ServerContext) async throws -> Immigration_Records_V1_RecordCrossingResponse
 
         /// Lists a person's crossings by period, checkpoint and direction, newest
         /// first. Paged.
         /// Callers: service, issuing-authority, control-unit, ops.
-        func listCrossings(request: Immigration_Records_V1_ListCrossingsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListCrossingsResponse
+        nonisolated(nonsending) func listCrossings(request: Immigration_Records_V1_ListCrossingsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListCrossingsResponse
 
         /// Places a temporary exit ban. Withdraws the person's active entry and exit
         /// permits in the same transaction (Q679 Art 7; brief, reading 7).
         /// Callers: service, control-unit, ops.
-        func placeExitBan(request: Immigration_Records_V1_PlaceExitBanRequest, context: ServerContext) async throws -> Immigration_Records_V1_PlaceExitBanResponse
+        nonisolated(nonsending) func placeExitBan(request: Immigration_Records_V1_PlaceExitBanRequest, context: ServerContext) async throws -> Immigration_Records_V1_PlaceExitBanResponse
 
         /// Lifts an exit ban. Withdrawn permits stay withdrawn (brief, reading 7).
         /// FAILED_PRECONDITION when already lifted.
         /// Callers: service, control-unit, ops.
-        func liftExitBan(request: Immigration_Records_V1_LiftExitBanRequest, context: ServerContext) async throws -> Immigration_Records_V1_LiftExitBanResponse
+        nonisolated(nonsending) func liftExitBan(request: Immigration_Records_V1_LiftExitBanRequest, context: ServerContext) async throws -> Immigration_Records_V1_LiftExitBanResponse
 
         /// "Can this person cross now": answers for a document and a direction, with
         /// reasons (document status and term; active exit ban on exit). A refusal is
         /// an answer, not an error (brief, reading 8); an unknown document is a
         /// refusal too. Reads only; records nothing.
         /// Callers: gate, control-unit, service.
-        func checkCrossingEligibility(request: Immigration_Records_V1_CheckCrossingEligibilityRequest, context: ServerContext) async throws -> Immigration_Records_V1_CheckCrossingEligibilityResponse
+        nonisolated(nonsending) func checkCrossingEligibility(request: Immigration_Records_V1_CheckCrossingEligibilityRequest, context: ServerContext) async throws -> Immigration_Records_V1_CheckCrossingEligibilityResponse
 
         /// The change feed: every change in commit order, resumable from the position
         /// of the last event a consumer handled. Positions survive restarts (they are
         /// stored with the change, in the same transaction). OUT_OF_RANGE when the
         /// position is older than the feed retains.
         /// Callers: service, ops.
-        func streamChanges(request: Immigration_Records_V1_StreamChangesRequest, responses: ResponseStreamWriter<Immigration_Records_V1_ChangeEvent>, context: ServerContext) async throws
+        nonisolated(nonsending) func streamChanges(request: Immigration_Records_V1_StreamChangesRequest, responses: ResponseStreamWriter<Immigration_Records_V1_ChangeEvent>, context: ServerContext) async throws
 
         /// Bulk intake from legacy and national databases (D77 Art 4.2b). Batches are
         /// committed one by one; a batch already committed for the job is skipped, so
         /// a load that failed resumes from the last committed batch with nothing lost
         /// and nothing doubled. Bad rows are rejected with reasons; good rows load.
         /// Callers: ops, service.
-        func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>, context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse
+        nonisolated(nonsending) func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>, context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse
 
         /// Reads an intake job: its resume point, its counts and its rejected rows.
         /// Callers: ops, service.
-        func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetIntakeStatusResponse
+        nonisolated(nonsending) func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetIntakeStatusResponse
 
         /// Entry and exit statistics per period, checkpoint, nationality and direction.
         /// Served from a hot standby where one is configured.
         /// Callers: service, ops.
-        func getCrossingStatistics(request: Immigration_Records_V1_GetCrossingStatisticsRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetCrossingStatisticsResponse
+        nonisolated(nonsending) func getCrossingStatistics(request: Immigration_Records_V1_GetCrossingStatisticsRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetCrossingStatisticsResponse
 
         /// Documents issued per kind, issuing authority and period (the Q679
         /// implementation article asks for permit grant statistics).
         /// Callers: service, ops.
-        func getDocumentStatistics(request: Immigration_Records_V1_GetDocumentStatisticsRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentStatisticsResponse
+        nonisolated(nonsending) func getDocumentStatistics(request: Immigration_Records_V1_GetDocumentStatisticsRequest, context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentStatisticsResponse
 
         /// Lists border checkpoints (reference data). Paged.
         /// Callers: service, gate, control-unit, issuing-authority, ops.
-        func listCheckpoints(request: Immigration_Records_V1_ListCheckpointsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListCheckpointsResponse
+        nonisolated(nonsending) func listCheckpoints(request: Immigration_Records_V1_ListCheckpointsRequest, context: ServerContext) async throws -> Immigration_Records_V1_ListCheckpointsResponse
 
         /// Creates or replaces a checkpoint (reference data kept by operators).
         /// Callers: ops.
-        func upsertCheckpoint(request: Immigration_Records_V1_UpsertCheckpointRequest, context: ServerContext) async throws -> Immigration_Records_V1_UpsertCheckpointResponse
+        nonisolated(nonsending) func upsertCheckpoint(request: Immigration_Records_V1_UpsertCheckpointRequest, context: ServerContext) async throws -> Immigration_Records_V1_UpsertCheckpointResponse
     }
 }
 

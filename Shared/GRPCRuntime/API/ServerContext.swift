@@ -49,7 +49,7 @@ public struct ServerContext: Sendable {
         }
     }
 
-    public var method: MethodDescriptor { own?.method ?? call!.method.descriptor }
+    public var method: MethodDescriptor { own?.method ?? call!.registered.method.descriptor }
     /// The request headers. A served call's are read from the core on first
     /// use (most handlers never ask), so a context kept after its call ended
     /// keeps the call's memory until it is released.
@@ -73,7 +73,7 @@ public struct ServerContext: Sendable {
         set {
             if own == nil {
                 let call = call!
-                own = Storage(method: call.method.descriptor, givenMetadata: Metadata(), deadline: call.deadline,
+                own = Storage(method: call.registered.method.descriptor, givenMetadata: Metadata(), deadline: call.deadline,
                               caller: call.caller, logger: newValue, traceIDText: nil, trace: call.trace,
                               givenResponse: nil, peer: "")
             } else {

@@ -6,12 +6,7 @@ struct SendLock: ~Copyable, Sendable {
     private let state = Mutex<(locked: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     nonisolated(nonsending) func acquire() async {
-        let acquired = state.withLock { state -> Bool in
-            if state.locked { return false }
-            state.locked = true
-            return true
-        }
-        if acquired { return }
+        if tryAcquire() { return }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
                 if state.locked {
@@ -22,6 +17,16 @@ struct SendLock: ~Copyable, Sendable {
                 return true
             }
             if granted { continuation.resume() }
+        }
+    }
+
+    /// Takes the lock if it is free, without waiting: a caller that needs no
+    /// await when uncontended saves the executor check an await costs after it.
+    func tryAcquire() -> Bool {
+        state.withLock { state -> Bool in
+            if state.locked { return false }
+            state.locked = true
+            return true
         }
     }
 

@@ -25,6 +25,15 @@ protocol ServerCallObserver: ServerInterceptor {
 }
 
 /// What an observer keeps between the start and the end of one call.
+/// An observing interceptor held by reference in the server's list.
+final class ObserverReference: Sendable {
+    let observer: any ServerCallObserver
+
+    init(_ observer: any ServerCallObserver) {
+        self.observer = observer
+    }
+}
+
 struct ObservedCall {
     var object: AnyObject?
     /// When the call started (`ObservedCall.now()`), if the observer times it.

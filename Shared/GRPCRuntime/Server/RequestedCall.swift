@@ -58,7 +58,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
         if let method {
             error = grpc_server_request_registered_call(
                 engine.pointer, method.handle, field(Offset.call), field(Offset.deadline), field(Offset.requestMetadata),
-                method.method.readsInitialPayload ? field(Offset.payload) : nil, queue.pointer, queue.pointer, tag)
+                method.readsInitialPayload ? field(Offset.payload) : nil, queue.pointer, queue.pointer, tag)
         } else {
             error = grpc_server_request_call(
                 engine.pointer, field(Offset.call), field(Offset.details), field(Offset.requestMetadata),
@@ -100,8 +100,7 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
             engine.rejectUnimplemented(call: call, path: path)
             return
         }
-        let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, method: method.method,
-                                    prepared: method.prepared,
+        let serverCall = ServerCall(pointer: call, engine: engine, queue: queue, registered: method,
                                     requestHeaders: headers, deadline: deadline, initialPayload: payload)
         serverCall.startHandler(on: workers)
     }
@@ -116,9 +115,20 @@ final class RequestedCall: CompletionTag, @unchecked Sendable {
 
 /// A method registered with the core (`grpc_server_register_method`).
 /// The handle belongs to the `grpc_server` and dies with it.
-struct RegisteredMethod: @unchecked Sendable {
+/// A class: each call keeps a reference to it (one retain) instead of a copy
+/// of the method, its descriptor's strings and what the interceptors prepared.
+final class RegisteredMethod: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let method: ServerMethod
     /// What each observing interceptor prepared for this method (by interceptor index).
     let prepared: [(any AnyObject & Sendable)?]
+    /// `method.readsInitialPayload`, read each time a request is armed.
+    let readsInitialPayload: Bool
+
+    init(handle: UnsafeMutableRawPointer, method: ServerMethod, prepared: [(any AnyObject & Sendable)?]) {
+        self.handle = handle
+        self.method = method
+        self.prepared = prepared
+        readsInitialPayload = method.readsInitialPayload
+    }
 }

@@ -22,9 +22,8 @@ import Glibc
 final class ServerCall: CompletionTag, @unchecked Sendable {
     let pointer: OpaquePointer
     let engine: ServerEngine
-    let method: ServerMethod
-    /// What the observing interceptors prepared for `method` (`RegisteredMethod.prepared`).
-    let prepared: [(any AnyObject & Sendable)?]
+    /// The method called, and what the observing interceptors prepared for it.
+    let registered: RegisteredMethod
     /// The request headers as the core gave them, read into `Metadata` only
     /// when a handler asks (`requestMetadata`). The array is this object's
     /// (destroyed in `deinit`); its keys and values belong to the `grpc_call`
@@ -74,17 +73,18 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     // before the first context is made; never changed after.
     var caller: CallerIdentity?
     var trace = TraceContext(traceID: "", parentID: "")
-    var logger: Logger!
+    /// The call's own logger, made only when the configured one cannot take the
+    /// per-call metadata from a provider; otherwise every call shares `engine.callLogger`.
+    var ownLogger: Logger?
+    var logger: Logger { ownLogger ?? engine.callLogger! }
 
-    init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, method: ServerMethod,
-         prepared: [(any AnyObject & Sendable)?],
+    init(pointer: OpaquePointer, engine: ServerEngine, queue: CompletionQueue, registered: RegisteredMethod,
          requestHeaders: grpc_metadata_array, deadline: ContinuousClock.Instant?,
          initialPayload: UnsafeMutablePointer<grpc_byte_buffer>?) {
         self.pointer = pointer
         self.queue = queue
         self.engine = engine
-        self.method = method
-        self.prepared = prepared
+        self.registered = registered
         self.requestHeaders = requestHeaders
         self.deadline = deadline
         self.initialPayload = initialPayload
@@ -230,9 +230,10 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
             let response = try await TraceContext.$current.withValue(trace) {
                 try await engine.intercept(call: self, context: context, index: 0)
             }
-            await finish(error: nil, response: response)
+            if !finishAtOnce(error: nil, response: response) { await finish(error: nil, response: response) }
         } catch {
-            await finish(error: RPCError.from(error), response: nil)
+            let status = RPCError.from(error)
+            if !finishAtOnce(error: status, response: nil) { await finish(error: status, response: nil) }
         }
         state.withLock { state in
             state.worker = nil
@@ -328,6 +329,21 @@ final class ServerCall: CompletionTag, @unchecked Sendable {
     nonisolated(nonsending) func finish(error: RPCError?, response message: OutgoingMessage?) async {
         await sendLock.acquire()
         defer { sendLock.release() }
+        finishLocked(error: error, response: message)
+    }
+
+    /// `finish` without waiting, when no send is in flight (always, for a
+    /// unary handler): no await, so no executor check after it. Returns false,
+    /// having done nothing (`message` still the caller's), when a send holds the lock.
+    func finishAtOnce(error: RPCError?, response message: OutgoingMessage?) -> Bool {
+        guard sendLock.tryAcquire() else { return false }
+        defer { sendLock.release() }
+        finishLocked(error: error, response: message)
+        return true
+    }
+
+    /// `finish`'s work, with the send lock held.
+    private func finishLocked(error: RPCError?, response message: OutgoingMessage?) {
         // One turn of the lock: the status, the close watcher and the headers' turn.
         let (alreadySent, watchesClose, sendsHeaders) = state.withLock { state -> (Bool, Bool, Bool) in
             defer {

@@ -13,18 +13,19 @@ extension ServerEngine {
     /// `nonisolated(nonsending)`, as everything on a call's path: no hop at its start.
     nonisolated(nonsending) func intercept(call: ServerCall, context: ServerContext, index: Int) async throws -> OutgoingMessage? {
         if index == interceptors.count {
-            return try await call.method.invoke(call, context)
+            return try await call.registered.method.invoke(call, context)
         }
-        if let observer = observers[index] {
-            let observed = try observer.callStarting(context: context, prepared: call.prepared[index])
+        if let reference = observers[index] {
+            // Called through the reference's `let`: the interceptor is borrowed, not copied.
+            let observed = try reference.observer.callStarting(context: context, prepared: call.registered.prepared[index])
             let response: OutgoingMessage?
             do {
                 response = try await intercept(call: call, context: context, index: index + 1)
             } catch {
-                observer.callEnded(observed, context: context, error: error)
+                reference.observer.callEnded(observed, context: context, error: error)
                 throw error
             }
-            observer.callEnded(observed, context: context, error: nil)
+            reference.observer.callEnded(observed, context: context, error: nil)
             return response
         }
         var response: OutgoingMessage?
@@ -32,7 +33,7 @@ extension ServerEngine {
         do {
             try await interceptors[index].intercept(context: context) { context in
                 // The last interceptor calls the handler itself: one async frame less.
-                let made = last ? try await call.method.invoke(call, context)
+                let made = last ? try await call.registered.method.invoke(call, context)
                                 : try await intercept(call: call, context: context, index: index + 1)
                 response?.discard()  // `next` called twice: only the last response is sent
                 response = made
@@ -81,18 +82,14 @@ extension ServerEngine {
             caller = PeerIdentity.withSpiffeID(of: call.pointer) { callerIdentity(id: $0, on: call.queue) } ?? nil
         }
         var trace = TraceContext(incoming: call.firstRequestHeader("traceparent"))
-        trace.method = call.method.descriptor.path
-        let logger: Logger
-        if let callLogger {
-            logger = callLogger
-        } else {
+        trace.method = call.registered.method.descriptor.path
+        if callLogger == nil {
             var perCall = configuration.logger
             perCall[metadataKey: "trace.id"] = .string(trace.traceID)
-            perCall[metadataKey: "rpc.method"] = .string(call.method.descriptor.path)
-            logger = perCall
+            perCall[metadataKey: "rpc.method"] = .string(call.registered.method.descriptor.path)
+            call.ownLogger = perCall
         }
         call.caller = caller
         call.trace = trace
-        call.logger = logger
     }
 }

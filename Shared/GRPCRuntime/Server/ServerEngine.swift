@@ -16,7 +16,9 @@ final class ServerEngine: @unchecked Sendable {
     private(set) var methods: [RegisteredMethod] = []
     let interceptors: [any ServerInterceptor]
     /// `interceptors[i]` as an observer when it is one (run without a `next` closure).
-    let observers: [(any ServerCallObserver)?]
+    /// Each behind a reference, so a call borrows the interceptor instead of
+    /// copying its value (and retaining what it holds) out of the array.
+    let observers: [ObserverReference?]
     /// The configured logger with the per-call metadata provider; `nil` when
     /// its handler does not support providers (metadata is then set per call).
     let callLogger: Logger?
@@ -33,7 +35,7 @@ final class ServerEngine: @unchecked Sendable {
         GRPCLibrary.ensureInitialised()
         self.configuration = configuration
         interceptors = configuration.interceptors
-        observers = interceptors.map { $0 as? any ServerCallObserver }
+        observers = interceptors.map { ($0 as? any ServerCallObserver).map(ObserverReference.init) }
         callLogger = CallLogMetadata.attach(to: configuration.logger)
         var arguments = ChannelArguments()
         arguments.set("grpc.max_receive_message_length", Int32(clamping: configuration.maxReceiveMessageBytes))
@@ -60,7 +62,7 @@ final class ServerEngine: @unchecked Sendable {
             guard let handle = grpc_server_register_method(pointer, method.descriptor.path, nil, handling, 0) else {
                 throw RuntimeError("the core refused to register \(method.descriptor.path)")
             }
-            let prepared = observers.map { $0?.prepare(for: method.descriptor) }
+            let prepared = observers.map { $0?.observer.prepare(for: method.descriptor) }
             self.methods.append(RegisteredMethod(handle: handle, method: method, prepared: prepared))
         }
     }

@@ -7,6 +7,12 @@
 /// them gets its own copy specialised for its request and response types, so
 /// the decode, the handler and the encode run in one frame of concrete types
 /// instead of generic code going through witness tables.
+///
+/// The handlers are `nonisolated(nonsending)`, as the generated service
+/// requirements are: a handler declared so runs on the executor of the
+/// call's worker (the completion-queue thread) with no executor check at its
+/// start. A plain `async` function or closure is accepted too, and runs in
+/// the same place after that check.
 public struct ServerMethod: Sendable {
     public let descriptor: MethodDescriptor
     /// Runs the handler; returns the encoded single response of unary and
@@ -28,7 +34,7 @@ public struct ServerMethod: Sendable {
     @inlinable
     public static func unary<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (Req, ServerContext) async throws -> Res
+        _ handler: nonisolated(nonsending) @escaping @Sendable (Req, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
@@ -40,7 +46,7 @@ public struct ServerMethod: Sendable {
     @inlinable
     public static func serverStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
+        _ handler: nonisolated(nonsending) @escaping @Sendable (Req, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
@@ -52,7 +58,7 @@ public struct ServerMethod: Sendable {
 
     public static func clientStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Res
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestStream<Req>, ServerContext) async throws -> Res
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             try encodeResponse(try await handler(RequestStream(call: call), context))
@@ -61,7 +67,7 @@ public struct ServerMethod: Sendable {
 
     public static func bidirectionalStreaming<Req: WireMessage, Res: WireMessage>(
         _ d: MethodDescriptor,
-        _ handler: @escaping @Sendable (RequestStream<Req>, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestStream<Req>, ResponseStreamWriter<Res>, ServerContext) async throws -> Void
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             try await handler(RequestStream(call: call), ResponseStreamWriter(call: call), context)

@@ -154,13 +154,13 @@ struct ServiceFileRenderer {
                 let name = plan.property
                 switch plan.kind {
                 case "unary":
-                    out.line("func \(name)(request: \(plan.request), context: ServerContext) async throws -> \(plan.response)")
+                    out.line("nonisolated(nonsending) func \(name)(request: \(plan.request), context: ServerContext) async throws -> \(plan.response)")
                 case "serverStreaming":
-                    out.line("func \(name)(request: \(plan.request), responses: ResponseStreamWriter<\(plan.response)>, context: ServerContext) async throws")
+                    out.line("nonisolated(nonsending) func \(name)(request: \(plan.request), responses: ResponseStreamWriter<\(plan.response)>, context: ServerContext) async throws")
                 case "clientStreaming":
-                    out.line("func \(name)(requests: RequestStream<\(plan.request)>, context: ServerContext) async throws -> \(plan.response)")
+                    out.line("nonisolated(nonsending) func \(name)(requests: RequestStream<\(plan.request)>, context: ServerContext) async throws -> \(plan.response)")
                 default:
-                    out.line("func \(name)(requests: RequestStream<\(plan.request)>, responses: ResponseStreamWriter<\(plan.response)>, context: ServerContext) async throws")
+                    out.line("nonisolated(nonsending) func \(name)(requests: RequestStream<\(plan.request)>, responses: ResponseStreamWriter<\(plan.response)>, context: ServerContext) async throws")
                 }
             }
         }

@@ -4,44 +4,44 @@ import GRPCRuntime
 /// grpc.testing.TestService reduced to the benchmark's one method: UnaryCall
 /// answers with the request's payload. The rest is UNIMPLEMENTED.
 struct EchoService: Grpc_Testing_TestService.ServiceProtocol {
-    func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+    nonisolated(nonsending) func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
         var response = Grpc_Testing_SimpleResponse()
         response.payload = request.payload
         return response
     }
 
-    func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
+    nonisolated(nonsending) func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
         Grpc_Testing_Empty()
     }
 
-    func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+    nonisolated(nonsending) func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 
-    func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest,
+    nonisolated(nonsending) func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest,
                              responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>,
                              context: ServerContext) async throws {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 
-    func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>,
+    nonisolated(nonsending) func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>,
                             context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 
-    func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+    nonisolated(nonsending) func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
                         responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>,
                         context: ServerContext) async throws {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 
-    func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+    nonisolated(nonsending) func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
                         responses: ResponseStreamWriter<Grpc_Testing_StreamingOutputCallResponse>,
                         context: ServerContext) async throws {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 
-    func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
+    nonisolated(nonsending) func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
         throw RPCError(.unimplemented, "not part of the benchmark")
     }
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Same-run CPU per request of several echo server binaries and the C++ callback server:
+# the steady measure used while changing the runtime on a shared machine (timings from
+# different runs are not comparable there; ratios measured in the same rounds are).
+# Each round runs every server once, in the order given (the C++ server first), each
+# over the same fixed number of calls after a warm-up; CPU per request is the server's
+# utime+stime (/proc/<pid>/stat) over the timed calls divided by the calls.
+#   benchmarks/grpc/compare.sh [-n CALLS=80000] [-r ROUNDS=4] [-c CLIENTS=16] [-m STREAMS=10] \
+#       NAME=EchoServer-binary ...
+# Binaries are release builds of benchmarks/grpc's EchoServer (copy each aside after
+# `swift build -c release --package-path benchmarks/grpc`); the C++ server is the one
+# run.sh built and cached in benchmarks/grpc/.build/cpp-echo (run run.sh once first).
+# Prints one line per server and round, then a table of the rounds: the mean and the
+# lowest of each server (other work on the machine only ever adds CPU per request, so on
+# a shared machine the lowest of many short rounds is the steadier figure).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+calls=80000 rounds=4 clients=16 streams=10
+while getopts "n:r:c:m:" option; do
+    case $option in
+        n) calls=$OPTARG ;; r) rounds=$OPTARG ;; c) clients=$OPTARG ;; m) streams=$OPTARG ;;
+        *) exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: $0 [-n CALLS] [-r ROUNDS] [-c CLIENTS] [-m STREAMS] NAME=BINARY ..." >&2; exit 2; }
+cpp=$(ls -t "$here"/.build/cpp-echo/echo_server-* 2>/dev/null | head -1)
+[ -x "$cpp" ] || { echo "no C++ echo server in $here/.build/cpp-echo: run run.sh once" >&2; exit 1; }
+names=(cpp) binaries=("$cpp")
+for pair in "$@"; do names+=("${pair%%=*}"); binaries+=("${pair#*=}"); done
+
+work=$(mktemp -d /tmp/grpc-compare.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/python"
+(cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" --grpc_python_out="$work/python" \
+    grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
+GRPC_TESTING_PATH="$work/python/grpc" python3 "$here/grpc_bench.py" frame "$work/frame.bin"
+
+ports=()
+for i in "${!binaries[@]}"; do
+    "${binaries[$i]}" 0 > "$work/$i.out" &
+    pids+=("$!")
+    for _ in $(seq 100); do grep -q '^PORT' "$work/$i.out" && break; sleep 0.1; done
+    port=$(awk '/^PORT/ {print $2}' "$work/$i.out")
+    [ -n "$port" ] || { echo "${names[$i]} did not start" >&2; exit 1; }
+    ports+=("$port")
+done
+
+h2() { # port calls
+    h2load -c "$clients" -m "$streams" -n "$2" -d "$work/frame.bin" \
+        --header 'content-type: application/grpc' --header 'te: trailers' \
+        --header 'x-dev-caller: spiffe://immigration.example/ops/bench' \
+        "http://127.0.0.1:$1/grpc.testing.TestService/UnaryCall"
+}
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+
+echo "load ${clients}x${streams}, $calls calls per run; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/results"
+for round in $(seq "$rounds"); do
+    for i in "${!binaries[@]}"; do
+        h2 "${ports[$i]}" 4000 > /dev/null
+        before=$(ticks "${pids[$i]}"); t0=$(date +%s.%N)
+        h2 "${ports[$i]}" "$calls" > "$work/h2load.out"
+        t1=$(date +%s.%N); after=$(ticks "${pids[$i]}")
+        grep -q " $calls succeeded" "$work/h2load.out" || { echo "${names[$i]}: failed calls" >&2; cat "$work/h2load.out" >&2; exit 1; }
+        line=$(awk -v n="$calls" -v b="$before" -v a="$after" -v t0="$t0" -v t1="$t1" -v tck="$tck" -v name="${names[$i]}" -v r="$round" \
+            'BEGIN {printf "%s %d %.2f %.0f", name, r, (a - b) / tck * 1e6 / n, n / (t1 - t0)}')
+        echo "$line" | tee -a "$work/results"
+    done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| server | CPU µs/request (rounds) | mean | lowest | / C++ (means) | / C++ (lowest) | requests/s (rounds) |"
+echo "|---|---|---:|---:|---:|---:|---|"
+awk '
+    { cpu[$1] = cpu[$1] (cpu[$1] == "" ? "" : ", ") $3; sum[$1] += $3; n[$1]++
+      if (!($1 in low) || $3 < low[$1]) low[$1] = $3
+      rps[$1] = rps[$1] (rps[$1] == "" ? "" : ", ") $4; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    END { for (i = 1; i <= k; i++) { s = order[i]
+            printf "| %s | %s | %.2f | %.2f | %.3f | %.3f | %s |\n", s, cpu[s], sum[s] / n[s], low[s],
+                   (sum[s] / n[s]) / (sum["cpp"] / n["cpp"]), low[s] / low["cpp"], rps[s] } }
+' "$work/results"
