@@ -3,7 +3,7 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
-    func recordCrossing(request: Immigration_Records_V1_RecordCrossingRequest,
+    nonisolated(nonsending) func recordCrossing(request: Immigration_Records_V1_RecordCrossingRequest,
                         context: ServerContext) async throws -> Immigration_Records_V1_RecordCrossingResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -31,7 +31,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func listCrossings(request: Immigration_Records_V1_ListCrossingsRequest,
+    nonisolated(nonsending) func listCrossings(request: Immigration_Records_V1_ListCrossingsRequest,
                        context: ServerContext) async throws -> Immigration_Records_V1_ListCrossingsResponse {
         var checks = Checks()
         let personID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.personID, field: "person_id") }
@@ -67,7 +67,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func checkCrossingEligibility(request: Immigration_Records_V1_CheckCrossingEligibilityRequest,
+    nonisolated(nonsending) func checkCrossingEligibility(request: Immigration_Records_V1_CheckCrossingEligibilityRequest,
                                   context: ServerContext) async throws -> Immigration_Records_V1_CheckCrossingEligibilityResponse {
         var checks = Checks()
         let selector = checks.run { () throws(ValidationErrors) in try RequestInput.selector(request.document) }

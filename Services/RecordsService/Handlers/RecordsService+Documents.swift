@@ -3,7 +3,7 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
-    func issueDocument(request: Immigration_Records_V1_IssueDocumentRequest,
+    nonisolated(nonsending) func issueDocument(request: Immigration_Records_V1_IssueDocumentRequest,
                        context: ServerContext) async throws -> Immigration_Records_V1_IssueDocumentResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -17,7 +17,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func changeDocumentStatus(request: Immigration_Records_V1_ChangeDocumentStatusRequest,
+    nonisolated(nonsending) func changeDocumentStatus(request: Immigration_Records_V1_ChangeDocumentStatusRequest,
                               context: ServerContext) async throws -> Immigration_Records_V1_ChangeDocumentStatusResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -42,7 +42,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func getDocument(request: Immigration_Records_V1_GetDocumentRequest,
+    nonisolated(nonsending) func getDocument(request: Immigration_Records_V1_GetDocumentRequest,
                      context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentResponse {
         let selector = try RequestInput.selector(request.document)
         return try await handle {
@@ -54,7 +54,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func listDocuments(request: Immigration_Records_V1_ListDocumentsRequest,
+    nonisolated(nonsending) func listDocuments(request: Immigration_Records_V1_ListDocumentsRequest,
                        context: ServerContext) async throws -> Immigration_Records_V1_ListDocumentsResponse {
         var checks = Checks()
         let personID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.personID, field: "person_id") }

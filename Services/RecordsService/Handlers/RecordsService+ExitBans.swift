@@ -3,7 +3,7 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
-    func placeExitBan(request: Immigration_Records_V1_PlaceExitBanRequest,
+    nonisolated(nonsending) func placeExitBan(request: Immigration_Records_V1_PlaceExitBanRequest,
                       context: ServerContext) async throws -> Immigration_Records_V1_PlaceExitBanResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -33,7 +33,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func liftExitBan(request: Immigration_Records_V1_LiftExitBanRequest,
+    nonisolated(nonsending) func liftExitBan(request: Immigration_Records_V1_LiftExitBanRequest,
                      context: ServerContext) async throws -> Immigration_Records_V1_LiftExitBanResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }

@@ -6,7 +6,7 @@ extension RecordsServiceProvider {
     /// How often a stream looks for new events when no notification woke it.
     static let feedPollInterval: Duration = .milliseconds(250)
 
-    func streamChanges(request: Immigration_Records_V1_StreamChangesRequest,
+    nonisolated(nonsending) func streamChanges(request: Immigration_Records_V1_StreamChangesRequest,
                        responses: ResponseStreamWriter<Immigration_Records_V1_ChangeEvent>, context: ServerContext) async throws {
         var checks = Checks()
         let after = checks.one { () throws(ValidationError) in try FeedPosition.parse(request.afterPosition) }

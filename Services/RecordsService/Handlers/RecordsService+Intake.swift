@@ -7,7 +7,7 @@ extension RecordsServiceProvider {
     /// the database, the next is received, decoded, checked by the rules and
     /// its keys derived (docs/records.md, "Bulk intake"), so the service's
     /// work on a batch overlaps the database's on the previous one.
-    func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>,
+    nonisolated(nonsending) func bulkIntake(requests: RequestStream<Immigration_Records_V1_BulkIntakeRequest>,
                     context: ServerContext) async throws -> Immigration_Records_V1_BulkIntakeResponse {
         var response = Immigration_Records_V1_BulkIntakeResponse()
         var jobID: UUID?
@@ -138,7 +138,7 @@ extension RecordsServiceProvider {
         return (checked, rejected)
     }
 
-    func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest,
+    nonisolated(nonsending) func getIntakeStatus(request: Immigration_Records_V1_GetIntakeStatusRequest,
                          context: ServerContext) async throws -> Immigration_Records_V1_GetIntakeStatusResponse {
         var checks = Checks()
         let jobID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.jobID, field: "job_id") }

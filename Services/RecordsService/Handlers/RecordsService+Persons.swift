@@ -3,7 +3,7 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
-    func createPerson(request: Immigration_Records_V1_CreatePersonRequest,
+    nonisolated(nonsending) func createPerson(request: Immigration_Records_V1_CreatePersonRequest,
                       context: ServerContext) async throws -> Immigration_Records_V1_CreatePersonResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -16,7 +16,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func updatePerson(request: Immigration_Records_V1_UpdatePersonRequest,
+    nonisolated(nonsending) func updatePerson(request: Immigration_Records_V1_UpdatePersonRequest,
                       context: ServerContext) async throws -> Immigration_Records_V1_UpdatePersonResponse {
         var checks = Checks()
         let requestID = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }
@@ -34,7 +34,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func getPerson(request: Immigration_Records_V1_GetPersonRequest,
+    nonisolated(nonsending) func getPerson(request: Immigration_Records_V1_GetPersonRequest,
                    context: ServerContext) async throws -> Immigration_Records_V1_GetPersonResponse {
         var checks = Checks()
         let personID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.personID, field: "person_id") }
@@ -59,7 +59,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func getPersonHistory(request: Immigration_Records_V1_GetPersonHistoryRequest,
+    nonisolated(nonsending) func getPersonHistory(request: Immigration_Records_V1_GetPersonHistoryRequest,
                           context: ServerContext) async throws -> Immigration_Records_V1_GetPersonHistoryResponse {
         var checks = Checks()
         let personID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.personID, field: "person_id") }
@@ -76,7 +76,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func searchPersons(request: Immigration_Records_V1_SearchPersonsRequest,
+    nonisolated(nonsending) func searchPersons(request: Immigration_Records_V1_SearchPersonsRequest,
                        context: ServerContext) async throws -> Immigration_Records_V1_SearchPersonsResponse {
         var checks = Checks()
         let size = checks.one { () throws(ValidationError) in try Paging.pageSize(request.pageSize) } ?? 0

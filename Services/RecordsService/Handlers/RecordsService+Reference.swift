@@ -3,7 +3,7 @@ import Foundation
 import GRPCRuntime
 
 extension RecordsServiceProvider {
-    func listCheckpoints(request: Immigration_Records_V1_ListCheckpointsRequest,
+    nonisolated(nonsending) func listCheckpoints(request: Immigration_Records_V1_ListCheckpointsRequest,
                          context: ServerContext) async throws -> Immigration_Records_V1_ListCheckpointsResponse {
         var checks = Checks()
         let size = checks.one { () throws(ValidationError) in try Paging.pageSize(request.pageSize) }
@@ -20,7 +20,7 @@ extension RecordsServiceProvider {
         }
     }
 
-    func upsertCheckpoint(request: Immigration_Records_V1_UpsertCheckpointRequest,
+    nonisolated(nonsending) func upsertCheckpoint(request: Immigration_Records_V1_UpsertCheckpointRequest,
                           context: ServerContext) async throws -> Immigration_Records_V1_UpsertCheckpointResponse {
         var checks = Checks()
         _ = checks.one { () throws(ValidationError) in try RequestID.validated(request.requestID) }

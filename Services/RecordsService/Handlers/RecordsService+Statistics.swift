@@ -23,7 +23,7 @@ extension RecordsServiceProvider {
         return checks.run { () throws(ValidationErrors) in try QueryRules.statisticsRange(firstDay: from, lastDay: to, period: period.rule) }
     }
 
-    func getCrossingStatistics(request: Immigration_Records_V1_GetCrossingStatisticsRequest,
+    nonisolated(nonsending) func getCrossingStatistics(request: Immigration_Records_V1_GetCrossingStatisticsRequest,
                                context: ServerContext) async throws -> Immigration_Records_V1_GetCrossingStatisticsResponse {
         var checks = Checks()
         let range = range(first: request.firstDay, last: request.lastDay, period: request.period, checks: &checks)
@@ -40,7 +40,7 @@ extension RecordsServiceProvider {
         return .with { $0.rows = rows }
     }
 
-    func getDocumentStatistics(request: Immigration_Records_V1_GetDocumentStatisticsRequest,
+    nonisolated(nonsending) func getDocumentStatistics(request: Immigration_Records_V1_GetDocumentStatisticsRequest,
                                context: ServerContext) async throws -> Immigration_Records_V1_GetDocumentStatisticsResponse {
         var checks = Checks()
         let range = range(first: request.firstDay, last: request.lastDay, period: request.period, checks: &checks)
