@@ -19,8 +19,10 @@ struct ThreadNameService: ServiceProvider {
 
 final class PollingQueueTests: XCTestCase {
     /// Only a server's queue #0 polls the sockets; the others take the calls the core
-    /// matches to their requests. Those calls must be served there like any other (a
-    /// queue that does not poll still gets its completions).
+    /// matches to their requests. Those calls must be served there like any other: a
+    /// queue that does not poll still gets its completions (this fails, by a missing
+    /// thread name or a deadline, if they stop coming; whether a queue polls is not
+    /// visible through the C API, and the benchmark is what shows the difference).
     func testCallsMatchedToNonPollingQueuesAreServedThere() async throws {
         let running = try RunningServer.start(services: [ThreadNameService()]) {
             $0.completionQueueCount = 3

@@ -36,7 +36,8 @@ ticks=$(getconf CLK_TCK)
 data=$(readlink -f "$root/.pgdata/scratch")
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 switches_service() {   # context switches of every thread of the service, voluntary + involuntary
-  cat /proc/$service_pid/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'
+  # (a thread that ends during the run takes its switches with it: slightly low)
+  { cat /proc/$service_pid/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
 }
 cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus every live backend
   local master; master=$(head -1 "$data/postmaster.pid")
@@ -60,7 +61,7 @@ if [ "${4:-}" = perf ]; then
 fi
 line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$sample" ${RATE:-})
 echo "$line"
-[ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}"
+[ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}" || echo "reads-cpu: a perf recording failed" >&2
 s1=$(cpu_service); p1=$(cpu_postgres); w1=$(switches_service)
 "$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(mean_exec_time::numeric, 3),
     left(regexp_replace(query, '\s+', ' ', 'g'), 80)

@@ -91,7 +91,7 @@ final class RecordsServiceProvider: Immigration_Records_V1_RecordsService.Servic
     }
 
     /// Runs a handler body, turning database errors into statuses.
-    func handle<T>(_ body: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func handle<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PostgresError {

@@ -24,8 +24,8 @@ protocol ServerCallObserver: ServerInterceptor {
     func callEnded(_ call: ObservedCall, context: ServerContext, error: (any Error)?)
 }
 
-/// What an observer keeps between the start and the end of one call.
-/// An observing interceptor held by reference in the server's list.
+/// An observing interceptor held by reference in the server's list (a call
+/// reaches it without copying the interceptor's value).
 final class ObserverReference: Sendable {
     let observer: any ServerCallObserver
 
@@ -34,6 +34,7 @@ final class ObserverReference: Sendable {
     }
 }
 
+/// What an observer keeps between the start and the end of one call.
 struct ObservedCall {
     var object: AnyObject?
     /// When the call started (`ObservedCall.now()`), if the observer times it.

@@ -33,11 +33,16 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// Where this process's draws start: one `getrandom` per process, so that two
+/// runs (a warm-up process and the measured one, two rounds, two rates) do not
+/// replay the same sequence of samples.
+let drawOffset = UInt64.random(in: 0...UInt64.max)
+
 /// The sample entry of call `n` (0..<count): SplitMix64 of the call's number
-/// and SEED, so that picking costs no system call (`Int.random` asks the
-/// kernel, `getrandom`, on every call) and a run's calls are reproducible.
+/// and the process's offset, so that picking costs no system call
+/// (`Int.random` asks the kernel, `getrandom`, on every call).
 func pick(_ n: Int, _ count: Int) -> Int {
-    var z = UInt64(truncatingIfNeeded: n) &+ seed &* 0x9E37_79B9_7F4A_7C15
+    var z = (UInt64(truncatingIfNeeded: n) &+ drawOffset) &* 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return Int((z ^ (z >> 31)) % UInt64(count))
@@ -101,7 +106,7 @@ func measure(_ mode: String, _ call: @escaping @Sendable (Int) async throws -> V
                        rate: arguments.count > 4 ? integer(4, "RATE") : nil)
     let warmUp = Int(environment["WARMUP_SECONDS"] ?? "") ?? 2
     if warmUp > 0 {
-        // Call numbers of their own, so that the warm-up picks other samples than the run.
+        // Call numbers of their own: other draws than the run's (from the same sample).
         _ = await LoadRun(concurrency: load.concurrency, duration: .seconds(warmUp), rate: nil).run { n in try await call(n + 1 << 40) }
     }
     let cpu = processCPUSeconds()
