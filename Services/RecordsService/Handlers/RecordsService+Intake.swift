@@ -37,9 +37,17 @@ extension RecordsServiceProvider {
                 try checks.throwIfAny()
                 jobID = id
                 response.jobID = id!.text
-                var (rows, rejected) = Self.checkedRows(message.rows)
                 // A guess checked in the transaction: keys derived for another job's provenance are derived again.
-                if let known = job ?? spec.map(IntakeStore.Job.init) { rows.deriveKeys(for: known) }
+                let known = job ?? spec.map(IntakeStore.Job.init)
+                // Milliseconds of CPU for a batch of thousands of rows: not on the
+                // completion-queue thread, which may be the one reading every socket
+                // of the process (docs/runtime.md, "One polling queue per server").
+                let messageRows = message.rows
+                let (rows, rejected) = await Task.detached {
+                    var (rows, rejected) = Self.checkedRows(messageRows)
+                    if let known { rows.deriveKeys(for: known) }
+                    return (rows, rejected)
+                }.value
                 if let previous = loading {
                     loading = nil
                     let result = try await previous.value
