@@ -30,36 +30,20 @@ cpp=$(ls -t "$here"/.build/cpp-echo/echo_server-* 2>/dev/null | head -1)
 names=(cpp) binaries=("$cpp")
 for pair in "$@"; do names+=("${pair%%=*}"); binaries+=("${pair#*=}"); done
 
-work=$(mktemp -d /tmp/grpc-compare.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$work/python"
-(cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" --grpc_python_out="$work/python" \
-    grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
-GRPC_TESTING_PATH="$work/python/grpc" python3 "$here/grpc_bench.py" frame "$work/frame.bin"
+# shellcheck source=echo-load.sh
+. "$here/echo-load.sh"
+echo_frame
 
 ports=()
 for i in "${!binaries[@]}"; do
     "${binaries[$i]}" 0 > "$work/$i.out" &
-    pids+=("$!")
-    for _ in $(seq 100); do grep -q '^PORT' "$work/$i.out" && break; sleep 0.1; done
-    port=$(awk '/^PORT/ {print $2}' "$work/$i.out")
+    servers+=("$!")
+    read -r port _ <<< "$(echo_port "$work/$i.out")"
     [ -n "$port" ] || { echo "${names[$i]} did not start" >&2; exit 1; }
     ports+=("$port")
 done
 
-h2() { # port calls
-    h2load -c "$clients" -m "$streams" -n "$2" -d "$work/frame.bin" \
-        --header 'content-type: application/grpc' --header 'te: trailers' \
-        --header 'x-dev-caller: spiffe://immigration.example/ops/bench' \
-        "http://127.0.0.1:$1/grpc.testing.TestService/UnaryCall"
-}
+h2() { echo_h2load "$1" "$clients" "$streams" -n "$2"; }  # port calls
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 
@@ -68,9 +52,9 @@ echo "load ${clients}x${streams}, $calls calls per run; load average before: $(c
 for round in $(seq "$rounds"); do
     for i in "${!binaries[@]}"; do
         h2 "${ports[$i]}" 4000 > /dev/null
-        before=$(ticks "${pids[$i]}"); t0=$(date +%s.%N)
+        before=$(ticks "${servers[$i]}"); t0=$(date +%s.%N)
         h2 "${ports[$i]}" "$calls" > "$work/h2load.out"
-        t1=$(date +%s.%N); after=$(ticks "${pids[$i]}")
+        t1=$(date +%s.%N); after=$(ticks "${servers[$i]}")
         grep -q " $calls succeeded" "$work/h2load.out" || { echo "${names[$i]}: failed calls" >&2; cat "$work/h2load.out" >&2; exit 1; }
         line=$(awk -v n="$calls" -v b="$before" -v a="$after" -v t0="$t0" -v t1="$t1" -v tck="$tck" -v name="${names[$i]}" -v r="$round" \
             'BEGIN {printf "%s %d %.2f %.0f", name, r, (a - b) / tck * 1e6 / n, n / (t1 - t0)}')

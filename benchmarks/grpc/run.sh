@@ -23,14 +23,8 @@ seconds=${1:-10}
 rounds=${2:-2}
 soak_calls=${SOAK_CALLS:-1000000}
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
-work=$(mktemp -d /tmp/grpc-bench.XXXXXX)
-servers=()
-cleanup() {
-    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=echo-load.sh
+. "$here/echo-load.sh"
 say() { echo "== $*" >&2; }
 
 for tool in h2load grpc_cpp_plugin protoc; do
@@ -63,10 +57,7 @@ cc -O2 -shared -fPIC -o "$work/alloc_count.so" "$here/alloc_count.c"
 rm -f "$here/.build/release/description.json"
 swift build -c release --package-path "$here" >&2
 bin=$(swift build -c release --package-path "$here" --show-bin-path)
-(cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" --grpc_python_out="$work/python" \
-    grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
-export GRPC_TESTING_PATH="$work/python/grpc"
-python3 "$here/grpc_bench.py" frame "$work/frame.bin"
+echo_frame
 
 # start NAME -> sets started_pid and started_port (prefix PRELOAD=path to count allocations)
 start() {
@@ -80,20 +71,11 @@ start() {
     env ${PRELOAD:+LD_PRELOAD=$PRELOAD ALLOC_COUNT_FILE=$work/$name.allocs} "${command[@]}" > "$out" &
     started_pid=$!
     servers+=("$started_pid")
-    for _ in $(seq 100); do grep -q '^PORT' "$out" && break; sleep 0.1; done
-    started_port=$(awk '/^PORT/ {print $2}' "$out")
-    started_metrics=$(awk '/^PORT/ {print $3}' "$out")
+    read -r started_port started_metrics <<< "$(echo_port "$out")"
     [ -n "$started_port" ] || { echo "$name server did not start" >&2; exit 1; }
 }
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-h2() { # port clients streams [extra h2load options...]
-    local port=$1 clients=$2 streams=$3; shift 3
-    h2load -c "$clients" -m "$streams" -d "$work/frame.bin" \
-        --header 'content-type: application/grpc' --header 'te: trailers' \
-        --header 'x-dev-caller: spiffe://immigration.example/ops/bench' \
-        "$@" "http://127.0.0.1:$port/grpc.testing.TestService/UnaryCall"
-}
 
 {
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {print int($2/1024)" MiB"}' /proc/meminfo)"
@@ -120,10 +102,10 @@ for round in $(seq "$rounds"); do
                 *) pid=$cpp_pid; port=$cpp_port ;;
             esac
             say "round $round: $name at ${clients}x${streams} for ${seconds}s"
-            h2 "$port" "$clients" "$streams" -n 2000 > /dev/null  # warm-up
+            echo_h2load "$port" "$clients" "$streams" -n 2000 > /dev/null  # warm-up
             rm -f "$work/latency"  # h2load appends to its log file
             before=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
-            h2 "$port" "$clients" "$streams" -D "$seconds" --log-file="$work/latency" > "$work/h2load.out"
+            echo_h2load "$port" "$clients" "$streams" -D "$seconds" --log-file="$work/latency" > "$work/h2load.out"
             t1=$(date +%s.%N); after=$(cpu_ticks "$pid")
             rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
             python3 "$here/grpc_bench.py" record "$work/h2load.out" "$work/latency" \
@@ -171,7 +153,7 @@ for name in cpp swift; do
     start "$name"
     line="$name $(awk '/VmRSS/ {print $2}' "/proc/$started_pid/status")"
     for _ in $(seq 10); do
-        h2 "$started_port" 16 10 -n $((soak_calls / 10)) > "$work/h2load.out"
+        echo_h2load "$started_port" 16 10 -n $((soak_calls / 10)) > "$work/h2load.out"
         grep -q " $((soak_calls / 10)) succeeded" "$work/h2load.out" || { echo "soak: failed calls" >&2; cat "$work/h2load.out" >&2; exit 1; }
         line="$line $(awk '/VmRSS/ {print $2}' "/proc/$started_pid/status")"
     done
@@ -183,9 +165,9 @@ say "allocations per unary call (LD_PRELOAD counter, 1x1, 20000 calls after 5000
 : > "$work/allocs"
 for name in cpp bare swift; do
     PRELOAD="$work/alloc_count.so" start "$name"
-    h2 "$started_port" 1 1 -n 5000 > /dev/null
+    echo_h2load "$started_port" 1 1 -n 5000 > /dev/null
     kill -USR1 "$started_pid"; sleep 0.3
-    h2 "$started_port" 1 1 -n 20000 > /dev/null
+    echo_h2load "$started_port" 1 1 -n 20000 > /dev/null
     kill -USR1 "$started_pid"; sleep 0.3
     echo "$name $(tail -2 "$work/$name.allocs" | tr '\n' ' ')" >> "$work/allocs"
     stop "$started_pid"

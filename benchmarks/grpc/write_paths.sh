@@ -15,25 +15,18 @@ swift_bin="$here/.build/release/EchoServer"
 cpp_bin=$(find "$here/.build/cpp-echo" -name 'echo_server-*' -type f -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2- || true)
 if [ ! -x "$swift_bin" ] || [ -z "$cpp_bin" ]; then echo "build the servers first: benchmarks/grpc/run.sh 1 1" >&2; exit 1; fi
 command -v strace >/dev/null || { echo "missing strace" >&2; exit 1; }
-work=$(mktemp -d /tmp/grpc-writes.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/python"
-(cd "$root/Protos" && python3 -m grpc_tools.protoc -I. --python_out="$work/python" --grpc_python_out="$work/python" \
-    grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
-GRPC_TESTING_PATH="$work/python/grpc" python3 "$here/grpc_bench.py" frame "$work/frame.bin"
+# shellcheck source=echo-load.sh
+. "$here/echo-load.sh"
+echo_frame
 
 trace() { # name binary
     local name=$1 binary=$2 out="$work/$1"
     strace -f -k -qq -e trace=sendmsg -o "$out.strace" "$binary" 0 > "$out.out" 2>&1 &
     local tracer=$!
-    for _ in $(seq 100); do grep -q '^PORT' "$out.out" && break; sleep 0.1; done
     local port
-    port=$(awk '/^PORT/ {print $2}' "$out.out")
+    read -r port _ <<< "$(echo_port "$out.out")"
     [ -n "$port" ] || { echo "$name server did not start" >&2; exit 1; }
-    h2load -c 16 -m 10 -n "$calls" -d "$work/frame.bin" \
-        --header 'content-type: application/grpc' --header 'te: trailers' \
-        --header 'x-dev-caller: spiffe://immigration.example/ops/bench' \
-        "http://127.0.0.1:$port/grpc.testing.TestService/UnaryCall" > "$out.h2load"
+    echo_h2load "$port" 16 10 -n "$calls" > "$out.h2load"
     grep -q " $calls succeeded" "$out.h2load" || { echo "$name: failed calls" >&2; cat "$out.h2load" >&2; exit 1; }
     kill "$(pgrep -P "$tracer")"
     wait "$tracer" 2>/dev/null || true
