@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # here, root: set by the sourcing script
 # What the echo benchmarks share (sourced by run.sh, compare.sh and write_paths.sh):
 # their temporary folder and its cleanup, the pre-encoded request, how h2load sends
 # it, and how a started server names its port. The sourcing script sets `here` (this
