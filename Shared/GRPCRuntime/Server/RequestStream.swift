@@ -11,7 +11,7 @@ public struct RequestStream<Message: WireMessage>: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> Message? {
             guard let bytes = try await call.receiveMessage() else { return nil }
-            return try decodeRequest(bytes)
+            return try await decodeRequest(bytes)
         }
     }
 

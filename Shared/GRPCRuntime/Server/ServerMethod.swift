@@ -38,7 +38,7 @@ public struct ServerMethod: Sendable {
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
-            let request: Req = try decodeRequest(bytes)
+            let request: Req = try await decodeRequest(bytes)
             return try encodeResponse(try await handler(request, context))
         }
     }
@@ -50,7 +50,7 @@ public struct ServerMethod: Sendable {
     ) -> ServerMethod {
         ServerMethod(descriptor: d) { call, context in
             guard let bytes = call.initialRequest() else { try await call.requestMissing() }
-            let request: Req = try decodeRequest(bytes)
+            let request: Req = try await decodeRequest(bytes)
             try await handler(request, ResponseStreamWriter(call: call), context)
             return nil
         }
@@ -92,9 +92,36 @@ func encodeResponse<Res: WireMessage>(_ response: Res) throws -> OutgoingMessage
     }
 }
 
-/// A request decoded from borrowed bytes; failures as `decodingFailure` says.
+/// Requests of at least this many bytes are decoded on Swift's pool rather
+/// than on the completion-queue thread that received them.
+///
+/// Why: a server has one thread that reads every socket (queue #0, the only
+/// polling queue: docs/runtime.md, Threading model), and a handler's code
+/// runs on its call's queue thread. Decoding is work in proportion to the
+/// message: a bulk-intake batch of thousands of rows, or a face image, takes
+/// milliseconds, during which no other call's bytes are read (a gate's check
+/// waits behind an upload). Below this size decoding costs less than the
+/// two thread hand-overs of the trip to the pool and back.
+@usableFromInline
+let poolDecodedRequestBytes = 16 * 1024
+
+/// A request decoded from borrowed bytes (on the pool when large); failures
+/// as `decodingFailure` says.
 @inlinable
-func decodeRequest<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) throws -> Req {
+nonisolated(nonsending) func decodeRequest<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) async throws -> Req {
+    guard bytes.count >= poolDecodedRequestBytes else { return try decodeRequestHere(bytes) }
+    return try await withTaskExecutorPreference(globalConcurrentExecutor) { try decodeRequestHere(bytes) }
+}
+
+/// A request of a stream decoded (on the pool when large); failures as `decodingFailure` says.
+nonisolated(nonsending) func decodeRequest<Req: WireMessage>(_ bytes: [UInt8]) async throws -> Req {
+    guard bytes.count >= poolDecodedRequestBytes else { return try decodeRequestHere(bytes) }
+    return try await withTaskExecutorPreference(globalConcurrentExecutor) { try decodeRequestHere(bytes) }
+}
+
+/// A request decoded from borrowed bytes, on the current thread.
+@inlinable
+func decodeRequestHere<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) throws -> Req {
     do {
         return try Req(serializedBuffer: bytes)
     } catch {
@@ -102,7 +129,7 @@ func decodeRequest<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) throws -> 
     }
 }
 
-func decodeRequest<Req: WireMessage>(_ bytes: [UInt8]) throws -> Req {
+func decodeRequestHere<Req: WireMessage>(_ bytes: [UInt8]) throws -> Req {
     do {
         return try Req(serializedBytes: bytes)
     } catch {
