@@ -34,13 +34,13 @@ for pair in "$@"; do names+=("${pair%%=*}"); binaries+=("${pair#*=}"); done
 . "$here/echo-load.sh"
 echo_frame
 
-ports=()
+ports=() metrics_ports=()
 for i in "${!binaries[@]}"; do
     "${binaries[$i]}" 0 > "$work/$i.out" &
     servers+=("$!")
-    read -r port _ <<< "$(echo_port "$work/$i.out")"
+    read -r port metrics_port <<< "$(echo_port "$work/$i.out")"
     [ -n "$port" ] || { echo "${names[$i]} did not start" >&2; exit 1; }
-    ports+=("$port")
+    ports+=("$port") metrics_ports+=("${metrics_port:-}")
 done
 
 h2() { echo_h2load "$1" "$clients" "$streams" -n "$2"; }  # port calls
@@ -62,6 +62,14 @@ for round in $(seq "$rounds"); do
     done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# h2load counts a call that ended with a gRPC error as a success (the status is in the
+# trailers of an HTTP 200); the Swift servers count their answers by code, so any code
+# but OK fails the comparison (the C++ server exposes no count: its answers are echoes).
+for i in "${!binaries[@]}"; do
+    [ -n "${metrics_ports[$i]}" ] || continue
+    errors=$(python3 "$here/grpc_bench.py" metrics "${metrics_ports[$i]}" | grep -v 'grpc_code="OK"' || true)
+    [ -z "$errors" ] || { echo "${names[$i]}: calls answered with an error status:" >&2; echo "$errors" >&2; exit 1; }
+done
 echo
 echo "| server | CPU µs/request (rounds) | mean | lowest | / C++ (means) | / C++ (lowest) | requests/s (rounds) |"
 echo "|---|---|---:|---:|---:|---:|---|"
