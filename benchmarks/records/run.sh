@@ -338,7 +338,8 @@ for round in $(seq 1 "$rounds"); do
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
     record "$(with_cpu "$mode" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample")"
     statements "$mode"
-    # The same closed loop from grpc-load; its line's MODE says which client it was.
+    # The same closed loop from grpc-load. It prints MODE as RecordsBenchmark does; its
+    # row is renamed (MODE-grpc-load) so that the table tells the two clients apart.
     grpc_load_requests "$client_bin" "$mode" "$sample" "$work"
     log "round $round: $mode, $concurrency callers, closed loop, grpc-load"
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null

@@ -97,6 +97,7 @@ func documents(_ path: String) -> [Immigration_Common_V1_DocumentReference] {
     return references
 }
 
+/// The person ids of a sample (IDS), one a line.
 func personIDs(_ path: String) -> [String] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
     let ids = text.split(separator: "\n").map(String.init)
