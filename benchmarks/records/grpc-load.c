@@ -27,6 +27,10 @@
  * (the check's person_id, field 3: an unknown document is answered OK, with the
  * reason DOCUMENT_UNKNOWN and no person_id).
  *
+ * Each call is HEADERS (POST to the mode's method, content-type application/grpc,
+ * te trailers, grpc-timeout 600S as RecordsBenchmark's 600 s deadline) and one DATA
+ * frame with END_STREAM.
+ *
  * CONCURRENCY calls in flight over CONNECTIONS TLS connections (1), each
  * started again as soon as it closes, for SECONDS after a closed-loop warm-up of
  * WARMUP_SECONDS (2; its calls are not counted). Latency from the submission of
@@ -312,6 +316,7 @@ static void start(struct call *call) {
     nghttp2_nv headers[] = {
         HEADER(":method", "POST"), HEADER(":scheme", "https"), HEADER(":path", run.path),
         HEADER(":authority", run.authority), HEADER("content-type", "application/grpc"), HEADER("te", "trailers"),
+        HEADER("grpc-timeout", "600S"), /* RecordsBenchmark's deadline: the service keeps the same timer a call */
     };
     nghttp2_data_provider body = {.source.ptr = call, .read_callback = read_request};
     call->started = now_ns();
