@@ -246,48 +246,48 @@ static struct {
     char first_error[256];
 } run;
 
-static void call_failed(const struct call *call, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void call_failed(const struct call *call, const char *format, ...) {
-    if (!run.measuring) return; /* the warm-up's outcome is not reported, as in RecordsBenchmark */
-    if (run.errors++ > 0) return;
+/* Counts a failed call (in the measured run) and keeps the first one's description; returns false. */
+static bool call_failed(const struct call *call, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static bool call_failed(const struct call *call, const char *format, ...) {
+    if (!run.measuring || run.errors++ > 0) return false; /* the warm-up's outcome is not reported, as in RecordsBenchmark */
     int n = snprintf(run.first_error, sizeof run.first_error, "entry %zu: ", (size_t)(call->entry - entries));
     va_list arguments;
     va_start(arguments, format);
     vsnprintf(run.first_error + n, sizeof run.first_error - (size_t)n, format, arguments);
     va_end(arguments);
+    return false;
 }
 
-/* Judges the call that just closed: counted as a latency or as an error. */
-static void finish(struct call *call, uint32_t error_code) {
-    uint64_t latency = now_ns() - call->started;
+/* Whether the call that just closed succeeded (see the top of the file); if not, counts it. */
+static bool succeeded(const struct call *call, uint32_t error_code) {
+    if (error_code != NGHTTP2_NO_ERROR)
+        return call_failed(call, "stream closed with HTTP/2 error %u (%s)", error_code, nghttp2_http2_strerror(error_code));
+    if (call->http_status != 200) return call_failed(call, ":status %d", call->http_status);
+    if (call->grpc_status < 0) return call_failed(call, "no grpc-status in the trailers");
+    if (call->grpc_status != 0)
+        return call_failed(call, "grpc-status %d, grpc-message \"%s\"", call->grpc_status, call->grpc_message);
+    if (call->answer_length < 5) return call_failed(call, "no message in the answer (%zu bytes)", call->answer_length);
+    if (call->answer[0] != 0) return call_failed(call, "compressed message (flag %u)", call->answer[0]);
     const uint8_t *message = call->answer + 5;
-    size_t length = call->answer_length >= 5 ? call->answer_length - 5 : 0;
-    if (error_code != NGHTTP2_NO_ERROR) {
-        call_failed(call, "stream closed with HTTP/2 error %u (%s)", error_code, nghttp2_http2_strerror(error_code));
-    } else if (call->http_status != 200) {
-        call_failed(call, ":status %d", call->http_status);
-    } else if (call->grpc_status != 0) {
-        if (call->grpc_status < 0) call_failed(call, "no grpc-status in the trailers");
-        else call_failed(call, "grpc-status %d, grpc-message \"%s\"", call->grpc_status, call->grpc_message);
-    } else if (call->answer_length < 5) {
-        call_failed(call, "no message in the answer (%zu bytes)", call->answer_length);
-    } else if (call->answer[0] != 0) {
-        call_failed(call, "compressed message (flag %u)", call->answer[0]);
-    } else if (((uint32_t)call->answer[1] << 24 | (uint32_t)call->answer[2] << 16 | (uint32_t)call->answer[3] << 8 |
-                call->answer[4]) != length) {
-        call_failed(call, "not exactly one message: %zu bytes after a prefix of %u", length,
-                    (uint32_t)call->answer[1] << 24 | (uint32_t)call->answer[2] << 16 | (uint32_t)call->answer[3] << 8 |
-                        call->answer[4]);
-    } else if (call->entry->expected_length > 0
-                   ? memmem(message, length, call->entry->expected, call->entry->expected_length) == NULL
-                   : run.identifying_field != 0 && !has_nonempty_field(message, length, run.identifying_field)) {
-        if (call->entry->expected_length > 0) call_failed(call, "the answer (%zu bytes) lacks the expected bytes", length);
-        else call_failed(call, "the answer (%zu bytes) has no field %llu", length, (unsigned long long)run.identifying_field);
-    } else if (run.measuring) {
-        if (run.latency_count == run.latency_capacity)
-            run.latencies = grow(run.latencies, (run.latency_capacity = run.latency_capacity * 2 + 65536) * sizeof *run.latencies);
-        run.latencies[run.latency_count++] = (int64_t)latency;
-    }
+    size_t length = call->answer_length - 5;
+    uint32_t declared = (uint32_t)call->answer[1] << 24 | (uint32_t)call->answer[2] << 16 | (uint32_t)call->answer[3] << 8 |
+                        call->answer[4];
+    if (declared != length) return call_failed(call, "not exactly one message: %zu bytes after a prefix of %u", length, declared);
+    const struct entry *entry = call->entry;
+    if (entry->expected_length > 0 && memmem(message, length, entry->expected, entry->expected_length) == NULL)
+        return call_failed(call, "the answer (%zu bytes) lacks the expected bytes", length);
+    if (entry->expected_length == 0 && run.identifying_field != 0 && !has_nonempty_field(message, length, run.identifying_field))
+        return call_failed(call, "the answer (%zu bytes) has no field %llu", length, (unsigned long long)run.identifying_field);
+    return true;
+}
+
+/* The call that just closed: its latency kept if it succeeded in the measured run. */
+static void finish(const struct call *call, uint32_t error_code) {
+    uint64_t latency = now_ns() - call->started;
+    if (!succeeded(call, error_code) || !run.measuring) return;
+    if (run.latency_count == run.latency_capacity)
+        run.latencies = grow(run.latencies, (run.latency_capacity = run.latency_capacity * 2 + 65536) * sizeof *run.latencies);
+    run.latencies[run.latency_count++] = (int64_t)latency;
 }
 
 static ssize_t read_request(nghttp2_session *session, int32_t stream_id, uint8_t *buffer, size_t length, uint32_t *flags,
