@@ -17,8 +17,9 @@
 # service log beside them).
 #
 # CLIENT=c drives the closed loop with grpc-load (grpc-load.c: pre-encoded requests
-# over HTTP/2 and TLS on one thread, a few µs of CPU a call, where the generated Swift
-# client, the default, costs 35-70 µs on the same two cores as the service); it is
+# over HTTP/2 and TLS on one thread, 5-6 µs of CPU a check and 9 a GetPerson, where
+# the generated Swift client, the default, costs 36-47 and 74-104 on the same two
+# cores as the service; measured 2026-11-24, docs/benchmarks.md); it is
 # built into .run/records-bench if missing or older than its source, and its requests
 # file made from the sample by the Swift client's `requests` mode. No RATE with it.
 set -euo pipefail
