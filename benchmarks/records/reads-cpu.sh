@@ -15,11 +15,20 @@
 # With `perf`, records 5 s of the service, of the backends and of the client
 # with call graphs (.run/records-bench/reads-cpu.{service,pg,client}.perf; the
 # service log beside them).
+#
+# CLIENT=c drives the closed loop with grpc-load (grpc-load.c: pre-encoded requests
+# over HTTP/2 and TLS on one thread, 5-6 µs of CPU a check and 9 a GetPerson, where
+# the generated Swift client, the default, costs 36-47 and 74-104 on the same two
+# cores as the service; measured 2026-11-24, docs/benchmarks.md); it is
+# built into .run/records-bench if missing or older than its source, and its requests
+# file made from the sample by the Swift client's `requests` mode. No RATE with it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=service.sh
 . "$here/service.sh"
+# shellcheck source=grpc-load.sh
+. "$here/grpc-load.sh"
 work=$root/.run/records-bench
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 service=$1 mode=$2 seconds=$3
@@ -30,6 +39,15 @@ eval "$pg_exports"
 start_records_service "$service" "$port" "$work/reads-cpu.service.log" "$work/pgpass" "$work/certs"
 sample=$work/documents.txt; [ "$mode" = get-person ] && sample=$work/persons.txt
 client="$here/.build/release/RecordsBenchmark"
+input=$sample   # the client's last argument: the sample, or grpc-load's requests made from it
+case ${CLIENT:-swift} in
+  swift) ;;
+  c) [ -z "${RATE:-}" ] || { echo "reads-cpu: grpc-load has a closed loop only (no RATE)" >&2; exit 1; }
+     grpc_load_build "$work"
+     grpc_load_requests "$client" "$mode" "$sample" "$work"
+     client=$grpc_load input=$requests ;;
+  *) echo "reads-cpu: CLIENT must be swift or c" >&2; exit 1 ;;
+esac
 gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt"
   TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt")
 ticks=$(getconf CLK_TCK)
@@ -40,13 +58,14 @@ switches_service() {   # context switches of every thread of the service, volunt
   { cat /proc/$service_pid/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
 }
 cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus every live backend
-  local master; master=$(head -1 "$data/postmaster.pid")
-  { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
+  local master stats; master=$(head -1 "$data/postmaster.pid")
+  mapfile -t stats < <(pgrep -P "$master" | sed 's|.*|/proc/&/stat|')
+  { cat "/proc/$master/stat" "${stats[@]}" 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
     { split($0, f, ") "); split(f[2], s, " ");
       if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
     END { print total / t }'
 }
-"${gate[@]}" "$client" "$mode" "$concurrency" 1 "$sample" > /dev/null   # warm-up: connections, caches
+"${gate[@]}" "$client" "$mode" "$concurrency" 1 "$input" > /dev/null   # warm-up: connections, caches
 "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" > /dev/null
 s0=$(cpu_service); p0=$(cpu_postgres); w0=$(switches_service)
 perfs=()
@@ -59,7 +78,7 @@ if [ "${4:-}" = perf ]; then
   (sleep 4; perf record -F 2000 -g -o "$work/reads-cpu.client.perf" -p "$(pgrep -n -f "$client $mode")" -- sleep 5 > /dev/null 2>&1) &
   perfs+=($!)
 fi
-line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$sample" ${RATE:-})
+line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$input" ${RATE:+"$RATE"})
 echo "$line"
 [ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}" || echo "reads-cpu: a perf recording failed" >&2
 s1=$(cpu_service); p1=$(cpu_postgres); w1=$(switches_service)

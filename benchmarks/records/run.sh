@@ -19,7 +19,10 @@
 #      fingerprint and the traveller's nationality, outbox event, NOTIFY),
 #      interleaved round by round, fsync and synchronous_commit on;
 #   3. GetPerson and CheckCrossingEligibility at 64 callers, closed loop, then
-#      open loop at OPEN_RATE calls/s (default 1000).
+#      the same closed loop driven by grpc-load (grpc-load.c: pre-encoded requests
+#      over HTTP/2 and TLS on one thread, a fraction of the Swift client's CPU a
+#      call; rows get-person-grpc-load and can-cross-grpc-load), then open loop
+#      (the Swift client) at OPEN_RATE calls/s (default 1000).
 # For every run: the CPU of the client (or pgbench), the service and PostgreSQL.
 # Raw lines go to benchmarks/records/results/<stamp>.txt; beside them the intake
 # client's stderr (<stamp>.client.log), the service's log over the
@@ -47,6 +50,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=service.sh
 . "$here/service.sh"
+# shellcheck source=grpc-load.sh
+. "$here/grpc-load.sh"
 persons=${1:-1000000}
 seconds=${2:-15}
 rounds=${3:-2}
@@ -73,6 +78,7 @@ swift build -c release --product RecordsService >&2
 service_bin=${SERVICE_BIN:-$(swift build -c release --show-bin-path)/RecordsService}
 (cd "$here" && swift build -c release >&2)
 client_bin="$here/.build/release/RecordsBenchmark"
+grpc_load_build "$work"
 
 log "PostgreSQL (scripts/pg.sh --scratch)"
 pg_exports=$(./scripts/pg.sh start --scratch)
@@ -142,10 +148,11 @@ ticks=$(getconf CLK_TCK)
 # with its reaped children, plus every live backend).
 cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 cpu_postgres() {
-  local master; master=$(head -1 "$data/postmaster.pid")
+  local master stats; master=$(head -1 "$data/postmaster.pid")
+  mapfile -t stats < <(pgrep -P "$master" | sed 's|.*|/proc/&/stat|')
   # cat, not awk, opens the files: a backend may exit between listing and
   # reading, and then cat fails, which must not stop the script (pipefail).
-  { cat "/proc/$master/stat" $(pgrep -P "$master" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
+  { cat "/proc/$master/stat" "${stats[@]}" 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
     { split($0, f, ") "); split(f[2], s, " ");
       if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
     END { print total / t }'
@@ -331,6 +338,14 @@ for round in $(seq 1 "$rounds"); do
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
     record "$(with_cpu "$mode" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample")"
     statements "$mode"
+    # The same closed loop from grpc-load. It prints MODE as RecordsBenchmark does; its
+    # row is renamed (MODE-grpc-load) so that the table tells the two clients apart.
+    grpc_load_requests "$client_bin" "$mode" "$sample" "$work"
+    log "round $round: $mode, $concurrency callers, closed loop, grpc-load"
+    "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
+    record "$(with_cpu "$mode-grpc-load" "${gate[@]}" "$grpc_load" "$mode" "$concurrency" "$seconds" "$requests" |
+      sed "s/^$mode /$mode-grpc-load /")"
+    statements "$mode-grpc-load"
     for rate in $open_rates; do
       log "round $round: $mode, open loop at $rate/s"
       record "$(with_cpu "$mode-open" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample" "$rate")"

@@ -6,6 +6,8 @@
 //   RecordsBenchmark crossings CONCURRENCY SECONDS DOCS [RATE]   RecordCrossing
 //   RecordsBenchmark get-person CONCURRENCY SECONDS IDS [RATE]   GetPerson
 //   RecordsBenchmark can-cross CONCURRENCY SECONDS DOCS [RATE]   CheckCrossingEligibility
+//   RecordsBenchmark requests get-person IDS OUT | requests can-cross DOCS OUT
+//                                    every sample entry's request, for grpc-load.c
 //
 // DOCS is a file of "kind number issuing_state" lines, IDS one of person ids
 // (run.sh samples both from the loaded database). Without RATE, CONCURRENCY
@@ -17,6 +19,11 @@
 //
 // Prints one line: MODE CONCURRENCY CALLS SECONDS PER_SECOND P50_US P99_US CLIENT_CPU_S ERRORS
 // (intake: intake PERSONS ROWS SECONDS ROWS_PER_SECOND ACCEPTED REJECTED CLIENT_CPU_S BATCHES RESUMED).
+// `requests` writes OUT as repeated (u32 little-endian length, request message, u32
+// length, expected bytes), entry i built as the read modes build call i's request
+// (one function each, below) with what its answer must contain: GetPerson's the person
+// id (the answer's person.person_id), the check's nothing (grpc-load then requires
+// the answer's person_id, as this client does).
 import Contracts
 import Foundation
 import GRPCRuntime
@@ -88,6 +95,44 @@ func documents(_ path: String) -> [Immigration_Common_V1_DocumentReference] {
     }
     guard !references.isEmpty else { fail("no documents in \(path)") }
     return references
+}
+
+/// The person ids of a sample (IDS), one a line.
+func personIDs(_ path: String) -> [String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
+    let ids = text.split(separator: "\n").map(String.init)
+    guard !ids.isEmpty else { fail("no person ids in \(path)") }
+    return ids
+}
+
+/// The request of the `get-person` mode (and of its `requests` entries).
+func getPersonRequest(_ id: String) -> Immigration_Records_V1_GetPersonRequest {
+    .with { $0.personID = id }
+}
+
+/// The request of the `can-cross` mode: exit for even `n`, entry for odd (the call's
+/// number there, the entry's in `requests`), at HAN.
+func eligibilityRequest(_ reference: Immigration_Common_V1_DocumentReference, _ n: Int)
+    -> Immigration_Records_V1_CheckCrossingEligibilityRequest {
+    .with {
+        $0.document = .with { $0.reference = reference }
+        $0.direction = n % 2 == 0 ? .exit : .entry
+        $0.checkpoint = .with { $0.code = "HAN" }
+    }
+}
+
+/// Writes grpc-load's requests file: each entry's message and expected bytes, length-prefixed.
+func writeRequests(_ path: String, _ entries: [(message: [UInt8], expected: [UInt8])]) {
+    var bytes: [UInt8] = []
+    func append(_ part: [UInt8]) {
+        withUnsafeBytes(of: UInt32(part.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: part)
+    }
+    for entry in entries {
+        append(entry.message)
+        append(entry.expected)
+    }
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { fail("cannot write \(path)") }
 }
 
 func report(_ mode: String, _ load: LoadRun, _ latencies: Latencies, _ elapsed: Double, _ cpu: Double) {
@@ -176,14 +221,12 @@ case "crossings":
     }
 
 case "get-person":
-    guard arguments.count > 3, let text = try? String(contentsOfFile: arguments[3], encoding: .utf8) else {
-        fail("get-person CONCURRENCY SECONDS IDS [RATE]")
-    }
-    let ids = text.split(separator: "\n").map(String.init)
+    guard arguments.count > 3 else { fail("get-person CONCURRENCY SECONDS IDS [RATE]") }
+    let ids = personIDs(arguments[3])
     await measure("get-person") { n in
         let client = clients[n % clients.count]
         let id = ids[pick(n, ids.count)]
-        let response = try await client.getPerson(.with { $0.personID = id }, options: options)
+        let response = try await client.getPerson(getPersonRequest(id), options: options)
         guard response.person?.personID == id else { throw RPCError(.dataLoss, "another person") }
     }
 
@@ -192,15 +235,27 @@ case "can-cross":
     let references = documents(arguments[3])
     await measure("can-cross") { n in
         let client = clients[n % clients.count]
-        let response = try await client.checkCrossingEligibility(.with {
-            $0.document = .with { $0.reference = references[pick(n, references.count)] }
-            $0.direction = n % 2 == 0 ? .exit : .entry
-            $0.checkpoint = .with { $0.code = "HAN" }
-        }, options: options)
+        let response = try await client.checkCrossingEligibility(eligibilityRequest(references[pick(n, references.count)], n),
+                                                                 options: options)
         guard !response.personID.isEmpty else { throw RPCError(.dataLoss, "document unknown") }
     }
 
+case "requests":
+    guard arguments.count == 4 else { fail("requests get-person IDS OUT | requests can-cross DOCS OUT") }
+    switch arguments[1] {
+    case "get-person":
+        writeRequests(arguments[3], try personIDs(arguments[2]).map { id in
+            (try getPersonRequest(id).serializedBytes(), Array(id.utf8))
+        })
+    case "can-cross":
+        writeRequests(arguments[3], try documents(arguments[2]).enumerated().map { n, reference in
+            (try eligibilityRequest(reference, n).serializedBytes(), [])
+        })
+    default:
+        fail("requests: get-person or can-cross, not \(arguments[1])")
+    }
+
 default:
-    fail("usage: RecordsBenchmark generate|checkpoints|intake|crossings|get-person|can-cross ...")
+    fail("usage: RecordsBenchmark generate|checkpoints|intake|crossings|get-person|can-cross|requests ...")
 }
 for client in clients { client.channel.close() }
