@@ -10,6 +10,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 drill="$root/scripts/backup-drill.sh"
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=Tests/Ops/private-cluster.sh
+. "$root/Tests/Ops/private-cluster.sh"
 failures=0
 ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
@@ -95,17 +97,7 @@ mkdir -p "$tmp/live" && chown "$user" "$tmp/live"
 pw=$(openssl rand -hex 16)
 printf '%s\n' "$pw" >"$tmp/live/pw" && chown "$user" "$tmp/live/pw"
 runuser -u "$user" -- "$pg_bin/initdb" -D "$server_dir" -U postgres --pwfile="$tmp/live/pw" --auth=scram-sha-256 >/dev/null
-# A random port may be taken (another cluster, an outgoing connection's ephemeral
-# port): try another, as compose-test.sh does (one CI run failed here once).
-port=""
-for _ in $(seq 1 20); do
-  p=$(( 20000 + RANDOM % 40000 ))
-  if runuser -u "$user" -- "$pg_bin/pg_ctl" -D "$server_dir" -l "$tmp/live/log" -w \
-      -o "-c listen_addresses=127.0.0.1 -c port=$p -c unix_socket_directories=''" start >/dev/null 2>&1; then
-    port=$p; break
-  fi
-done
-[ -n "$port" ] || { fail "could not start PostgreSQL"; cat "$tmp/live/log" >&2; exit 1; }
+start_on_random_port "$user" "$server_dir" "$tmp/live/log" || { fail "could not start PostgreSQL"; cat "$tmp/live/log" >&2; exit 1; }
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGPASSWORD=$pw PGDATABASE=postgres
 "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE DATABASE immigration;

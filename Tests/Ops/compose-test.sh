@@ -12,6 +12,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=Tests/Ops/private-cluster.sh
+. "$root/Tests/Ops/private-cluster.sh"
 failures=0
 ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
@@ -192,6 +194,12 @@ for s in "${scripts[@]}"; do
   if head -1 "$s" | grep -q 'bin/sh'; then interp="sh"; fi
   check "$s: $interp -n" "$interp" -n "$s"
   if shellcheck -x "$s" >"$tmp/sc" 2>&1; then ok "$s: shellcheck"; else fail "$s: shellcheck"; sed 's/^/    /' "$tmp/sc"; fi
+  # A library other scripts source (first line "# Sourced by") runs under their
+  # options and is not run on its own: neither set -euo pipefail nor executable.
+  if head -1 "$s" | grep -q '^# Sourced by'; then
+    check "$s: sourced, not executable" test ! -x "$s"
+    continue
+  fi
   if [ "$interp" = bash ]; then
     check "$s: set -euo pipefail" grep -q '^set -euo pipefail' "$s"
   fi
@@ -216,15 +224,7 @@ check "secrets.sh keeps existing passwords" test "$(cat "$secrets"/*.password | 
 
 install -o "$user" -m 0600 "$secrets/postgres.password" "$tmp/pg/pw"
 runuser -u "$user" -- "$pg_bin/initdb" -D "$server_dir" -U postgres --pwfile="$tmp/pg/pw" --auth=scram-sha-256 >/dev/null
-port=""
-for _ in $(seq 1 20); do
-  p=$(( 20000 + RANDOM % 40000 ))
-  if runuser -u "$user" -- "$pg_bin/pg_ctl" -D "$server_dir" -l "$tmp/pg/log" -w \
-      -o "-c listen_addresses=127.0.0.1 -c port=$p -c unix_socket_directories=''" start >/dev/null 2>&1; then
-    port=$p; break
-  fi
-done
-[ -n "$port" ] || { fail "could not start PostgreSQL"; exit 1; }
+start_on_random_port "$user" "$server_dir" "$tmp/pg/log" || { fail "could not start PostgreSQL"; exit 1; }
 export PGHOST=127.0.0.1 PGPORT=$port
 for run in 1 2; do
   if SECRETS_DIR="$secrets" DB_INIT_MARKER="$tmp/db-init.done" PATH="$pg_bin:$PATH" \
