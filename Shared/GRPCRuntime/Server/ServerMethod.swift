@@ -100,8 +100,8 @@ func encodeResponse<Res: WireMessage>(_ response: Res) throws -> OutgoingMessage
 /// runs on its call's queue thread. Decoding a message of many fields costs
 /// in proportion to its size (a BulkIntake batch: about 8 ns a byte, 4.4 ms
 /// for 1,000 persons), during which no other call's bytes are read: a gate's
-/// check would wait behind an upload. The trip to the pool costs two thread
-/// hand-overs (some 10–20 µs); 16 KiB of such fields take about 130 µs, so
+/// check would wait behind an upload. The trip to the pool costs a thread
+/// hand-over (a wake-up, some 10 µs); 16 KiB of such fields take about 130 µs, so
 /// the threshold keeps a wide margin over the hop's cost, and the gates'
 /// requests (a few hundred bytes) never pay it. After the decode the handler
 /// carries on on the pool until a completion of its queue resumes it there.
