@@ -9,9 +9,10 @@
  * PostgreSQL together. The generated Swift client (RecordsBenchmark) costs
  * several times this program's CPU a call (figures: docs/benchmarks.md,
  * "RecordsService", "Session 7"), on the same two cores as the service, where
- * real callers (gates, portals) run on other machines. h2load, our echo benchmarks' driver, costs a few us a call
- * but sends one fixed body (the reads must vary over the 1 M persons) and has no
- * client certificate (the service takes roles from the certificate's SPIFFE id).
+ * real callers (gates, portals) run on other machines. h2load, our echo
+ * benchmarks' driver, costs a few us a call but sends one fixed body (the reads
+ * must vary over the 1 M persons) and has no client certificate (the service
+ * takes roles from the certificate's SPIFFE id).
  * This program sends pre-encoded requests (RecordsBenchmark's `requests` mode)
  * over HTTP/2 and TLS with a client certificate, on one thread, and checks every
  * answer cheaply.
@@ -197,7 +198,7 @@ struct field_path {
 /* Finds the field at path[0..depth) in the message, as a protobuf parser sees it: the
  * last occurrence of a string wins, and the occurrences of a message merge (so the last
  * of its field's occurrences in any of them). Returns false when the message is
- * malformed; *found is then, or when the field is absent, NULL. */
+ * malformed; leaves *found as it was (NULL) when the field is absent. */
 static bool find_field(const uint8_t *p, size_t length, const uint64_t *path, size_t depth, const uint8_t **found,
                        size_t *found_length) {
     const uint8_t *end = p + length;
@@ -403,7 +404,7 @@ static int on_frame(nghttp2_session *session, const nghttp2_frame *frame, void *
         fail("the server sent GOAWAY: HTTP/2 error %u (%s), last stream %d, \"%.*s\" (%zu calls in flight)",
              frame->goaway.error_code, nghttp2_http2_strerror(frame->goaway.error_code), frame->goaway.last_stream_id,
              (int)(frame->goaway.opaque_data_len < 200 ? frame->goaway.opaque_data_len : 200),
-             (const char *)frame->goaway.opaque_data, run.in_flight);
+             frame->goaway.opaque_data != NULL ? (const char *)frame->goaway.opaque_data : "", run.in_flight);
     return 0;
 }
 
@@ -591,7 +592,7 @@ static void closed_loop(double seconds, bool measuring, uint64_t first_call) {
         for (size_t i = 0; i < concurrency; i++)
             if (!calls[i].busy && now < run.end) start(&calls[i]);
         if (run.closed != closed) last_progress = now, closed = run.closed;
-        else if (now - last_progress > 60 * 1000000000ull) fail("no answer for 60 s (%zu calls in flight)", run.in_flight);
+        else if (now - last_progress > 60 * 1000000000ull) fail("no call closed for 60 s (%zu calls in flight)", run.in_flight);
     }
 }
 
