@@ -7,11 +7,12 @@
  * a closed loop of 64 on this 2-core machine, latency is 64 / throughput, and
  * throughput is 2 cores over the CPU a call costs the client, the service and
  * PostgreSQL together. The generated Swift client (RecordsBenchmark) costs
- * 35-45 us of CPU a check and 60-70 us a GetPerson (it decodes the whole answer)
- * on the same two cores as the service, where real callers (gates, portals) run
- * on other machines. h2load, our echo benchmarks' driver, costs a few us a call
- * but sends one fixed body (the reads must vary over the 1 M persons) and has no
- * client certificate (the service takes roles from the certificate's SPIFFE id).
+ * several times this program's CPU a call (figures: docs/benchmarks.md,
+ * "RecordsService", "Session 7"), on the same two cores as the service, where
+ * real callers (gates, portals) run on other machines. h2load, our echo
+ * benchmarks' driver, costs a few us a call but sends one fixed body (the reads
+ * must vary over the 1 M persons) and has no client certificate (the service
+ * takes roles from the certificate's SPIFFE id).
  * This program sends pre-encoded requests (RecordsBenchmark's `requests` mode)
  * over HTTP/2 and TLS with a client certificate, on one thread, and checks every
  * answer cheaply.
@@ -22,10 +23,11 @@
  * length, expected bytes). Call n sends entry pick(n), SplitMix64 of n and a
  * per-process random offset, as RecordsBenchmark picks its samples. A call
  * succeeds when :status is 200, grpc-status is 0, exactly one complete
- * uncompressed message arrived and it contains the entry's expected bytes; when
- * those are empty, the answer's identifying field must be present and non-empty
- * (the check's person_id, field 3: an unknown document is answered OK, with the
- * reason DOCUMENT_UNKNOWN and no person_id).
+ * uncompressed message arrived and its identifying field (the mode's, `modes`
+ * below: GetPersonResponse.person.person_id, the check's person_id) is exactly
+ * the entry's expected bytes, or, when those are empty, present and non-empty (an
+ * unknown document is answered OK, with the reason DOCUMENT_UNKNOWN and no
+ * person_id).
  *
  * Each call is HEADERS (POST to the mode's method, content-type application/grpc,
  * te trailers, grpc-timeout 600S as RecordsBenchmark's 600 s deadline) and one DATA
@@ -41,9 +43,11 @@
  *
  * Prints one line as RecordsBenchmark does:
  *   MODE CONCURRENCY CALLS SECONDS PER_SECOND P50_US P99_US CLIENT_CPU_S ERRORS
- * and, when calls failed, the first failure on stderr.
+ * and, when calls failed, the first failure on stderr. Exits 2 without that line
+ * when the run cannot go on: the connection lost, a GOAWAY from the server, no
+ * call closing for 60 s.
  *
- * Build: cc -O2 -Wall -Wextra -o grpc-load grpc-load.c -lnghttp2 -lssl -lcrypto
+ * Build: see grpc-load.sh.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +56,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -182,8 +187,20 @@ static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) 
     return false;
 }
 
-/* Whether a top-level length-delimited field `field` of the message is present and non-empty. */
-static bool has_nonempty_field(const uint8_t *p, size_t length, uint64_t field) {
+/* A field named by the field numbers leading to it (GetPersonResponse.person = 1, then
+ * Person.person_id = 1: {1, 1}), which must be length-delimited at every step. */
+struct field_path {
+    uint64_t numbers[4];
+    size_t depth;
+    const char *name; /* for failures */
+};
+
+/* Finds the field at path[0..depth) in the message, as a protobuf parser sees it: the
+ * last occurrence of a string wins, and the occurrences of a message merge (so the last
+ * of its field's occurrences in any of them). Returns false when the message is
+ * malformed; leaves *found as it was (NULL) when the field is absent. */
+static bool find_field(const uint8_t *p, size_t length, const uint64_t *path, size_t depth, const uint8_t **found,
+                       size_t *found_length) {
     const uint8_t *end = p + length;
     while (p < end) {
         uint64_t tag, size;
@@ -194,13 +211,29 @@ static bool has_nonempty_field(const uint8_t *p, size_t length, uint64_t field) 
         case 5: if (end - p < 4) return false; p += 4; break;
         case 2:
             if (!read_varint(&p, end, &size) || size > (uint64_t)(end - p)) return false;
-            if (tag >> 3 == field && size > 0) return true;
+            if (tag >> 3 == path[0]) {
+                if (depth == 1) *found = p, *found_length = (size_t)size;
+                else if (!find_field(p, (size_t)size, path + 1, depth - 1, found, found_length)) return false;
+            }
             p += size;
             break;
         default: return false;
         }
     }
-    return false;
+    return true;
+}
+
+/* Why the answer `message` does not carry `expected` at `path` (when `expected` is empty:
+ * does not carry a non-empty value there), or NULL when it does. */
+static const char *answer_mismatch(const uint8_t *message, size_t length, const struct field_path *path,
+                                   const uint8_t *expected, size_t expected_length) {
+    const uint8_t *value = NULL;
+    size_t value_length = 0;
+    if (!find_field(message, length, path->numbers, path->depth, &value, &value_length)) return "is not a valid message";
+    if (value == NULL || value_length == 0) return "has no value at the identifying field";
+    if (expected_length > 0 && (value_length != expected_length || memcmp(value, expected, value_length) != 0))
+        return "has another value than the expected one at the identifying field";
+    return NULL;
 }
 
 /* ------------------------------------------------------------ calls */
@@ -228,18 +261,20 @@ struct connection {
     nghttp2_session *session;
     uint8_t *out;
     size_t out_length, out_sent, out_capacity;
-    bool write_blocked;
+    bool write_blocked;    /* poll for POLLOUT */
+    bool read_wants_write; /* SSL_read asked to be called again once the socket is writable */
 };
 
 static struct {
     const char *mode;
     const char *path;
-    uint64_t identifying_field; /* checked when an entry expects no bytes; 0: none */
+    const struct field_path *identifying; /* the answer's field the entries' expected bytes are about */
     const char *authority;
     bool measuring;
     uint64_t end;
     uint64_t next_call;
     size_t in_flight;
+    uint64_t closed; /* calls closed so far: the watchdog's measure of progress */
     int64_t *latencies;
     size_t latency_count, latency_capacity;
     size_t errors;
@@ -273,11 +308,8 @@ static bool succeeded(const struct call *call, uint32_t error_code) {
     uint32_t declared = (uint32_t)call->answer[1] << 24 | (uint32_t)call->answer[2] << 16 | (uint32_t)call->answer[3] << 8 |
                         call->answer[4];
     if (declared != length) return call_failed(call, "not exactly one message: %zu bytes after a prefix of %u", length, declared);
-    const struct entry *entry = call->entry;
-    if (entry->expected_length > 0 && memmem(message, length, entry->expected, entry->expected_length) == NULL)
-        return call_failed(call, "the answer (%zu bytes) lacks the expected bytes", length);
-    if (entry->expected_length == 0 && run.identifying_field != 0 && !has_nonempty_field(message, length, run.identifying_field))
-        return call_failed(call, "the answer (%zu bytes) has no field %llu", length, (unsigned long long)run.identifying_field);
+    const char *mismatch = answer_mismatch(message, length, run.identifying, call->entry->expected, call->entry->expected_length);
+    if (mismatch != NULL) return call_failed(call, "the answer (%zu bytes) %s, %s", length, mismatch, run.identifying->name);
     return true;
 }
 
@@ -360,6 +392,19 @@ static int on_close(nghttp2_session *session, int32_t stream_id, uint32_t error_
     finish(call, error_code);
     call->busy = false;
     run.in_flight--;
+    run.closed++;
+    return 0;
+}
+
+/* A GOAWAY refuses every call started after it (inside nghttp2_session_mem_send, with no
+ * callback), so the run cannot go on: it ends here, with the server's reason. */
+static int on_frame(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
+    (void)session, (void)user_data;
+    if (frame->hd.type == NGHTTP2_GOAWAY)
+        fail("the server sent GOAWAY: HTTP/2 error %u (%s), last stream %d, \"%.*s\" (%zu calls in flight)",
+             frame->goaway.error_code, nghttp2_http2_strerror(frame->goaway.error_code), frame->goaway.last_stream_id,
+             (int)(frame->goaway.opaque_data_len < 200 ? frame->goaway.opaque_data_len : 200),
+             frame->goaway.opaque_data != NULL ? (const char *)frame->goaway.opaque_data : "", run.in_flight);
     return 0;
 }
 
@@ -379,6 +424,8 @@ static SSL_CTX *tls_context(void) {
     static const uint8_t alpn[] = "\x02h2";
     if (SSL_CTX_set_alpn_protos(context, alpn, sizeof alpn - 1) != 0) fail("SSL_CTX_set_alpn_protos");
     SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* A connection closed without close_notify reads as end of file (SSL_ERROR_ZERO_RETURN). */
+    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
     /* One read(2) for every record that arrived, not two a record (header, then body). */
     SSL_CTX_set_read_ahead(context, 1);
     SSL_CTX_set_default_read_buffer_len(context, 1 << 17);
@@ -421,6 +468,7 @@ static void connect_to(struct connection *c, SSL_CTX *context, const char *host,
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_close);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame);
     if (nghttp2_session_client_new(&c->session, callbacks, c) != 0) fail("nghttp2_session_client_new");
     nghttp2_session_callbacks_del(callbacks);
     /* Windows large enough that flow control never holds an answer back (GetPerson's are kilobytes). */
@@ -430,6 +478,20 @@ static void connect_to(struct connection *c, SSL_CTX *context, const char *host,
     };
     nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, settings, sizeof settings / sizeof *settings);
     nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, 1 << 30);
+}
+
+/* What SSL_read or SSL_write returning `n` means: returns the SSL_ERROR_WANT_* to wait
+ * for; ends the run on anything else, saying whether the server closed the connection.
+ * The caller cleared the error queue and errno before the call. */
+static int tls_wait(struct connection *c, int n, const char *doing) {
+    int error = SSL_get_error(c->tls, n);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return error;
+    unsigned long reason = ERR_peek_error();
+    if (error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET || errno == EPIPE)) ||
+        (error == SSL_ERROR_SSL && ERR_GET_LIB(reason) == ERR_LIB_SSL && ERR_GET_REASON(reason) == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+        fail("the server closed the connection while %s (%s; %zu calls in flight)", doing,
+             errno != 0 ? strerror(errno) : "end of file", run.in_flight);
+    fail("cannot go on %s (TLS error %d, %s)", doing, error, errno != 0 ? strerror(errno) : "no system error");
 }
 
 /* Writes what the session has to send, gathered into one buffer (few TLS records, few system calls). */
@@ -448,18 +510,16 @@ static void flush(struct connection *c) {
             }
             if (c->out_length == 0) return;
         }
+        ERR_clear_error();
+        errno = 0;
         int n = SSL_write(c->tls, c->out + c->out_sent, (int)(c->out_length - c->out_sent));
         if (n > 0) {
             c->out_sent += (size_t)n;
             continue;
         }
-        int error = SSL_get_error(c->tls, n);
-        if (error == SSL_ERROR_WANT_WRITE) {
-            c->write_blocked = true;
-            return;
-        }
-        if (error == SSL_ERROR_WANT_READ) return;
-        fail("cannot write to the server (TLS error %d, %s)", error, strerror(errno));
+        /* WANT_READ: tried again after the next poll, which always waits for POLLIN. */
+        if (tls_wait(c, n, "writing to the server") == SSL_ERROR_WANT_WRITE) c->write_blocked = true;
+        return;
     }
 }
 
@@ -467,22 +527,28 @@ static void flush(struct connection *c) {
 static void receive(struct connection *c) {
     static uint8_t buffer[65536];
     for (;;) {
+        ERR_clear_error();
+        errno = 0;
         int n = SSL_read(c->tls, buffer, sizeof buffer);
         if (n > 0) {
             ssize_t used = nghttp2_session_mem_recv(c->session, buffer, (size_t)n);
             if (used < 0) fail("HTTP/2 error from the server: %s", nghttp2_strerror((int)used));
             continue;
         }
-        int error = SSL_get_error(c->tls, n);
-        if (error == SSL_ERROR_WANT_READ) return;
-        if (error == SSL_ERROR_WANT_WRITE) {
-            c->write_blocked = true;
-            return;
-        }
-        if (error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno == 0))
-            fail("the server closed the connection (%zu calls in flight)", run.in_flight);
-        fail("cannot read from the server (TLS error %d, %s)", error, strerror(errno));
+        if (tls_wait(c, n, "reading from the server") == SSL_ERROR_WANT_WRITE) c->read_wants_write = c->write_blocked = true;
+        return;
     }
+}
+
+/* After the result line: tells the server the client is done (GOAWAY, close_notify), as
+ * far as the socket takes it without waiting; a failure here changes nothing. */
+static void say_goodbye(struct connection *c) {
+    nghttp2_session_terminate_session(c->session, NGHTTP2_NO_ERROR);
+    const uint8_t *data;
+    ssize_t n;
+    while ((n = nghttp2_session_mem_send(c->session, &data)) > 0 && SSL_write(c->tls, data, (int)n) == (int)n) continue;
+    SSL_shutdown(c->tls);
+    close(c->fd);
 }
 
 /* ------------------------------------------------------------ the closed loop */
@@ -499,25 +565,34 @@ static void closed_loop(double seconds, bool measuring, uint64_t first_call) {
     run.next_call = first_call;
     run.end = now_ns() + (uint64_t)(seconds * 1e9);
     for (size_t i = 0; i < concurrency; i++) start(&calls[i]);
-    uint64_t last_progress = now_ns();
+    uint64_t last_progress = now_ns(), closed = run.closed;
     while (run.in_flight > 0) {
         for (size_t i = 0; i < connection_count; i++) {
+            if (!nghttp2_session_want_read(connections[i].session) && !nghttp2_session_want_write(connections[i].session))
+                fail("the HTTP/2 session of connection %zu ended (%zu calls in flight)", i, run.in_flight);
             flush(&connections[i]);
             polls[i] = (struct pollfd){.fd = connections[i].fd,
                                        .events = (short)(POLLIN | (connections[i].write_blocked ? POLLOUT : 0))};
         }
         int ready = poll(polls, (nfds_t)connection_count, 1000);
         if (ready < 0 && errno != EINTR) fail("poll: %s", strerror(errno));
-        size_t before = run.in_flight;
         for (size_t i = 0; ready > 0 && i < connection_count; i++) {
-            if (polls[i].revents & POLLOUT) connections[i].write_blocked = false;
-            if (polls[i].revents & (POLLIN | POLLERR | POLLHUP)) receive(&connections[i]);
+            struct connection *c = &connections[i];
+            bool read = polls[i].revents & (POLLIN | POLLERR | POLLHUP);
+            if (polls[i].revents & POLLOUT) {
+                c->write_blocked = false;
+                if (c->read_wants_write) read = true;
+            }
+            if (read) {
+                c->read_wants_write = false;
+                receive(c);
+            }
         }
         uint64_t now = now_ns();
         for (size_t i = 0; i < concurrency; i++)
             if (!calls[i].busy && now < run.end) start(&calls[i]);
-        if (run.in_flight != before || ready > 0) last_progress = now;
-        else if (now - last_progress > 60 * 1000000000ull) fail("no answer for 60 s (%zu calls in flight)", run.in_flight);
+        if (run.closed != closed) last_progress = now, closed = run.closed;
+        else if (now - last_progress > 60 * 1000000000ull) fail("no call closed for 60 s (%zu calls in flight)", run.in_flight);
     }
 }
 
@@ -537,31 +612,43 @@ static double percentile(double p) {
     return (double)run.latencies[index] / 1000;
 }
 
-static size_t positive(const char *text, const char *name) {
+/* A whole decimal number of at least `minimum` (the whole text: no sign, no suffix). */
+static size_t number(const char *text, const char *name, size_t minimum) {
     char *end;
-    long value = strtol(text, &end, 10);
-    if (*text == 0 || *end != 0 || value <= 0) fail("%s must be a positive number", name);
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (*text < '0' || *text > '9' || *end != 0 || errno != 0 || value < minimum || value > 1000000000)
+        fail("%s must be a whole number from %zu, not \"%s\"", name, minimum, text);
     return (size_t)value;
 }
 
+/* The modes: the method each calls and the answer's field its entries' expected bytes are
+ * about (Protos/immigration/records/v1/records.proto; RecordsBenchmark's `requests`). */
+static const struct {
+    const char *name, *path;
+    struct field_path identifying;
+} modes[] = {
+    {"get-person", "/immigration.records.v1.RecordsService/GetPerson",
+     {{1, 1}, 2, "person.person_id (GetPersonResponse field 1, Person field 1)"}},
+    {"can-cross", "/immigration.records.v1.RecordsService/CheckCrossingEligibility",
+     {{3}, 1, "person_id (CheckCrossingEligibilityResponse field 3)"}},
+};
+
 int main(int argc, char **argv) {
+    /* A connection the server resets must end the run with a message, not kill it silently. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc != 5) fail("usage: grpc-load get-person|can-cross CONCURRENCY SECONDS REQUESTS_FILE");
     run.mode = argv[1];
-    if (strcmp(run.mode, "get-person") == 0) {
-        run.path = "/immigration.records.v1.RecordsService/GetPerson";
-    } else if (strcmp(run.mode, "can-cross") == 0) {
-        run.path = "/immigration.records.v1.RecordsService/CheckCrossingEligibility";
-        run.identifying_field = 3; /* CheckCrossingEligibilityResponse.person_id */
-    } else {
-        fail("MODE must be get-person or can-cross, not %s", run.mode);
-    }
-    concurrency = positive(argv[2], "CONCURRENCY");
-    size_t seconds = positive(argv[3], "SECONDS");
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+        if (strcmp(run.mode, modes[i].name) == 0) run.path = modes[i].path, run.identifying = &modes[i].identifying;
+    if (run.path == NULL) fail("MODE must be get-person or can-cross, not %s", run.mode);
+    concurrency = number(argv[2], "CONCURRENCY", 1);
+    size_t seconds = number(argv[3], "SECONDS", 1);
     read_requests(argv[4]);
     const char *warm_up = getenv("WARMUP_SECONDS");
-    size_t warm_up_seconds = warm_up != NULL && *warm_up != 0 ? (size_t)atol(warm_up) : 2;
+    size_t warm_up_seconds = warm_up != NULL ? number(warm_up, "WARMUP_SECONDS", 0) : 2;
     const char *connections_setting = getenv("CONNECTIONS");
-    connection_count = connections_setting != NULL ? positive(connections_setting, "CONNECTIONS") : 1;
+    connection_count = connections_setting != NULL ? number(connections_setting, "CONNECTIONS", 1) : 1;
     if (getrandom(&draw_offset, sizeof draw_offset, 0) != sizeof draw_offset) fail("getrandom: %s", strerror(errno));
 
     const char *target = getenv("RECORDS_TARGET");
@@ -594,11 +681,7 @@ int main(int argc, char **argv) {
     qsort(run.latencies, run.latency_count, sizeof *run.latencies, compare);
     printf("%s %zu %zu %.2f %lld %.0f %.0f %.2f %zu\n", run.mode, concurrency, run.latency_count, elapsed,
            (long long)((double)run.latency_count / elapsed), percentile(0.5), percentile(0.99), cpu, run.errors);
-    for (size_t i = 0; i < connection_count; i++) {
-        nghttp2_session_terminate_session(connections[i].session, NGHTTP2_NO_ERROR);
-        flush(&connections[i]);
-        SSL_shutdown(connections[i].tls);
-        close(connections[i].fd);
-    }
+    fflush(stdout);
+    for (size_t i = 0; i < connection_count; i++) say_goodbye(&connections[i]);
     return 0;
 }

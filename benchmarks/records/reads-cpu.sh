@@ -17,11 +17,11 @@
 # service log beside them).
 #
 # CLIENT=c drives the closed loop with grpc-load (grpc-load.c: pre-encoded requests
-# over HTTP/2 and TLS on one thread, 5-6 µs of CPU a check and 9 a GetPerson, where
-# the generated Swift client, the default, costs 36-47 and 74-104 on the same two
-# cores as the service; measured 2026-11-24, docs/benchmarks.md); it is
-# built into .run/records-bench if missing or older than its source, and its requests
-# file made from the sample by the Swift client's `requests` mode. No RATE with it.
+# over HTTP/2 and TLS on one thread, a fraction of the CPU a call of the generated
+# Swift client, the default; figures in docs/benchmarks.md, "RecordsService",
+# "Session 7"); it is built into .run/records-bench if missing or older than its
+# source, and its requests file made from the sample by the Swift client's
+# `requests` mode. No RATE with it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -34,7 +34,7 @@ bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 service=$1 mode=$2 seconds=$3
 port=${GRPC_PORT:-50461}
 concurrency=${CONCURRENCY:-64}
-pg_exports=$(cd "$root" && ./scripts/pg.sh start --scratch 2>/dev/null)
+pg_exports=$(cd "$root" && ./scripts/pg.sh start --scratch)
 eval "$pg_exports"
 start_records_service "$service" "$port" "$work/reads-cpu.service.log" "$work/pgpass" "$work/certs"
 sample=$work/documents.txt; [ "$mode" = get-person ] && sample=$work/persons.txt
@@ -50,24 +50,14 @@ case ${CLIENT:-swift} in
 esac
 gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt"
   TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt")
-ticks=$(getconf CLK_TCK)
 data=$(readlink -f "$root/.pgdata/scratch")
-cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 switches_service() {   # context switches of every thread of the service, voluntary + involuntary
   # (a thread that ends during the run takes its switches with it: slightly low)
   { cat /proc/$service_pid/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
 }
-cpu_postgres() {   # as run.sh: the postmaster with its reaped children, plus every live backend
-  local master stats; master=$(head -1 "$data/postmaster.pid")
-  mapfile -t stats < <(pgrep -P "$master" | sed 's|.*|/proc/&/stat|')
-  { cat "/proc/$master/stat" "${stats[@]}" 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
-    { split($0, f, ") "); split(f[2], s, " ");
-      if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
-    END { print total / t }'
-}
 "${gate[@]}" "$client" "$mode" "$concurrency" 1 "$input" > /dev/null   # warm-up: connections, caches
 "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" > /dev/null
-s0=$(cpu_service); p0=$(cpu_postgres); w0=$(switches_service)
+s0=$(cpu_service); p0=$(cpu_postgres "$data"); w0=$(switches_service)
 perfs=()
 if [ "${4:-}" = perf ]; then
   backends=$(pgrep -P "$(head -1 "$data/postmaster.pid")" -d,)
@@ -81,7 +71,7 @@ fi
 line=$(WARMUP_SECONDS=0 "${gate[@]}" "$client" "$mode" "$concurrency" "$seconds" "$input" ${RATE:+"$RATE"})
 echo "$line"
 [ ${#perfs[@]} -eq 0 ] || wait "${perfs[@]}" || echo "reads-cpu: a perf recording failed" >&2
-s1=$(cpu_service); p1=$(cpu_postgres); w1=$(switches_service)
+s1=$(cpu_service); p1=$(cpu_postgres "$data"); w1=$(switches_service)
 "$bin/psql" -XtA -F' ' -c "SELECT 'statements', calls, round(mean_exec_time::numeric, 3),
     left(regexp_replace(query, '\s+', ' ', 'g'), 80)
   FROM pg_stat_statements WHERE calls > 50 ORDER BY total_exec_time DESC LIMIT 4"

@@ -143,35 +143,34 @@ caller() { echo env RECORDS_TARGET="127.0.0.1:$grpc_port" TLS_CERT="$work/certs/
 read -r -a ops <<< "$(caller ops-operator-1)"
 read -r -a gate <<< "$(caller gate-HAN-T2-07)"
 
-ticks=$(getconf CLK_TCK)
-# CPU seconds so far of the service, and of the PostgreSQL cluster (postmaster
-# with its reaped children, plus every live backend).
-cpu_service() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
-cpu_postgres() {
-  local master stats; master=$(head -1 "$data/postmaster.pid")
-  mapfile -t stats < <(pgrep -P "$master" | sed 's|.*|/proc/&/stat|')
-  # cat, not awk, opens the files: a backend may exit between listing and
-  # reading, and then cat fails, which must not stop the script (pipefail).
-  { cat "/proc/$master/stat" "${stats[@]}" 2>/dev/null || true; } | awk -v t="$ticks" -v m="$master" '
-    { split($0, f, ") "); split(f[2], s, " ");
-      if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
-    END { print total / t }'
-}
 # Runs a command (its output on stdout), then records "cpu LABEL WALL CLIENT SERVICE POSTGRES".
+# Returns 1, recording nothing, when the command failed or printed nothing: callers
+# capture its output first (`row=$(with_cpu ...) || client_failed LABEL`), so that no
+# blank row is recorded and the run does not go on.
 with_cpu() {
   local label=$1; shift
-  local s0 p0 w0 out
-  s0=$(cpu_service); p0=$(cpu_postgres); w0=$(date +%s.%N)
+  local s0 p0 w0 out status=0
+  s0=$(cpu_service); p0=$(cpu_postgres "$data"); w0=$(date +%s.%N)
   out=$(mktemp)
   echo "== $(date -u +%H:%M:%S) $label" >> "$client_log"
-  /usr/bin/time -f "%U %S" -o "$out.time" "$@" > "$out" 2>> "$client_log"
+  /usr/bin/time -f "%U %S" -o "$out.time" "$@" > "$out" 2>> "$client_log" || status=$?
+  if [ "$status" != 0 ] || [ ! -s "$out" ]; then
+    echo "== $label: exit status $status, $(wc -c < "$out") bytes of output" >> "$client_log"
+    rm -f "$out" "$out.time"
+    return 1
+  fi
   local w1 s1 p1 c
-  w1=$(date +%s.%N); s1=$(cpu_service); p1=$(cpu_postgres)
+  w1=$(date +%s.%N); s1=$(cpu_service); p1=$(cpu_postgres "$data")
   c=$(awk '{print $1 + $2}' "$out.time")
   cat "$out"
   echo "cpu $label $(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.2f", b - a}') $c \
 $(awk -v a="$s0" -v b="$s1" 'BEGIN {printf "%.2f", b - a}') $(awk -v a="$p0" -v b="$p1" 'BEGIN {printf "%.2f", b - a}')" | tee -a "$raw" >&2
   rm -f "$out" "$out.time"
+}
+# Ends the run after a client (or pgbench) failed or printed nothing (with_cpu).
+client_failed() {
+  log "$1 failed or printed nothing: its stderr is in $client_log; stopping"
+  exit 1
 }
 
 record "machine $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -212,7 +211,8 @@ if $fresh; then
   watch_intake & watcher=$!
   # The client's stderr (resumed streams, rejected rows) goes to the run's client log
   # (with_cpu), kept beside the raw lines.
-  record "$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch")"
+  row=$(with_cpu intake "${ops[@]}" "$client_bin" intake "$persons" "$per_batch") || client_failed intake
+  record "$row"
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
   cp "$service_log" "$here/results/$stamp.intake-service.log"
@@ -233,9 +233,9 @@ if [ ! -f "$work/copied" ]; then
   : > "$copy_script"
   for t in "${tables[@]:1}"; do echo "\\copy records_copy.$t FROM '$work/$t.copy' WITH (FORMAT binary)" >> "$copy_script"; done
   rows=$("$bin/psql" -XtAc "SELECT (SELECT count(*) FROM records.persons) + (SELECT count(*) FROM records.documents) + (SELECT count(*) FROM records.crossings)")
-  p0=$(cpu_postgres); w0=$(date +%s.%N)
+  p0=$(cpu_postgres "$data"); w0=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$work/copy.time" "$bin/psql" -Xq -v ON_ERROR_STOP=1 -f "$copy_script"
-  w1=$(date +%s.%N); p1=$(cpu_postgres)
+  w1=$(date +%s.%N); p1=$(cpu_postgres "$data")
   elapsed=$(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.2f", b - a}')
   record "copy $persons $rows $elapsed $(awk -v r="$rows" -v e="$elapsed" 'BEGIN {printf "%d", r / e}')"
   record "cpu copy $elapsed $(awk '{print $1 + $2}' "$work/copy.time") 0 $(awk -v a="$p0" -v b="$p1" 'BEGIN {printf "%.2f", b - a}')"
@@ -317,18 +317,22 @@ statements() {
 for round in $(seq 1 "$rounds"); do
   if [ "${ONLY:-}" != reads ]; then
     log "round $round: pgbench, $concurrency clients"
-    out=$(with_cpu pgbench "$bin/pgbench" -n -M prepared -f "$work/crossing.sql" -c "$concurrency" -j 2 -T "$seconds")
+    out=$(with_cpu pgbench "$bin/pgbench" -n -M prepared -f "$work/crossing.sql" -c "$concurrency" -j 2 -T "$seconds") ||
+      client_failed pgbench
     tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
     lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
     record "pgbench $concurrency ${tps%.*} $lat"
     log "round $round: pgbench without NOTIFY, $concurrency clients"
-    out=$(with_cpu pgbench-no-notify "$bin/pgbench" -n -M prepared -f "$work/crossing-no-notify.sql" -c "$concurrency" -j 2 -T "$seconds")
+    out=$(with_cpu pgbench-no-notify "$bin/pgbench" -n -M prepared -f "$work/crossing-no-notify.sql" -c "$concurrency" -j 2 \
+      -T "$seconds") || client_failed pgbench-no-notify
     tps=$(echo "$out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
     lat=$(echo "$out" | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p')
     record "pgbench-no-notify $concurrency ${tps%.*} $lat"
     log "round $round: RecordCrossing, $concurrency callers"
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
-    record "$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt")"
+    row=$(with_cpu crossings "${gate[@]}" "$client_bin" crossings "$concurrency" "$seconds" "$work/documents.txt") ||
+      client_failed crossings
+    record "$row"
     statements crossings
   fi
   record "sched-probe round=$round p50/p99/p999/max ms $(sched_probe) load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -336,19 +340,23 @@ for round in $(seq 1 "$rounds"); do
     sample=$work/documents.txt; [ $mode = get-person ] && sample=$work/persons.txt
     log "round $round: $mode, $concurrency callers, closed loop"
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
-    record "$(with_cpu "$mode" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample")"
+    row=$(with_cpu "$mode" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample") || client_failed "$mode"
+    record "$row"
     statements "$mode"
     # The same closed loop from grpc-load. It prints MODE as RecordsBenchmark does; its
     # row is renamed (MODE-grpc-load) so that the table tells the two clients apart.
     grpc_load_requests "$client_bin" "$mode" "$sample" "$work"
     log "round $round: $mode, $concurrency callers, closed loop, grpc-load"
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
-    record "$(with_cpu "$mode-grpc-load" "${gate[@]}" "$grpc_load" "$mode" "$concurrency" "$seconds" "$requests" |
-      sed "s/^$mode /$mode-grpc-load /")"
+    row=$(with_cpu "$mode-grpc-load" "${gate[@]}" "$grpc_load" "$mode" "$concurrency" "$seconds" "$requests") ||
+      client_failed "$mode-grpc-load"
+    record "${row/#"$mode "/"$mode-grpc-load "}"
     statements "$mode-grpc-load"
     for rate in $open_rates; do
       log "round $round: $mode, open loop at $rate/s"
-      record "$(with_cpu "$mode-open" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample" "$rate")"
+      row=$(with_cpu "$mode-open" "${gate[@]}" "$client_bin" "$mode" "$concurrency" "$seconds" "$sample" "$rate") ||
+        client_failed "$mode-open"
+      record "$row"
     done
   done
 done

@@ -1,4 +1,6 @@
-# Sourced by run.sh and reads-cpu.sh: the one way the records benchmarks start the service.
+# Sourced by run.sh, reads-cpu.sh and grpc-load-selftest.sh: the one way the records
+# benchmarks start the service and read the CPU it and PostgreSQL used.
+# shellcheck shell=bash
 #
 # start_records_service BINARY PORT LOG PGPASSFILE CERTS
 # Starts BINARY (a release RecordsService) on 127.0.0.1:PORT with mutual TLS (the
@@ -20,4 +22,20 @@ start_records_service() {
     kill -0 "$service_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.1
   done
+}
+
+# cpu_service: CPU seconds so far of the service started by start_records_service.
+cpu_service() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
+
+# cpu_postgres DATA: CPU seconds so far of the PostgreSQL cluster in the data folder DATA:
+# the postmaster with its reaped children, plus every live backend.
+cpu_postgres() {
+  local master stats; master=$(head -1 "$1/postmaster.pid")
+  mapfile -t stats < <(pgrep -P "$master" | sed 's|.*|/proc/&/stat|')
+  # cat, not awk, opens the files: a backend may exit between listing and
+  # reading, and then cat fails, which must not stop the script (pipefail).
+  { cat "/proc/$master/stat" "${stats[@]}" 2>/dev/null || true; } | awk -v t="$(getconf CLK_TCK)" -v m="$master" '
+    { split($0, f, ") "); split(f[2], s, " ");
+      if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
+    END { print total / t }'
 }
