@@ -60,7 +60,10 @@ final class RequestDecodingTests: XCTestCase {
         let words = streamed.text.split(separator: " ").map(String.init)
         XCTAssertEqual(words.count, 3, streamed.text)
         XCTAssertEqual(words.first, "1000:cq-decoding-#0")
-        XCTAssertEqual(words.last, "1000:cq-decoding-#0")
+        // The third is small, but where it is decoded depends on timing: after the
+        // large one the handler carries on on the pool, and if the third has already
+        // arrived when it asks, it is decoded there with no hop back.
+        XCTAssertTrue(words.count == 3 && words[2].hasPrefix("1000:"), streamed.text)
         XCTAssertTrue(words.count == 3 && words[1].hasPrefix("100000:") && !words[1].contains(":cq-"), streamed.text)
         await running.stop()
     }
