@@ -27,6 +27,7 @@ client="$here/.build/release/RecordsBenchmark"
 pg_exports=$(cd "$root" && ./scripts/pg.sh start --scratch)
 eval "$pg_exports"
 start_records_service "$1" "$port" "$work/selftest.service.log" "$work/pgpass" "$work/certs"
+read -r -a gate <<< "$(caller "$port" "$work/certs" gate-HAN-T2-07)"
 cases=$(mktemp -d)
 trap 'kill $service_pid 2>/dev/null || true; wait $service_pid 2>/dev/null || true; rm -rf "$cases"' EXIT
 grpc_load_build "$work"
@@ -79,9 +80,7 @@ failed=0
 # check NAME MODE REQUESTS CALLS ERRORS [FIRST_ERROR]: CALLS and ERRORS are "0" or "some".
 check() {
   local name=$1 mode=$2 file=$3 want_calls=$4 want_errors=$5 want_first=${6:-} line calls errors verdict=ok
-  line=$(WARMUP_SECONDS=0 RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt" \
-    TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt" \
-    "$grpc_load" "$mode" 8 2 "$file" 2> "$cases/stderr") || verdict="exit status $?"
+  line=$(WARMUP_SECONDS=0 "${gate[@]}" "$grpc_load" "$mode" 8 2 "$file" 2> "$cases/stderr") || verdict="exit status $?"
   read -r _ _ calls _ _ _ _ _ errors <<< "$line"
   # The first condition that fails gives the verdict.
   if [ "$verdict" != ok ]; then :
@@ -108,9 +107,7 @@ check "check, unknown documents" can-cross "$cases/unknown-documents.requests" 0
 # The service stops (SIGTERM) 2 s into a 30 s run: grpc-load must end within 10 s of it,
 # with a non-zero status and a message saying why (GOAWAY, or the connection closed).
 verdict=ok
-WARMUP_SECONDS=0 RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt" \
-  TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt" \
-  "$grpc_load" can-cross 8 30 "$documents" > "$cases/stdout" 2> "$cases/stderr" &
+WARMUP_SECONDS=0 "${gate[@]}" "$grpc_load" can-cross 8 30 "$documents" > "$cases/stdout" 2> "$cases/stderr" &
 load_pid=$!
 sleep 2
 kill "$service_pid"

@@ -48,8 +48,7 @@ case ${CLIENT:-swift} in
      client=$grpc_load input=$requests ;;
   *) echo "reads-cpu: CLIENT must be swift or c" >&2; exit 1 ;;
 esac
-gate=(env RECORDS_TARGET="127.0.0.1:$port" TLS_CERT="$work/certs/gate-HAN-T2-07.crt"
-  TLS_KEY="$work/certs/gate-HAN-T2-07.key" TLS_CA="$work/certs/ca.crt")
+read -r -a gate <<< "$(caller "$port" "$work/certs" gate-HAN-T2-07)"
 data=$(readlink -f "$root/.pgdata/scratch")
 switches_service() {   # context switches of every thread of the service, voluntary + involuntary
   # (a thread that ends during the run takes its switches with it: slightly low)

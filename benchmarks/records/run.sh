@@ -138,10 +138,8 @@ record "service $service_bin $(sha256sum "$service_bin" | cut -c1-12)"
 start_records_service "$service_bin" "$grpc_port" "$service_log" "$pgpass" "$work/certs"
 
 # Callers: the demo operator for intake and reference data, a gate for the rest.
-caller() { echo env RECORDS_TARGET="127.0.0.1:$grpc_port" TLS_CERT="$work/certs/$1.crt" TLS_KEY="$work/certs/$1.key" \
-  TLS_CA="$work/certs/ca.crt"; }
-read -r -a ops <<< "$(caller ops-operator-1)"
-read -r -a gate <<< "$(caller gate-HAN-T2-07)"
+read -r -a ops <<< "$(caller "$grpc_port" "$work/certs" ops-operator-1)"
+read -r -a gate <<< "$(caller "$grpc_port" "$work/certs" gate-HAN-T2-07)"
 
 # Runs a command (its output on stdout), then records "cpu LABEL WALL CLIENT SERVICE POSTGRES".
 # Returns 1, recording nothing, when the command failed or printed nothing: callers

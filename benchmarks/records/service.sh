@@ -24,6 +24,13 @@ start_records_service() {
   done
 }
 
+# caller PORT CERTS NAME: the environment (as `env NAME=VALUE ...` words) in which a
+# client (RecordsBenchmark or grpc-load) calls the service on 127.0.0.1:PORT as NAME,
+# with NAME's certificate from CERTS; read it into an array: read -r -a gate <<< "$(caller ...)".
+caller() {
+  echo env RECORDS_TARGET="127.0.0.1:$1" TLS_CERT="$2/$3.crt" TLS_KEY="$2/$3.key" TLS_CA="$2/ca.crt"
+}
+
 # cpu_service: CPU seconds so far of the service started by start_records_service.
 cpu_service() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$service_pid/stat"; }
 

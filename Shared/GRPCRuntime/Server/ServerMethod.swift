@@ -109,21 +109,26 @@ func encodeResponse<Res: WireMessage>(_ response: Res) throws -> OutgoingMessage
 let poolDecodedRequestBytes = 16 * 1024
 
 /// A request decoded from borrowed bytes (on the pool when large); failures
-/// as `decodingFailure` says. A large request of a call already cancelled is
-/// not decoded (nobody will hear the answer).
+/// as `decodingFailure` says.
 @inlinable
 nonisolated(nonsending) func decodeRequest<Req: WireMessage>(_ bytes: UnsafeRawBufferPointer) async throws -> Req {
-    guard bytes.count >= poolDecodedRequestBytes else { return try decodeRequestHere(bytes) }
-    guard !Task.isCancelled else { throw RPCError(.cancelled, "call cancelled before its request was decoded") }
-    return try await withTaskExecutorPreference(globalConcurrentExecutor) { try decodeRequestHere(bytes) }
+    try await decodeRequest(size: bytes.count) { try decodeRequestHere(bytes) }
 }
 
 /// A request of a stream decoded (on the pool when large); failures as
 /// `decodingFailure` says.
 nonisolated(nonsending) func decodeRequest<Req: WireMessage>(_ bytes: [UInt8]) async throws -> Req {
-    guard bytes.count >= poolDecodedRequestBytes else { return try decodeRequestHere(bytes) }
+    try await decodeRequest(size: bytes.count) { try decodeRequestHere(bytes) }
+}
+
+/// Runs `decode` where a request of `size` bytes belongs: here when small,
+/// on the pool when large (`poolDecodedRequestBytes`). A large request of a
+/// call already cancelled is not decoded (nobody will hear the answer).
+@inlinable
+nonisolated(nonsending) func decodeRequest<Req: WireMessage>(size: Int, _ decode: () throws -> Req) async throws -> Req {
+    guard size >= poolDecodedRequestBytes else { return try decode() }
     guard !Task.isCancelled else { throw RPCError(.cancelled, "call cancelled before its request was decoded") }
-    return try await withTaskExecutorPreference(globalConcurrentExecutor) { try decodeRequestHere(bytes) }
+    return try await withTaskExecutorPreference(globalConcurrentExecutor) { try decode() }
 }
 
 /// A request decoded from borrowed bytes, on the current thread.
