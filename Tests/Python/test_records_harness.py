@@ -11,6 +11,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 import grpc
@@ -81,6 +82,8 @@ class RecordsProcess:
         self.port = port or free_port()
         self.environment = environment
         self.process = None
+        # The service's own log (it never logs personal data), for a failing test to show.
+        self.log = tempfile.TemporaryFile()
 
     @property
     def address(self):
@@ -88,8 +91,8 @@ class RecordsProcess:
 
     def start(self, timeout=60):
         env = self.database.environment(GRPC_LISTEN=self.address, **self.environment)
-        self.process = subprocess.Popen([self.database.binary, "serve"], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen([self.database.binary, "serve"], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
         with grpc.insecure_channel(self.address) as channel:
             health = health_pb2_grpc.HealthStub(channel)
             deadline = time.monotonic() + timeout
@@ -103,6 +106,13 @@ class RecordsProcess:
                     pass
                 assert time.monotonic() < deadline, "RecordsService did not become SERVING"
                 time.sleep(0.1)
+
+    def state(self, lines=20):
+        """Whether the process runs, and the last lines of its log: for failure messages."""
+        status = self.process.poll() if self.process is not None else "not started"
+        self.log.seek(0)
+        tail = self.log.read().decode(errors="replace").splitlines()[-lines:]
+        return f"exit status {status}; log tail:\n" + "\n".join(tail)
 
     def kill(self):
         """SIGKILL: no graceful shutdown, in-flight calls die with the process."""

@@ -43,7 +43,9 @@ def test_the_service_purges_old_feed_events_and_request_log_entries_on_its_own(s
                     psql(f"SELECT count(*) FROM {schema}.request_log") != [["2"]]:
                 assert time.monotonic() < deadline, "the service did not purge: " + repr(psql(
                     "SELECT l.classid, l.objid, a.state, a.query FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                    "WHERE l.locktype = 'advisory'"))
+                    "WHERE l.locktype = 'advisory'")) + "; outbox positions " + repr(psql(
+                    f"SELECT position, occurred_at < now() - interval '7 days' FROM {schema}.outbox ORDER BY position")) + \
+                    "; request log " + repr(psql(f"SELECT count(*) FROM {schema}.request_log")) + "; " + server.state()
                 time.sleep(0.2)
             assert psql(f"SELECT purged_through FROM {schema}.outbox_retention") == [[str(second)]]
             try:
