@@ -39,6 +39,51 @@ public struct UnknownFields: Sendable, Hashable {
     /// Whether the message carried no unknown fields.
     @inlinable public var isEmpty: Bool { storage == nil }
 
+    /// Takes every field of an encoded message as it is, without decoding it.
+    ///
+    /// Why: a message kept encoded (an answer stored ready in a database) can
+    /// be sent again by setting these as an empty message's unknown fields,
+    /// which the encoder writes out exactly as they are: the receiver decodes
+    /// the same fields it would have decoded from the stored bytes. Throws
+    /// `WireFormatError.malformed` for bytes that are not a sequence of
+    /// fields: a truncated value, an over-long varint, field number 0, or
+    /// the group wire types 3 and 4 (proto3 has no groups).
+    public init(encodedFields bytes: [UInt8], messageType: String) throws(WireFormatError) {
+        var fields: [Field] = []
+        var at = 0
+        let malformed = WireFormatError.malformed(messageType: messageType, byteCount: bytes.count)
+        func varint() throws(WireFormatError) -> UInt64 {
+            var value: UInt64 = 0
+            for shift in stride(from: UInt64(0), to: 70, by: 7) {
+                guard at < bytes.count, shift < 64 else { throw malformed }
+                let byte = bytes[at]
+                at += 1
+                value |= UInt64(byte & 0x7f) << shift
+                if byte < 0x80 { return value }
+            }
+            throw malformed
+        }
+        while at < bytes.count {
+            let tag = try varint()
+            let number = tag >> 3
+            guard number > 0, number <= 0x1fff_ffff else { throw malformed }
+            let start = at
+            switch tag & 7 {
+            case 0: _ = try varint()
+            case 1: at += 8
+            case 2:
+                let length = try varint()
+                guard length <= UInt64(bytes.count - at) else { throw malformed }
+                at += Int(length)
+            case 5: at += 4
+            default: throw malformed
+            }
+            guard at <= bytes.count else { throw malformed }
+            fields.append(Field(number: UInt32(number), wireType: UInt8(tag & 7), data: Array(bytes[start..<at])))
+        }
+        storage = fields.isEmpty ? nil : fields
+    }
+
     /// Reads the unknown fields protobuf-c kept in a decoded message.
     @inlinable
     public init(protobufC base: ProtobufCMessage) {

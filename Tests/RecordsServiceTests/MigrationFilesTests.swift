@@ -7,8 +7,8 @@ final class MigrationFilesTests: XCTestCase {
     func testTheMigrationsShipInOrderWithoutGaps() throws {
         let files = try MigrationFiles.all()
         XCTAssertEqual(files.map(\.name), ["0001_records.sql", "0002_change_feed.sql", "0003_intake.sql", "0004_intake_staging.sql",
-                                          "0005_feed_sequencer_lock.sql"])
-        XCTAssertEqual(files.map(\.version), [1, 2, 3, 4, 5])
+                                          "0005_feed_sequencer_lock.sql", "0006_ready_answers.sql"])
+        XCTAssertEqual(files.map(\.version), [1, 2, 3, 4, 5, 6])
     }
 
     func testMigrationsCreateNoRoleNoSchemaAndNoTransactionOfTheirOwn() throws {

@@ -42,20 +42,18 @@ extension RecordsServiceProvider {
             checks.add("recent_crossings_limit", "range", "0 (meaning 10) to 100")
         }
         try checks.throwIfAny()
-        let limit = request.recentCrossingsLimit == 0 ? 10 : Int(request.recentCrossingsLimit)
+        let limit = request.recentCrossingsLimit == 0 ? ReadyAnswers.recentCrossings : Int(request.recentCrossingsLimit)
+        let keepable = limit == ReadyAnswers.recentCrossings
         return try await handle {
+            if keepable, let body = try await persons.ready.usable(personID: personID!) {
+                return try Immigration_Records_V1_GetPersonResponse(kept: body)
+            }
             guard let profile = try await persons.profile(personID: personID!, recentCrossings: limit) else {
                 throw StoreError.notFound("person")
             }
-            var response = Immigration_Records_V1_GetPersonResponse()
-            response.person = profile.person
-            response.documents = profile.documents
-            let today = CalendarDay.today
-            for (ban, term) in profile.exitBans {
-                if term.isActive(on: today) { response.activeExitBans.append(ban) } else { response.otherExitBans.append(ban) }
-            }
-            response.recentCrossings = profile.recentCrossings
-            return response
+            let answer = PersonAnswer(profile, today: .today)
+            if keepable { persons.ready.keep(try answer.computed(from: profile)) }
+            return answer.response
         }
     }
 

@@ -18,6 +18,15 @@ struct ExitBanTerm: Hashable, Sendable {
         return true
     }
 
+    /// The first day after `day` on which `isActive` may answer otherwise
+    /// than on `day` (the ban begins, ends or its lifting takes effect); nil
+    /// when it never will. A GetPerson answer that sorts bans into active and
+    /// other, kept ready, is good until the earliest such day of its bans.
+    func nextChange(after day: CalendarDay) -> CalendarDay? {
+        let boundaries = [startsOn, endsOn.map { $0.adding(days: 1) }, liftedFrom].compactMap { $0 }
+        return boundaries.filter { $0 > day }.min()
+    }
+
     /// Checks a new ban: a deciding authority and a legal basis are required
     /// (D77 Art 4.2: who decided, on what basis); the last day is not before
     /// the first.

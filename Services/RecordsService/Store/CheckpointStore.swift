@@ -17,7 +17,8 @@ struct CheckpointStore: Sendable {
             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, ministry = excluded.ministry,
                 border_country = excluded.border_country, retired = excluded.retired, written_source = excluded.written_source,
                 written_unit_code = excluded.written_unit_code, written_actor_id = excluded.written_actor_id, written_at = now()
-            RETURNING *)
+            RETURNING *),
+            \(unsafeRaw: ReadyAnswers.epochRaise(named: "raised"))
             SELECT \(unsafeRaw: CheckpointRows.columns)
             FROM written k CROSS JOIN LATERAL (SELECT pg_notify(\(Self.channel), k.code)) notified
             """)

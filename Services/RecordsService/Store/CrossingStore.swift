@@ -86,6 +86,7 @@ struct CrossingStore: Sendable {
                     \(c.provenance.actorID), \(recordedAt))
                 ON CONFLICT (person_id, request_id) DO NOTHING
                 RETURNING person_id),
+            \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", of: "inserted")),
             event AS (
                 INSERT INTO outbox (person_id, change_type, payload)
                 SELECT person_id, \(ChangeKind.crossingRecorded.rawValue), \(try event.serializedBytes()) FROM inserted

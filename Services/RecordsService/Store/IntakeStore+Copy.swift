@@ -264,6 +264,13 @@ extension IntakeStore {
                 }
             }
         }
+
+        // Persons loaded earlier who got documents or crossings here: their
+        // kept GetPerson answers are out of date. (A person created by this
+        // batch has none: no answer is made for a person not yet committed.)
+        let created = Set(verdict.persons.map { personKeys[$0].personID })
+        let touched = verdict.documents.map { documentKeys[$0].personID } + verdict.crossings.map { crossingKeys[$0.index].personID }
+        try await ReadyAnswers.invalidate(tx, personIDs: touched.filter { !created.contains($0) })
     }
 
     /// What exists of the batch's keys: one statement per key kind, each an

@@ -16,11 +16,15 @@ struct PersonStore: Sendable {
     let profiles: CoalescedReads<ProfileKey, Profile?>
     /// The checkpoints GetPerson's crossings show, checked against the table at every read.
     let checkpoints: VerifiedCheckpoints
+    /// GetPerson's answers kept encoded (`ReadyAnswers`).
+    let ready: ReadyAnswers
 
     init(pool: PostgresPool) {
         self.pool = pool
-        let reads = pool.makePipeline(connections: 1, logger: Logger(label: "records.persons"))
+        let logger = Logger(label: "records.persons")
+        let reads = pool.makePipeline(connections: 1, logger: logger)
         self.reads = reads
+        ready = ReadyAnswers(pool: pool, reads: reads, logger: logger)
         let checkpoints = VerifiedCheckpoints()
         self.checkpoints = checkpoints
         profiles = CoalescedReads(batch: { try await Self.profiles(of: $0, reads: reads, checkpoints: checkpoints) },
@@ -137,6 +141,10 @@ struct PersonStore: Sendable {
         var recentCrossings: [Immigration_Records_V1_Crossing]
         /// Whether a crossing's document is not among `documents` (its reference is still to be read).
         var unreferenced = false
+        /// The person's `ready_answers` generation (0: no row) and the
+        /// checkpoint epoch, read with the rows (`ReadyAnswers.keep`).
+        var readyGeneration: Int64 = 0
+        var readyEpoch: Int64 = 0
     }
 
     /// Whose profile, with how many recent crossings.
@@ -247,7 +255,8 @@ struct PersonStore: Sendable {
             exitBans: try row.value("exit_bans", as: RecordArray.self).records(ExitBanRows.list).map {
                 (try ExitBanRows.exitBan($0), try ExitBanRows.term($0))
             },
-            recentCrossings: crossings, unreferenced: unreferenced)
+            recentCrossings: crossings, unreferenced: unreferenced,
+            readyGeneration: try row.value("ready_generation"), readyEpoch: try row.value("ready_epoch"))
     }
 
     /// A crossing whose checkpoint code the checkpoint table of the same moment lacks (a foreign key forbids it).
@@ -282,7 +291,7 @@ struct PersonStore: Sendable {
         let crossings = joined ? CrossingRows.profileListJoined : CrossingRows.profileList
         let checkpoints = joined ? "JOIN checkpoints k ON k.code = x.checkpoint_code" : ""
         return SelectList("""
-            \(PersonRows.columns),
+            \(PersonRows.columns), \(ReadyAnswers.profileColumns),
             ARRAY(SELECT \(DocumentRows.list.record) FROM documents d WHERE d.person_id = p.person_id
                   ORDER BY d.issued_on DESC, d.created_at DESC, d.document_id LIMIT 1000) AS documents,
             ARRAY(SELECT \(ExitBanRows.list.record) FROM exit_bans b WHERE b.person_id = p.person_id

@@ -69,9 +69,13 @@ enum ChangeKind: String, Sendable {
 extension PostgresTransaction {
     /// Appends a change to the outbox in this transaction and wakes the
     /// sequencer at commit (NOTIFY is delivered only if the transaction commits).
+    /// Every change the feed publishes changes what GetPerson shows of the
+    /// person, so the same statement makes their kept answer unusable (`ReadyAnswers`).
     func appendChange(_ kind: ChangeKind, personID: UUID, payload: Immigration_Records_V1_ChangeEvent.OneOf_Payload) async throws {
         let bytes = try kind.event(personID: personID, payload: payload).serializedBytes()
         _ = try await query("""
+            WITH changed AS (SELECT \(personID)::uuid AS person_id),
+            \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", of: "changed"))
             INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
             """)
         _ = try await query("SELECT pg_notify('records_outbox', '')")
