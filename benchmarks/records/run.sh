@@ -283,6 +283,8 @@ INSERT INTO records.crossings (person_id, crossing_id, request_id, request_finge
   ON CONFLICT (person_id, request_id) DO NOTHING;
 INSERT INTO records.outbox (person_id, change_type, payload)
   SELECT person_id, 'crossing_recorded', decode(repeat('5a', $event_bytes), 'hex') FROM bench.documents WHERE i = :i;
+INSERT INTO records.ready_answers AS r (person_id, generation) SELECT person_id, 1 FROM bench.documents WHERE i = :i
+  ON CONFLICT (person_id) DO UPDATE SET generation = r.generation + 1, body = NULL;
 SELECT pg_notify('records_outbox', '');
 END;
 SQL

@@ -75,7 +75,8 @@ final class ReadyAnswers: Sendable {
             let rows = try await pipeline.query(PostgresQuery(unsafeSQL: Self.usableSQL, bindings: bindings))
             return try rows.first.flatMap { try $0.decode([UInt8]?.self, column: 1) }
         })
-        keeper = Keeper(pool: pool, logger: logger)
+        keeper = Keeper(pipeline: pool.makePipeline(connections: 1, maxBatch: 1, settings: ["synchronous_commit": "off"],
+                                                    logger: logger), logger: logger)
     }
 
     /// The person's kept answer if it may be used today, else nil (none
@@ -151,11 +152,16 @@ final class ReadyAnswers: Sendable {
         FROM unnest($1::uuid[]) WITH ORDINALITY AS q(person_id, ordinal)
         """
 
-    /// Writes kept answers in the background, those handed over meanwhile
-    /// together; at most one transaction at a time, and at most `limit`
-    /// waiting (more are dropped: they are only a saving, made again later).
+    /// Writes kept answers in the background: those handed over meanwhile are
+    /// sent together (one round trip), each its own transaction, so that a
+    /// keep waiting for a row a writer holds holds no other row meanwhile (in
+    /// one transaction it held the rows before it, and writes to those persons
+    /// waited: a crossing for person A waited 3 s for a transaction on person B).
+    /// Commits do not wait for the WAL flush (`synchronous_commit = off`): a
+    /// kept answer lost in a crash is made again by the next read. At most
+    /// `limit` wait; more are dropped (they are only a saving).
     private final class Keeper: Sendable {
-        let pool: PostgresPool
+        let pipeline: PostgresPipeline
         let logger: Logger
         let limit = 4096
         private let state = Mutex<State>(State())
@@ -166,8 +172,8 @@ final class ReadyAnswers: Sendable {
             var waiters: [CheckedContinuation<Void, Never>] = []
         }
 
-        init(pool: PostgresPool, logger: Logger) {
-            self.pool = pool
+        init(pipeline: PostgresPipeline, logger: Logger) {
+            self.pipeline = pipeline
             self.logger = logger
         }
 
@@ -208,12 +214,20 @@ final class ReadyAnswers: Sendable {
                     waiters.forEach { $0.resume() }
                     return
                 }
-                do {
-                    let ordered = batch.sorted { $0.personID.uuidString < $1.personID.uuidString }
-                    _ = try await pool.transaction(ordered.map(Self.upsert), maxAttempts: 1)
-                } catch {
+                let pipeline = self.pipeline
+                let failures = await withTaskGroup(of: (any Error)?.self) { group in
+                    for answer in batch {
+                        group.addTask {
+                            do { _ = try await pipeline.query(Self.upsert(answer)); return nil } catch { return error }
+                        }
+                    }
+                    var failures: [any Error] = []
+                    for await failure in group { if let failure { failures.append(failure) } }
+                    return failures
+                }
+                if let first = failures.first {
                     // Nothing is lost: the next GetPerson computes the answer again.
-                    logger.warning("ready answers not kept", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+                    logger.warning("ready answers not kept", metadata: ["count": "\(failures.count)", "error": "\(first)"])
                 }
             }
         }

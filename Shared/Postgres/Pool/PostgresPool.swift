@@ -103,8 +103,24 @@ public final class PostgresPool: Sendable {
     /// shuts its pools down leaves no session open. The pool does not keep it alive: one
     /// its owner drops closes itself, as any pipeline does. After `close()` the pipeline
     /// comes closed (its statements fail with `poolClosed`).
-    public func makePipeline(connections: Int, maxBatch: Int = 64, logger: Logger) -> PostgresPipeline {
-        let made = PostgresPipeline(configuration: configuration, connections: connections, maxBatch: maxBatch,
+    ///
+    /// `settings` are run-time parameters its sessions start with (libpq's `options`,
+    /// `-c name=value`, after any the configuration has): for statements whose
+    /// durability or waiting rules differ from the pool's, such as derived data
+    /// written with `synchronous_commit = off`. Names and values are plain words
+    /// (letters, digits, `_`, `.`); anything else is a programming error.
+    public func makePipeline(connections: Int, maxBatch: Int = 64, settings: [String: String] = [:],
+                             logger: Logger) -> PostgresPipeline {
+        var sessions = configuration
+        if !settings.isEmpty {
+            let plain = { (text: String) in
+                !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+            }
+            precondition(settings.allSatisfy { plain($0.key) && plain($0.value) }, "session settings must be plain words")
+            let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }
+            sessions.parameters["options"] = ([sessions.parameters["options"]].compactMap { $0 } + options).joined(separator: " ")
+        }
+        let made = PostgresPipeline(configuration: sessions, connections: connections, maxBatch: maxBatch,
                                     logger: logger)
         let open = state.withLock { state in
             if !state.closed {
