@@ -46,8 +46,9 @@ public struct UnknownFields: Sendable, Hashable {
     /// which the encoder writes out exactly as they are: the receiver decodes
     /// the same fields it would have decoded from the stored bytes. Throws
     /// `WireFormatError.malformed` for bytes that are not a sequence of
-    /// fields: a truncated value, an over-long varint, field number 0, or
-    /// the group wire types 3 and 4 (proto3 has no groups).
+    /// fields: a truncated value, a varint past 64 bits (more than ten bytes,
+    /// or a tenth above 1), field number 0 or past 2^29 - 1, or wire types
+    /// 3, 4, 6 and 7 (proto3 has no groups).
     public init(encodedFields bytes: [UInt8], messageType: String) throws(WireFormatError) {
         var fields: [Field] = []
         var at = 0
@@ -58,6 +59,8 @@ public struct UnknownFields: Sendable, Hashable {
                 guard at < bytes.count, shift < 64 else { throw malformed }
                 let byte = bytes[at]
                 at += 1
+                // The tenth byte carries the 64th bit only.
+                guard shift < 63 || byte <= 1 else { throw malformed }
                 value |= UInt64(byte & 0x7f) << shift
                 if byte < 0x80 { return value }
             }

@@ -270,7 +270,9 @@ SQL
 documents=$("$bin/psql" -XtAc "SELECT count(*) FROM bench.documents")
 # What RecordCrossing writes, as pgbench runs it: the crossing (fingerprint, the
 # traveller's first nationality), its outbox event of the size the service
-# writes, and the NOTIFY that wakes the feed, in one transaction.
+# writes, the upsert that makes the traveller's kept GetPerson answer unusable
+# (ReadyAnswers.onConflict, spelled again here) and the NOTIFY that wakes the
+# feed, in one transaction.
 event_bytes=$("$bin/psql" -XtAc "SELECT coalesce(round(avg(octet_length(payload))), 300) FROM records.outbox WHERE change_type = 'crossing_recorded'")
 cat > "$work/crossing.sql" <<SQL
 \\set i random(1, $documents)

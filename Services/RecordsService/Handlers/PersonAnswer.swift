@@ -18,16 +18,18 @@ struct PersonAnswer {
         response.documents = profile.documents
         for (ban, term) in profile.exitBans {
             if term.isActive(on: today) { response.activeExitBans.append(ban) } else { response.otherExitBans.append(ban) }
-            if let change = term.nextChange(after: today), freshUntil.map({ change < $0 }) ?? true { freshUntil = change }
         }
+        freshUntil = ExitBanTerm.firstChange(of: profile.exitBans.map(\.term), after: today)
         response.recentCrossings = profile.recentCrossings
     }
 
-    /// The answer encoded, to keep, with what it was read with.
-    func computed(from profile: PersonStore.Profile) throws -> ReadyAnswers.Computed {
-        guard let personID = UUID(uuidString: profile.person.personID) else { throw StoreError.notFound("person") }
+    /// The answer encoded, to keep, with the generation and epoch `profile`
+    /// was read with. Nil when it cannot be encoded (it is then not kept; the
+    /// runtime answers INTERNAL for the call itself).
+    func computed(personID: UUID, readWith profile: PersonStore.Profile) -> ReadyAnswers.Computed? {
+        guard let body = try? response.serializedBytes() else { return nil }
         return ReadyAnswers.Computed(personID: personID, generation: profile.readyGeneration, epoch: profile.readyEpoch,
-                                     body: try response.serializedBytes(), writtenOn: day, freshUntil: freshUntil)
+                                     body: body, writtenOn: day, freshUntil: freshUntil)
     }
 }
 

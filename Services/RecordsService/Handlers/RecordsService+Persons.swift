@@ -38,21 +38,24 @@ extension RecordsServiceProvider {
                    context: ServerContext) async throws -> Immigration_Records_V1_GetPersonResponse {
         var checks = Checks()
         let personID = checks.one { () throws(ValidationError) in try RequestInput.uuid(request.personID, field: "person_id") }
-        if request.recentCrossingsLimit < 0 || request.recentCrossingsLimit > 100 {
-            checks.add("recent_crossings_limit", "range", "0 (meaning 10) to 100")
+        if request.recentCrossingsLimit < 0 || request.recentCrossingsLimit > QueryRules.maximumRecentCrossings {
+            checks.add("recent_crossings_limit", "range",
+                       "0 (meaning \(QueryRules.defaultRecentCrossings)) to \(QueryRules.maximumRecentCrossings)")
         }
         try checks.throwIfAny()
-        let limit = request.recentCrossingsLimit == 0 ? ReadyAnswers.recentCrossings : Int(request.recentCrossingsLimit)
+        let limit = request.recentCrossingsLimit == 0 ? QueryRules.defaultRecentCrossings : Int(request.recentCrossingsLimit)
         let keepable = limit == ReadyAnswers.recentCrossings
         return try await handle {
-            if keepable, let body = try await persons.ready.usable(personID: personID!) {
-                return try Immigration_Records_V1_GetPersonResponse(kept: body)
+            // A kept answer that does not parse (never written so) is answered from the records.
+            if keepable, let body = try await persons.ready.usable(personID: personID!),
+               let kept = try? Immigration_Records_V1_GetPersonResponse(kept: body) {
+                return kept
             }
             guard let profile = try await persons.profile(personID: personID!, recentCrossings: limit) else {
                 throw StoreError.notFound("person")
             }
             let answer = PersonAnswer(profile, today: .today)
-            if keepable { persons.ready.keep(try answer.computed(from: profile)) }
+            if keepable, let computed = answer.computed(personID: personID!, readWith: profile) { persons.ready.keep(computed) }
             return answer.response
         }
     }

@@ -27,6 +27,12 @@ struct ExitBanTerm: Hashable, Sendable {
         return boundaries.filter { $0 > day }.min()
     }
 
+    /// The first day after `day` on which any of `terms` may apply otherwise:
+    /// how long a sorting of bans into active and other made on `day` holds.
+    static func firstChange(of terms: [ExitBanTerm], after day: CalendarDay) -> CalendarDay? {
+        terms.compactMap { $0.nextChange(after: day) }.min()
+    }
+
     /// Checks a new ban: a deciding authority and a legal basis are required
     /// (D77 Art 4.2: who decided, on what basis); the last day is not before
     /// the first.

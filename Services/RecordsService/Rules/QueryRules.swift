@@ -1,5 +1,10 @@
 /// The rules of the read requests' inputs: name search, periods, statistics.
 enum QueryRules {
+    /// The recent crossings GetPerson shows when the request asks for none
+    /// (its `recent_crossings_limit` 0), and the most it may ask for.
+    static let defaultRecentCrossings = 10
+    static let maximumRecentCrossings = 100
+
     /// A name prefix must fold to at least two characters: one letter would
     /// match a tenth of the country.
     static func namePrefix(_ raw: String, field: String) throws(ValidationError) -> String {

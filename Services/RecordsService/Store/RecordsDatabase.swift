@@ -70,12 +70,13 @@ extension PostgresTransaction {
     /// Appends a change to the outbox in this transaction and wakes the
     /// sequencer at commit (NOTIFY is delivered only if the transaction commits).
     /// Every change the feed publishes changes what GetPerson shows of the
-    /// person, so the same statement makes their kept answer unusable (`ReadyAnswers`).
+    /// person, so the same statement makes their kept answer unusable
+    /// (`ReadyAnswers`). The outbox's two other writers do the same:
+    /// RecordCrossing's statement and the intake's batches.
     func appendChange(_ kind: ChangeKind, personID: UUID, payload: Immigration_Records_V1_ChangeEvent.OneOf_Payload) async throws {
         let bytes = try kind.event(personID: personID, payload: payload).serializedBytes()
         _ = try await query("""
-            WITH changed AS (SELECT \(personID)::uuid AS person_id),
-            \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", of: "changed"))
+            WITH \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", personID: "$1"))
             INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
             """)
         _ = try await query("SELECT pg_notify('records_outbox', '')")

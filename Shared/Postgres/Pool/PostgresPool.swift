@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -105,7 +106,8 @@ public final class PostgresPool: Sendable {
     /// comes closed (its statements fail with `poolClosed`).
     ///
     /// `settings` are run-time parameters its sessions start with (libpq's `options`,
-    /// `-c name=value`, after any the configuration has): for statements whose
+    /// `-c name=value`, after those of the configuration's `options` keyword, or
+    /// else of `PGOPTIONS`): for statements whose
     /// durability or waiting rules differ from the pool's, such as derived data
     /// written with `synchronous_commit = off`. Names and values are plain words
     /// (letters, digits, `_`, `.`); anything else is a programming error.
@@ -118,7 +120,9 @@ public final class PostgresPool: Sendable {
             }
             precondition(settings.allSatisfy { plain($0.key) && plain($0.value) }, "session settings must be plain words")
             let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }
-            sessions.parameters["options"] = ([sessions.parameters["options"]].compactMap { $0 } + options).joined(separator: " ")
+            // Setting the keyword stops libpq reading PGOPTIONS: keep it first.
+            let before = sessions.parameters["options"] ?? ProcessInfo.processInfo.environment["PGOPTIONS"]
+            sessions.parameters["options"] = ([before].compactMap { $0 } + options).joined(separator: " ")
         }
         let made = PostgresPipeline(configuration: sessions, connections: connections, maxBatch: maxBatch,
                                     logger: logger)

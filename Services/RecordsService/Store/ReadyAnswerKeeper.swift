@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+
+/// Writes `ReadyAnswers`' kept answers in the background, one after another
+/// on one session, each in a transaction of its own, so that a keep waiting
+/// for a row a writer holds holds no other row meanwhile (when those handed
+/// over together went in one transaction, a crossing for person A waited 3 s
+/// for a transaction on person B). Commits do not wait for the WAL flush
+/// (`synchronous_commit = off`): a kept answer lost in a crash is made again
+/// by the next read. A keep waits for a writer's row as long as the writer's
+/// transaction lasts (milliseconds; an intake batch's, a fraction of a
+/// second), and the keeps after it wait with it. At most `limit` wait; more
+/// are dropped (they are only a saving; `dropped` counts them).
+final class ReadyAnswerKeeper: Sendable {
+    let pipeline: PostgresPipeline
+    let logger: Logger
+    let limit = 4096
+    /// Answers dropped because `limit` were waiting (tests, metrics).
+    var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    private let droppedCount = Atomic<Int>(0)
+    private let state = Mutex<State>(State())
+
+    struct State {
+        var pending: [ReadyAnswers.Computed] = []
+        var writing = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(pipeline: PostgresPipeline, logger: Logger) {
+        self.pipeline = pipeline
+        self.logger = logger
+    }
+
+    func keep(_ answer: ReadyAnswers.Computed) {
+        let start = state.withLock { state -> Bool? in
+            guard state.pending.count < limit else { return nil }
+            state.pending.append(answer)
+            if state.writing { return false }
+            state.writing = true
+            return true
+        }
+        switch start {
+        case nil: droppedCount.add(1, ordering: .relaxed)
+        case true?: Task.detached { await self.drain() }   // not the caller's priority or task-locals
+        case false?: break
+        }
+    }
+
+    func settled() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if !state.writing && state.pending.isEmpty { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let (batch, waiters): ([ReadyAnswers.Computed], [CheckedContinuation<Void, Never>]) = state.withLock { state in
+                guard !state.pending.isEmpty else {
+                    state.writing = false
+                    defer { state.waiters = [] }
+                    return ([], state.waiters)
+                }
+                defer { state.pending = [] }
+                return (state.pending, [])
+            }
+            if batch.isEmpty {
+                waiters.forEach { $0.resume() }
+                return
+            }
+            let pipeline = self.pipeline
+            let failures = await withTaskGroup(of: (any Error)?.self) { group in
+                for answer in batch {
+                    group.addTask {
+                        do { _ = try await pipeline.query(Self.upsert(answer)); return nil } catch { return error }
+                    }
+                }
+                var failures: [any Error] = []
+                for await failure in group { if let failure { failures.append(failure) } }
+                return failures
+            }
+            if let first = failures.first {
+                // Nothing is lost: the next GetPerson computes the answer again.
+                let code = (first as? PostgresError).map { "\($0.code.rawValue)" } ?? "\(type(of: first))"
+                logger.warning("ready answers not kept", metadata: ["count": "\(failures.count)", "pg.code": "\(code)"])
+            }
+        }
+    }
+
+    /// Keeps one answer unless a write raised the generation since it was read.
+    private static func upsert(_ a: ReadyAnswers.Computed) -> PostgresQuery {
+        """
+        INSERT INTO ready_answers AS r (person_id, generation, body, epoch, format, written_on, fresh_until)
+        VALUES (\(a.personID), \(a.generation), \(a.body), \(a.epoch), \(ReadyAnswers.format), \(a.writtenOn.postgres),
+            \(a.freshUntil?.postgres))
+        ON CONFLICT (person_id) DO UPDATE SET body = excluded.body, epoch = excluded.epoch, format = excluded.format,
+            written_on = excluded.written_on, fresh_until = excluded.fresh_until
+        WHERE r.generation = excluded.generation
+            AND (r.body, r.epoch, r.format, r.written_on, r.fresh_until)
+                IS DISTINCT FROM (excluded.body, excluded.epoch, excluded.format, excluded.written_on, excluded.fresh_until)
+        """
+    }
+}
