@@ -191,6 +191,33 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
         XCTAssertGreaterThan(records.provider.persons.profiles.keysReadTogether, 0, "concurrent reads were read together")
     }
 
+    /// Answers read together are kept as those read alone are (the batch
+    /// statement reads each person's `ready_answers` generation and the
+    /// checkpoint epoch too): after concurrent GetPersons, each is then sent
+    /// as kept, and is what the concurrent call answered.
+    func testGetPersonAnswersReadTogetherAreKeptAndThenSentAsKept() async throws {
+        let made = try await population(12)
+        let requests: [Immigration_Records_V1_GetPersonRequest] = made.map { made in .with { $0.personID = made.person } }
+        let client = client!
+        let get: @Sendable (Immigration_Records_V1_GetPersonRequest) async throws -> Immigration_Records_V1_GetPersonResponse = {
+            try await client.getPerson($0, options: caller("gate"))
+        }
+        let store = records.provider.persons
+        let together = await allAtOnce(requests, get)
+        for _ in 0..<4 where store.profiles.keysReadTogether == 0 {   // rarely, a round overlaps too little
+            await store.ready.settled()
+            _ = try await records.pool.query("UPDATE ready_answers SET body = NULL, generation = generation + 1")
+            let again = await allAtOnce(requests, get)
+            XCTAssertEqual(again, together)
+        }
+        XCTAssertGreaterThan(store.profiles.keysReadTogether, 0, "concurrent reads were read together")
+        await store.ready.settled()
+        let used = store.ready.used
+        let kept = await oneByOne(requests, get)
+        XCTAssertEqual(store.ready.used - used, requests.count, "every answer was kept")
+        XCTAssertEqual(kept, together)
+    }
+
     func testACheckAfterABanIsCommittedWeighsTheBanWhileOtherChecksAreInFlight() async throws {
         let person = try await client.createPerson(Sample.createPerson(Sample.foreigner()), options: caller("ops")).person!
         let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
