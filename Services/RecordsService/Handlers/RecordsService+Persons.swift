@@ -44,7 +44,7 @@ extension RecordsServiceProvider {
         }
         try checks.throwIfAny()
         let limit = request.recentCrossingsLimit == 0 ? QueryRules.defaultRecentCrossings : Int(request.recentCrossingsLimit)
-        let keepable = limit == ReadyAnswers.recentCrossings
+        let keepable = limit == QueryRules.defaultRecentCrossings   // only such answers are kept
         return try await handle {
             // A kept answer that does not parse (never written so) is answered from the records.
             if keepable, let body = try await persons.ready.usable(personID: personID!),

@@ -74,16 +74,10 @@ final class ReadyAnswerKeeper: Sendable {
                 waiters.forEach { $0.resume() }
                 return
             }
-            let pipeline = self.pipeline
-            let failures = await withTaskGroup(of: (any Error)?.self) { group in
-                for answer in batch {
-                    group.addTask {
-                        do { _ = try await pipeline.query(Self.upsert(answer)); return nil } catch { return error }
-                    }
-                }
-                var failures: [any Error] = []
-                for await failure in group { if let failure { failures.append(failure) } }
-                return failures
+            // One after another: the pipeline runs one statement at a time anyway.
+            var failures: [any Error] = []
+            for answer in batch {
+                do { _ = try await pipeline.query(Self.upsert(answer)) } catch { failures.append(error) }
             }
             if let first = failures.first {
                 // Nothing is lost: the next GetPerson computes the answer again.

@@ -15,8 +15,8 @@ import Synchronization
 ///
 /// Correctness rests on three rules, each kept in one place:
 /// - every write that changes what GetPerson shows makes the person's row
-///   unusable in its own transaction (`invalidate`, `invalidation(named:of:)`,
-///   `invalidation(named:personID:)`): body NULL, generation + 1;
+///   unusable in its own transaction (`invalidate`, `invalidation(named:of:)`):
+///   body NULL, generation + 1;
 /// - an answer computed from the records is kept only while the row's
 ///   generation is still the one read in the same snapshot as those records
 ///   (`keep`: a conditional upsert), so a write committed in between is never
@@ -29,14 +29,13 @@ import Synchronization
 /// Rows are never deleted by the service; whoever clears them must raise the
 /// epoch in the same transaction (a keep in flight would otherwise find no
 /// newer generation and store an older answer).
-/// Only answers with GetPerson's default number of crossings are kept.
+/// Only answers with GetPerson's default number of crossings
+/// (`QueryRules.defaultRecentCrossings`) are kept.
 final class ReadyAnswers: Sendable {
     /// How this build makes the answer. Raise it whenever GetPerson's answer
     /// would come out differently from the same rows (a contract field added,
     /// a list ordered otherwise): kept answers of another format are not used.
     static let format: Int16 = 1
-    /// The recent crossings a kept answer holds: GetPerson's default.
-    static let recentCrossings = QueryRules.defaultRecentCrossings
 
     /// An answer computed from the records, to keep.
     struct Computed: Sendable {
@@ -124,12 +123,6 @@ final class ReadyAnswers: Sendable {
             INSERT INTO ready_answers AS r (person_id, generation) SELECT person_id, 1 FROM \(cte)
             \(onConflict))
         """
-    }
-
-    /// `invalidate` of one person as a data-modifying CTE named `name`
-    /// (`personID` is the statement's parameter, such as `$1`).
-    static func invalidation(named name: String, personID: String) -> String {
-        "\(name) AS (INSERT INTO ready_answers AS r (person_id, generation) VALUES (\(personID), 1) \(onConflict))"
     }
 
     /// The writers' upsert: creates the row or makes it unusable (benchmarks/records/run.sh's pgbench script spells it too).

@@ -76,8 +76,11 @@ extension PostgresTransaction {
     func appendChange(_ kind: ChangeKind, personID: UUID, payload: Immigration_Records_V1_ChangeEvent.OneOf_Payload) async throws {
         let bytes = try kind.event(personID: personID, payload: payload).serializedBytes()
         _ = try await query("""
-            WITH \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", personID: "$1"))
-            INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
+            WITH event AS (
+                INSERT INTO outbox (person_id, change_type, payload) VALUES (\(personID), \(kind.rawValue), \(bytes))
+                RETURNING person_id),
+            \(unsafeRaw: ReadyAnswers.invalidation(named: "ready", of: "event"))
+            SELECT count(*) FROM event
             """)
         _ = try await query("SELECT pg_notify('records_outbox', '')")
     }
