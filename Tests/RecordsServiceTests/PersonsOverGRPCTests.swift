@@ -71,6 +71,14 @@ final class PersonsOverGRPCTests: RecordsOverGRPCTestCase {
             try await self.client.getPerson(.with { $0.personID = "42" }, options: caller("ops"))
         }
         XCTAssertEqual(error?.fieldViolations.first?.field, "person_id")
+        // An existing person's id with a blank for its first digit: refused, not
+        // read as another id (Foundation's sscanf-based parse reads it as F2504E00-…).
+        let person = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("ops")).person!
+        let blanked = " " + person.personID.dropFirst()
+        let refused = await expectStatus(.invalidArgument) {
+            try await self.client.getPerson(.with { $0.personID = blanked }, options: caller("ops"))
+        }
+        XCTAssertEqual(refused?.fieldViolations.first?.field, "person_id")
     }
 
     func testACorrectionKeepsThePreviousVersionInHistory() async throws {

@@ -46,3 +46,17 @@ cpu_postgres() {
       if ($1 == m) total += s[12] + s[13] + s[14] + s[15]; else total += s[12] + s[13] }
     END { print total / t }'
 }
+
+# cpu_speed: the CPU milliseconds a fixed single-thread loop takes now, the
+# machine's speed at this moment. The same binaries on this shared VM cost up to
+# twice the CPU a call from one quarter of an hour to the next, with nothing else
+# running and no steal time counted (docs/benchmarks.md, "Session 9"): a round's
+# latencies are read beside the speed measured before and after it. About 0.17 s
+# of one core at the faster speed.
+cpu_speed() {
+  python3 -c '
+import time
+t = time.process_time(); s = 0
+for i in range(1500000): s += i * i
+print("%.0f" % ((time.process_time() - t) * 1000))'
+}

@@ -173,8 +173,6 @@ extension CalendarDay {
         let c = date.components
         self = CalendarDay(year: c.year, month: c.month, day: c.day)!
     }
-    /// Today in Vietnam.
-    static var today: CalendarDay { CalendarDay(vietnamDateOf: Date()) }
 }
 
 extension Immigration_Common_V1_CalendarDate {

@@ -53,7 +53,7 @@ enum RequestInput {
 
     /// A required UUID field.
     static func uuid(_ raw: String, field: String) throws(ValidationError) -> UUID {
-        guard let id = UUID(uuidString: raw) else {
+        guard let id = UUID(canonicalText: raw) else {
             throw ValidationError(field: field, rule: raw.isEmpty ? "required" : "uuid", "a UUID is required")
         }
         return id

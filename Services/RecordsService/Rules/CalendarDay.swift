@@ -28,6 +28,9 @@ struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(daysSinceEpoch: days)
     }
 
+    /// Today in Vietnam.
+    static var today: CalendarDay { CalendarDay(vietnamDateOf: Date()) }
+
     /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
     init(daysSinceEpoch days: Int) {
         let z = days + 719_468

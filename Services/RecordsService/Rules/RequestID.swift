@@ -5,7 +5,7 @@ import Foundation
 enum RequestID {
     /// Parses a UUID in its canonical text form; required.
     static func validated(_ raw: String, field: String = "request_id") throws(ValidationError) -> UUID {
-        guard let id = UUID(uuidString: raw) else {
+        guard let id = UUID(canonicalText: raw) else {
             throw ValidationError(field: field, rule: "uuid", "a UUID such as 123e4567-e89b-12d3-a456-426614174000")
         }
         return id

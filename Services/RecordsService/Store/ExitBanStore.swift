@@ -43,7 +43,7 @@ struct ExitBanStore: Sendable {
             }
             var withdrawn: [Immigration_Records_V1_Document] = []
             for idText in PermitWithdrawal.documentsToWithdraw(facts) {
-                guard let id = UUID(uuidString: idText), let (status, version) = versions[id] else { continue }
+                guard let id = UUID(canonicalText: idText), let (status, version) = versions[id] else { continue }
                 let changed = try await documents.applyStatus(
                     tx, personID: personID, documentID: id, from: status, to: .withdrawn, version: version,
                     reason: PermitWithdrawal.reason(exitBanID: banID.text), exitBanID: banID, provenance: provenance)

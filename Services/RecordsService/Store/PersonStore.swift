@@ -271,7 +271,7 @@ struct PersonStore: Sendable {
         let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(uuidString:))
         let rows = try await reads.query("""
             SELECT d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state FROM documents d
-            WHERE d.person_id = \(UUID(uuidString: personID)) AND d.document_id = ANY(\(missing))
+            WHERE d.person_id = \(UUID(canonicalText: personID)) AND d.document_id = ANY(\(missing))
             """)
         var references: [String: Immigration_Common_V1_DocumentReference] = [:]
         for row in rows { references[try row.uuidText("document_id")] = try DocumentRows.reference(row) }
