@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRPCRuntime
 import Postgres
+import Synchronization
 import XCTest
 @testable import RecordsService
 
@@ -84,7 +85,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         try await client.createPerson(Sample.createPerson(Sample.foreigner(family: family)), options: caller("ops")).person!
     }
 
-    func ban(_ personID: String, startingIn days: Int, endingIn end: Int? = nil) -> Immigration_Records_V1_PlaceExitBanRequest {
+    static func ban(_ personID: String, startingIn days: Int, endingIn end: Int? = nil) -> Immigration_Records_V1_PlaceExitBanRequest {
         .with {
             $0.requestID = UUID().uuidString
             $0.personID = personID
@@ -124,8 +125,8 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
         let permit = try await client.issueDocument(Sample.issue(personID: person.personID, kind: .entryExitPermit),
                                                     options: caller("ops")).document!
-        let active = try await client.placeExitBan(ban(person.personID, startingIn: -1), options: caller("control-unit")).exitBan!
-        let later = try await client.placeExitBan(ban(person.personID, startingIn: 30), options: caller("control-unit")).exitBan!
+        let active = try await client.placeExitBan(Self.ban(person.personID, startingIn: -1), options: caller("control-unit")).exitBan!
+        let later = try await client.placeExitBan(Self.ban(person.personID, startingIn: 30), options: caller("control-unit")).exitBan!
         for (index, checkpoint) in ["HAN", "HUU-NGHI", "HAN"].enumerated() {
             _ = try await client.recordCrossing(Sample.crossing(key: passport, direction: index % 2 == 0 ? .exit : .entry,
                                                                 checkpoint: checkpoint, at: Date().addingTimeInterval(Double(-3600 + index * 600))),
@@ -204,7 +205,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
 
         var placed: Immigration_Records_V1_ExitBan?
         try await assertUnusableAfter("PlaceExitBan", personID: id, write: {
-            placed = try await client.placeExitBan(ban(id, startingIn: 0), options: caller("control-unit")).exitBan
+            placed = try await client.placeExitBan(Self.ban(id, startingIn: 0), options: caller("control-unit")).exitBan
         }, shows: { response in
             response.activeExitBans.map(\.exitBanID) == [placed?.exitBanID]
                 && response.documents.first { $0.documentID == permit.documentID }?.status == .withdrawn
@@ -240,6 +241,99 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         XCTAssertEqual(otherAfter, otherKept)
         let otherRow = try await row(other.personID)
         XCTAssertEqual(otherRow?.generation, otherGeneration, "no write to the other person raised its generation")
+    }
+
+    /// Writes of every kind racing GetPersons that keep answers, for several
+    /// persons at once: once they have all ended and the keeper has settled,
+    /// the first GetPerson of each person (sent as kept where an answer was
+    /// kept) is what the records say: GetPerson with 11 crossings, never
+    /// kept, cut to 10. A write that left a kept answer usable, or a keep that
+    /// landed over a later write, leaves an answer behind the records here.
+    func testWritesRacingKeepsLeaveNoAnswerBehindTheRecords() async throws {
+        struct Traveller: Sendable { let id: String; let passport: Immigration_Records_V1_Document }
+        var travellers: [Traveller] = []
+        for index in 0..<4 {
+            let person = try await createPerson(family: "Race\(index)")
+            let passport = try await client.issueDocument(Sample.issue(personID: person.personID), options: caller("ops")).document!
+            travellers.append(Traveller(id: person.personID, passport: passport))
+        }
+        let client = client!, ops = caller("ops"), everyone = travellers
+        /// One person's writes, one after another: every kind GetPerson shows.
+        @Sendable func writes(_ t: Traveller, round: Int) async throws {
+            for step in 0..<3 {
+                _ = try await client.recordCrossing(Sample.crossing(key: t.passport, direction: step % 2 == 0 ? .exit : .entry,
+                                                                    at: Date().addingTimeInterval(Double(-3000 + round * 600 + step))),
+                                                    options: caller("gate"))
+            }
+            _ = try await client.updatePerson(.with {
+                $0.requestID = UUID().uuidString
+                $0.personID = t.id
+                $0.details = Sample.foreigner(family: "Race", given: "Round\(round)")
+                $0.reason = "spelling corrected"
+                $0.provenance = Sample.provenance()
+            }, options: ops)
+            let placed = try await client.placeExitBan(ReadyAnswersTests.ban(t.id, startingIn: 0), options: caller("control-unit")).exitBan!
+            let visa = try await client.issueDocument(Sample.issue(personID: t.id, kind: .temporaryResidenceCard), options: ops).document!
+            _ = try await client.changeDocumentStatus(.with {
+                $0.requestID = UUID().uuidString
+                $0.document = .with { $0.personID = t.id; $0.documentID = visa.documentID }
+                $0.targetStatus = .reportedLost
+                $0.reason = "loss report \(round)"
+                $0.provenance = Sample.provenance()
+            }, options: caller("issuing-authority"))
+            _ = try await client.liftExitBan(.with {
+                $0.requestID = UUID().uuidString
+                $0.personID = t.id
+                $0.exitBanID = placed.exitBanID
+                $0.decidingAuthority = "Cơ quan điều tra Công an Hà Nội"
+                $0.legalBasis = "QĐ \(round)/2026"
+                $0.effectiveOn = CalendarDay.today.proto
+                $0.provenance = Sample.provenance(unit: "C01", actor: "investigator-2")
+            }, options: ops)
+        }
+        var usedAtTheEnd = 0
+        for round in 0..<3 {
+            let writing = WritesEnded()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await withThrowingTaskGroup(of: Void.self) { writers in
+                        for t in everyone { writers.addTask { try await writes(t, round: round) } }
+                        writers.addTask {   // the checkpoint epoch, raised in the middle of it all
+                            var renamed = Sample.checkpoint()
+                            renamed.checkpoint?.name = "Nội Bài, round \(round)"
+                            _ = try await client.upsertCheckpoint(renamed, options: ops)
+                        }
+                        try await writers.waitForAll()
+                    }
+                    writing.ended.store(true, ordering: .releasing)
+                }
+                for reader in 0..<4 {
+                    group.addTask {
+                        // Reads while the writes run, and a few after, whose answers are kept.
+                        var after = 0, index = reader
+                        while after < 8 {
+                            if writing.ended.load(ordering: .acquiring) { after += 1 }
+                            _ = try await client.getPerson(.with { $0.personID = everyone[index % everyone.count].id },
+                                                           options: caller("gate"))
+                            index += 1
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            await ready.settled()
+            let before = ready.used
+            for t in travellers {
+                let first = try await getPerson(t.id)
+                var records = try await getPerson(t.id, limit: 11)
+                records.recentCrossings = Array(records.recentCrossings.prefix(10))
+                XCTAssertEqual(first, records, "round \(round): the answer of \(t.id) is behind the records")
+                XCTAssertEqual(first.person?.details?.name?.givenName, "Round\(round)")
+                XCTAssertEqual(first.otherExitBans.count, round + 1)
+            }
+            usedAtTheEnd += ready.used - before
+        }
+        XCTAssertGreaterThan(usedAtTheEnd, 0, "no kept answer was checked against the records")
     }
 
     func testAnIntakeBatchAddingADocumentOrCrossingForAPersonLoadedEarlierMakesTheKeptAnswerUnusable() async throws {
@@ -444,7 +538,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         let uuid = UUID(uuidString: id)!
         let passport = try await client.issueDocument(Sample.issue(personID: id), options: caller("ops")).document!
         _ = try await client.recordCrossing(Sample.crossing(key: passport), options: caller("gate"))
-        _ = try await client.placeExitBan(ban(id, startingIn: -2, endingIn: 5), options: caller("control-unit"))
+        _ = try await client.placeExitBan(Self.ban(id, startingIn: -2, endingIn: 5), options: caller("control-unit"))
         let expected = try await makeKept(id, "first")
         XCTAssertEqual(expected.activeExitBans.count, 1)
         let rowBefore = try await row(id)
@@ -516,6 +610,11 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
             .scalar([UInt8].self)
         XCTAssertEqual(body, try all.serializedBytes(), "the kept answer is still the default one")
     }
+}
+
+/// Raised when a round's writes have all ended (the readers then read a few more times).
+private final class WritesEnded: Sendable {
+    let ended = Atomic<Bool>(false)
 }
 
 /// The days over which a kept answer's exit bans stay sorted as they were:
