@@ -250,15 +250,9 @@ final class CoalescedHotReadsTests: RecordsOverGRPCTestCase {
             }, options: caller("control-unit")).exitBan!
             let banned = try await client.checkCrossingEligibility(check, options: caller("gate"))
             XCTAssertEqual(banned.reasons.map(\.code), [.exitBan], "round \(round)")
-            _ = try await client.liftExitBan(.with {
-                $0.requestID = UUID().uuidString
-                $0.personID = person.personID
-                $0.exitBanID = ban.exitBanID
-                $0.decidingAuthority = "Tòa án nhân dân TP Hà Nội"
-                $0.legalBasis = "QĐ \(round)b/2026"
-                $0.effectiveOn = CalendarDay.today.proto
-                $0.provenance = Sample.provenance(unit: "C01", actor: "judge-1")
-            }, options: caller("control-unit"))
+            _ = try await client.liftExitBan(Sample.lift(personID: person.personID, exitBanID: ban.exitBanID,
+                                                         legalBasis: "QĐ \(round)b/2026", authority: "Tòa án nhân dân TP Hà Nội",
+                                                         actor: "judge-1"), options: caller("control-unit"))
             let lifted = try await client.checkCrossingEligibility(check, options: caller("gate"))
             XCTAssertTrue(lifted.allowed, "round \(round): \(lifted.reasons)")
         }

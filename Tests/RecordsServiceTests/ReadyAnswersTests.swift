@@ -212,15 +212,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         })
 
         try await assertUnusableAfter("LiftExitBan", personID: id, write: {
-            _ = try await client.liftExitBan(.with {
-                $0.requestID = UUID().uuidString
-                $0.personID = id
-                $0.exitBanID = placed!.exitBanID
-                $0.decidingAuthority = "Cơ quan điều tra Công an Hà Nội"
-                $0.legalBasis = "QĐ 20/2026"
-                $0.effectiveOn = CalendarDay.today.proto
-                $0.provenance = Sample.provenance(unit: "C01", actor: "investigator-2")
-            }, options: options)
+            _ = try await client.liftExitBan(Sample.lift(personID: id, exitBanID: placed!.exitBanID, legalBasis: "QĐ 20/2026"), options: options)
         }, shows: { response in
             response.activeExitBans.isEmpty && response.otherExitBans.map(\.exitBanID) == [placed?.exitBanID]
                 && response.otherExitBans.first?.lifted != nil
@@ -281,15 +273,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
                 $0.reason = "loss report \(round)"
                 $0.provenance = Sample.provenance()
             }, options: caller("issuing-authority"))
-            _ = try await client.liftExitBan(.with {
-                $0.requestID = UUID().uuidString
-                $0.personID = t.id
-                $0.exitBanID = placed.exitBanID
-                $0.decidingAuthority = "Cơ quan điều tra Công an Hà Nội"
-                $0.legalBasis = "QĐ \(round)/2026"
-                $0.effectiveOn = CalendarDay.today.proto
-                $0.provenance = Sample.provenance(unit: "C01", actor: "investigator-2")
-            }, options: ops)
+            _ = try await client.liftExitBan(Sample.lift(personID: t.id, exitBanID: placed.exitBanID, legalBasis: "QĐ \(round)/2026"), options: ops)
         }
         var usedAtTheEnd = 0
         for round in 0..<3 {

@@ -9,8 +9,8 @@ import Foundation
 /// `" f2504e0-4f89-…"` is read as `F2504E00-…` and `"+f2504e0-…"` as
 /// `0F2504E0-…`: a malformed id became another id (NOT_FOUND, or another
 /// request's retry key) instead of INVALID_ARGUMENT. It also cost 0.7 µs a
-/// parse, 2–3 % of the service's CPU on the hot reads (docs/benchmarks.md,
-/// RecordsService, "Session 9").
+/// parse timed alone, 2.5 % of the service's CPU samples on GetPerson
+/// (docs/benchmarks.md, RecordsService, "Session 9").
 extension UUID {
     /// The UUID `text` spells in the canonical form, or nil.
     init?(canonicalText text: String) {

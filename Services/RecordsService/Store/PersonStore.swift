@@ -268,7 +268,7 @@ struct PersonStore: Sendable {
     private static func completeReferences(_ profile: inout Profile, reads: PostgresPipeline) async throws {
         guard profile.unreferenced else { return }
         let personID = profile.person.personID
-        let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(uuidString:))
+        let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(canonicalText:))
         let rows = try await reads.query("""
             SELECT d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state FROM documents d
             WHERE d.person_id = \(UUID(canonicalText: personID)) AND d.document_id = ANY(\(missing))

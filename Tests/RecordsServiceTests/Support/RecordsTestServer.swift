@@ -189,6 +189,21 @@ enum Sample {
             $0.provenance = provenance(unit: "HAN-BORDER", actor: "gate-HAN-T2-07")
         }
     }
+
+    /// Lifting an exit ban from today, by the authority named.
+    static func lift(personID: String, exitBanID: String, legalBasis: String,
+                     authority: String = "Cơ quan điều tra Công an Hà Nội",
+                     actor: String = "investigator-2") -> Immigration_Records_V1_LiftExitBanRequest {
+        .with {
+            $0.requestID = UUID().uuidString
+            $0.personID = personID
+            $0.exitBanID = exitBanID
+            $0.decidingAuthority = authority
+            $0.legalBasis = legalBasis
+            $0.effectiveOn = CalendarDay.today.proto
+            $0.provenance = provenance(unit: "C01", actor: actor)
+        }
+    }
 }
 
 extension XCTestCase {
