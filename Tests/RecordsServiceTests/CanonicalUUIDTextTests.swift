@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import RecordsService
 
+/// `UUID(canonicalText:)`: every UUID reads back from its text, and no other text is read.
 final class CanonicalUUIDTextTests: XCTestCase {
     func testEveryUUIDReadsBackFromItsTextInEitherCase() {
         var generator = SystemRandomNumberGenerator()
@@ -49,8 +50,9 @@ final class CanonicalUUIDTextTests: XCTestCase {
     /// Foundation reads are read alike.
     func testCanonicalTextIsReadAsFoundationReadsIt() {
         for _ in 0..<500 {
-            let text = UUID().uuidString.lowercased()
+            let text = UUID().uuidString
             XCTAssertEqual(UUID(canonicalText: text), UUID(uuidString: text))
+            XCTAssertEqual(UUID(canonicalText: text.lowercased()), UUID(uuidString: text.lowercased()))
         }
     }
 }

@@ -72,7 +72,7 @@ final class PersonsOverGRPCTests: RecordsOverGRPCTestCase {
         }
         XCTAssertEqual(error?.fieldViolations.first?.field, "person_id")
         // An existing person's id with a blank for its first digit: refused, not
-        // read as another id (Foundation's sscanf-based parse reads it as F2504E00-…).
+        // read as another id (Foundation's sscanf-based parse shifts the digits by one).
         let person = try await client.createPerson(Sample.createPerson(Sample.citizen()), options: caller("ops")).person!
         let blanked = " " + person.personID.dropFirst()
         let refused = await expectStatus(.invalidArgument) {

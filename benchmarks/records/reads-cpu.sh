@@ -55,7 +55,7 @@ switches_service() {   # context switches of every thread of the service, volunt
   { cat /proc/$service_pid/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
 }
 "${gate[@]}" "$client" "$mode" "$concurrency" 1 "$input" > /dev/null   # warm-up: connections, caches
-speed_before=$(cpu_speed)
+speed_before=$(cpu_speed || echo n/a)
 "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" > /dev/null
 s0=$(cpu_service); p0=$(cpu_postgres "$data"); w0=$(switches_service)
 perfs=()
@@ -81,4 +81,4 @@ awk -v c="$client_cpu" -v s="$(awk -v a="$s0" -v b="$s1" 'BEGIN {print b - a}')"
   -v w="$((w1 - w0))" \
   'BEGIN {printf "cpu s client %.2f service %.2f postgres %.2f; us per call: client %.0f service %.0f postgres %.0f total %.0f; service switches per call %.2f (load %s)\n",
           c, s, p, c / n * 1e6, s / n * 1e6, p / n * 1e6, (c + s + p) / n * 1e6, w / n, l}'
-echo "speed ms (cpu_speed, less is faster) before $speed_before after $(cpu_speed)"
+echo "speed ms (cpu_speed, less is faster) before $speed_before after $(cpu_speed || echo n/a)"

@@ -350,11 +350,11 @@ for round in $(seq 1 "$rounds"); do
     grpc_load_requests "$client_bin" "$mode" "$sample" "$work"
     log "round $round: $mode, $concurrency callers, closed loop, grpc-load"
     "$bin/psql" -Xqc "SELECT pg_stat_statements_reset()" >/dev/null
-    speed_before=$(cpu_speed)
+    speed_before=$(cpu_speed || echo n/a)
     row=$(with_cpu "$mode-grpc-load" "${gate[@]}" "$grpc_load" "$mode" "$concurrency" "$seconds" "$requests") ||
       client_failed "$mode-grpc-load"
     record "${row/#"$mode "/"$mode-grpc-load "}"
-    record "speed $mode-grpc-load round=$round ms before $speed_before after $(cpu_speed)"
+    record "speed $mode-grpc-load round=$round ms before $speed_before after $(cpu_speed || echo n/a)"
     statements "$mode-grpc-load"
     for rate in $open_rates; do
       log "round $round: $mode, open loop at $rate/s"

@@ -1,5 +1,6 @@
 # Sourced by run.sh, reads-cpu.sh and grpc-load-selftest.sh: the one way the records
-# benchmarks start the service and read the CPU it and PostgreSQL used.
+# benchmarks start the service, read the CPU it and PostgreSQL used, and read the
+# machine's speed (cpu_speed).
 # shellcheck shell=bash
 #
 # start_records_service BINARY PORT LOG PGPASSFILE CERTS

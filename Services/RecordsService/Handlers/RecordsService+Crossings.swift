@@ -42,7 +42,7 @@ extension RecordsServiceProvider {
         var after: (Date, UUID)?
         do {
             if let parts = try PageToken.read(request.pageToken, count: 2) {
-                guard let micros = Int64(parts[0]), let id = UUID(canonicalText: String(parts[1])) else {
+                guard let micros = Int64(parts[0]), let id = UUID(canonicalText: parts[1]) else {
                     throw ValidationError(field: "page_token", rule: "page_token", "not a token this server issued")
                 }
                 after = (Date(timeIntervalSince1970: Double(micros) / 1e6), id)

@@ -113,7 +113,7 @@ extension RecordsServiceProvider {
             var after: (String, UUID)?
             do {
                 if let parts = try PageToken.read(request.pageToken, count: 2) {
-                    guard let id = UUID(canonicalText: String(parts[1])) else { throw ValidationError(field: "page_token", rule: "page_token") }
+                    guard let id = UUID(canonicalText: parts[1]) else { throw ValidationError(field: "page_token", rule: "page_token") }
                     after = (parts[0], id)
                 }
             } catch let error as ValidationError {

@@ -25,7 +25,7 @@ extension UUID {
                         guard bytes[at] == UInt8(ascii: "-") else { return false }
                         at += 1
                     }
-                    guard let high = Self.hexDigit(bytes[at]), let low = Self.hexDigit(bytes[at + 1]) else { return false }
+                    guard let high = Self.hexValue(of: bytes[at]), let low = Self.hexValue(of: bytes[at + 1]) else { return false }
                     out[index] = high << 4 | low
                     at += 2
                 }
@@ -36,7 +36,8 @@ extension UUID {
         self = id
     }
 
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+    /// The value of one hexadecimal digit (0-9, a-f, A-F), or nil.
+    private static func hexValue(of byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

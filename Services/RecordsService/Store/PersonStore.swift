@@ -173,7 +173,7 @@ struct PersonStore: Sendable {
         let rows = try await reads.query(PostgresQuery(unsafeSQL: profileSQL, bindings: bindings))
         guard let row = rows.first else { return nil }
         var profile = try profile(ListedRow(row: row, list: singleList), checkpoints: .joined)
-        try await completeReferences(&profile, reads: reads)
+        try await completeReferences(&profile, personID: key.personID, reads: reads)
         return profile
     }
 
@@ -184,12 +184,13 @@ struct PersonStore: Sendable {
         bindings.append(keys.map(\.personID))
         bindings.append(keys.map { Int64($0.recentCrossings) })
         let results = try await reads.transaction([PostgresQuery(unsafeSQL: profilesSQL, bindings: bindings), fingerprint])
-        return { try await decode(results, count: keys.count, reads: reads, checkpoints: checkpoints) }
+        return { try await decode(results, keys: keys, reads: reads, checkpoints: checkpoints) }
     }
 
     /// A batch's result as one answer per key.
-    private static func decode(_ results: [PostgresRows], count: Int, reads: PostgresPipeline,
+    private static func decode(_ results: [PostgresRows], keys: [ProfileKey], reads: PostgresPipeline,
                                checkpoints: VerifiedCheckpoints) async throws -> [Result<Profile?, any Error>] {
+        let count = keys.count
         let table = try await checkpoints.table(matching: try results[1].scalar(String.self) ?? "", reads: reads)
         var answers = [Result<Profile?, any Error>](repeating: .success(nil), count: count)
         for row in results[0] {
@@ -199,7 +200,7 @@ struct PersonStore: Sendable {
         for at in answers.indices {
             guard case .success(var profile?) = answers[at], profile.unreferenced else { continue }
             do {
-                try await completeReferences(&profile, reads: reads)
+                try await completeReferences(&profile, personID: keys[at].personID, reads: reads)
                 answers[at] = .success(profile)
             } catch {
                 answers[at] = .failure(error)
@@ -265,13 +266,12 @@ struct PersonStore: Sendable {
     /// Fills in the document references of crossings whose document is not
     /// among the person's listed documents (only past the first 1,000): one
     /// statement. A document's kind, number and issuing state never change.
-    private static func completeReferences(_ profile: inout Profile, reads: PostgresPipeline) async throws {
+    private static func completeReferences(_ profile: inout Profile, personID: UUID, reads: PostgresPipeline) async throws {
         guard profile.unreferenced else { return }
-        let personID = profile.person.personID
         let missing = Set(profile.recentCrossings.filter { $0.document == nil }.map(\.documentID)).compactMap(UUID.init(canonicalText:))
         let rows = try await reads.query("""
             SELECT d.document_id, d.kind, d.number, d.issuing_state::text AS issuing_state FROM documents d
-            WHERE d.person_id = \(UUID(canonicalText: personID)) AND d.document_id = ANY(\(missing))
+            WHERE d.person_id = \(personID) AND d.document_id = ANY(\(missing))
             """)
         var references: [String: Immigration_Common_V1_DocumentReference] = [:]
         for row in rows { references[try row.uuidText("document_id")] = try DocumentRows.reference(row) }
