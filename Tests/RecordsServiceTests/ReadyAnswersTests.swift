@@ -546,11 +546,15 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
             ("an older epoch", "UPDATE ready_answers SET epoch = epoch - 1 WHERE person_id = $1"),
             ("the epoch raised", "UPDATE ready_answers_epoch SET epoch = epoch + 1 WHERE $1::uuid IS NOT NULL"),
         ]
-        for (what, sql) in outOfDate {
-            try await makeKept(id, what)
+        /// Runs `sql` on the kept row ($1: the person's id); the rows it changed.
+        func rewrite(_ sql: String) async throws -> Int {
             var bindings = PostgresBindings()
             bindings.append(uuid)
-            let changed = try await records.pool.query(PostgresQuery(unsafeSQL: sql, bindings: bindings)).affectedRows
+            return try await records.pool.query(PostgresQuery(unsafeSQL: sql, bindings: bindings)).affectedRows
+        }
+        for (what, sql) in outOfDate {
+            try await makeKept(id, what)
+            let changed = try await rewrite(sql)
             XCTAssertEqual(changed, 1, what)
             let response = try await computed(id, what)
             XCTAssertEqual(response, expected, what)
@@ -564,9 +568,7 @@ final class ReadyAnswersTests: RecordsOverGRPCTestCase {
         ]
         for (what, sql) in usable {
             try await makeKept(id, what)
-            var bindings = PostgresBindings()
-            bindings.append(uuid)
-            _ = try await records.pool.query(PostgresQuery(unsafeSQL: sql, bindings: bindings))
+            _ = try await rewrite(sql)
             let response = try await sentAsKept(id, what)
             XCTAssertEqual(response, expected, what)
         }
