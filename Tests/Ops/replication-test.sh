@@ -38,15 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 40000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-port_a=$(free_port); port_b=$(free_port)
-while [ "$port_b" = "$port_a" ]; do port_b=$(free_port); done
+# shellcheck source=Tests/Ops/private-cluster.sh
+. "$root/Tests/Ops/private-cluster.sh"
+port_a=$(random_loopback_port); port_b=$(random_loopback_port)
+while [ "$port_b" = "$port_a" ]; do port_b=$(random_loopback_port); done
 # The settings of x-postgres-command in compose/docker-compose.yml that matter here.
 server_opts="-c listen_addresses=127.0.0.1 -c wal_level=replica -c max_wal_senders=10 -c max_replication_slots=10 -c hot_standby=on -c hot_standby_feedback=on -c wal_log_hints=on -c fsync=off"
 
