@@ -4,22 +4,36 @@ import Postgres
 import Synchronization
 
 /// Writes `ReadyAnswers`' kept answers in the background, one after another
-/// on one session, each in a transaction of its own, so that a keep waiting
-/// for a row a writer holds holds no other row meanwhile (when those handed
-/// over together went in one transaction, a crossing for person A waited 3 s
-/// for a transaction on person B). Commits do not wait for the WAL flush
-/// (`synchronous_commit = off`): a kept answer lost in a crash is made again
-/// by the next read. A keep waits for a writer's row as long as the writer's
-/// transaction lasts (milliseconds; an intake batch's, a fraction of a
-/// second), and the keeps after it wait with it. At most `limit` wait; more
-/// are dropped (they are only a saving; `dropped` counts them).
+/// on one session, each in a transaction of its own. Commits do not wait for
+/// the WAL flush (`synchronous_commit = off`): a kept answer lost in a crash is
+/// made again by the next read.
+///
+/// A keep never waits for a writer. A row held by a writer (its invalidation,
+/// not yet committed) means the answer is already out of date: the writer's
+/// commit raises the generation, so the keep would change nothing. The session
+/// gives up on any lock after `lockTimeout` (55P03) and the answer is dropped
+/// (`skipped` counts them); the next read makes it again. So the keeps after it
+/// do not wait with it, and the keeper holds no row while a writer's
+/// transaction lasts (an intake batch's: a fraction of a second). Once a keep
+/// waited as long as the writer, and the keeps after it with it; earlier
+/// still, the answers handed over together went in one transaction, so that a
+/// crossing for person A waited 3 s for a transaction on person B.
+///
+/// At most `limit` answers wait; more are dropped (they are only a saving;
+/// `dropped` counts them).
 final class ReadyAnswerKeeper: Sendable {
     let pipeline: PostgresPipeline
     let logger: Logger
     let limit = 4096
+    /// How long a keep's statement may wait for a lock before it gives up.
+    /// Not zero, which PostgreSQL reads as "wait for ever".
+    static let lockTimeout = "1ms"
     /// Answers dropped because `limit` were waiting (tests, metrics).
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
     private let droppedCount = Atomic<Int>(0)
+    /// Answers not kept because a writer held the person's row (tests, metrics).
+    var skipped: Int { skippedCount.load(ordering: .relaxed) }
+    private let skippedCount = Atomic<Int>(0)
     private let state = Mutex<State>(State())
 
     struct State {
@@ -28,8 +42,12 @@ final class ReadyAnswerKeeper: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(pipeline: PostgresPipeline, logger: Logger) {
-        self.pipeline = pipeline
+    /// Opens the keeper's session from `pool`: commits that do not wait for
+    /// the WAL flush, no lock waited for longer than `lockTimeout`.
+    init(pool: PostgresPool, logger: Logger) {
+        pipeline = pool.makePipeline(connections: 1, maxBatch: 1,
+                                     settings: ["synchronous_commit": "off", "lock_timeout": Self.lockTimeout],
+                                     logger: logger)
         self.logger = logger
     }
 
@@ -77,7 +95,13 @@ final class ReadyAnswerKeeper: Sendable {
             // One after another: the pipeline runs one statement at a time anyway.
             var failures: [any Error] = []
             for answer in batch {
-                do { _ = try await pipeline.query(Self.upsert(answer)) } catch { failures.append(error) }
+                do {
+                    _ = try await pipeline.query(Self.upsert(answer))
+                } catch let error as PostgresError where error.category == .lockNotAvailable {
+                    skippedCount.add(1, ordering: .relaxed)   // a writer holds the row: out of date already
+                } catch {
+                    failures.append(error)
+                }
             }
             if let first = failures.first {
                 // Nothing is lost: the next GetPerson computes the answer again.

@@ -70,10 +70,7 @@ final class ReadyAnswers: Sendable {
             let rows = try await pipeline.query(Self.usable([id]))
             return try rows.first.flatMap { try $0.decode([UInt8]?.self, column: 1) }
         })
-        keeper = ReadyAnswerKeeper(pipeline: pool.makePipeline(connections: 1, maxBatch: 1,
-                                                               settings: ["synchronous_commit": "off"],
-                                                               logger: logger),
-                                   logger: logger)
+        keeper = ReadyAnswerKeeper(pool: pool, logger: logger)
     }
 
     /// The person's kept answer if it may be used today, else nil (none
@@ -94,6 +91,9 @@ final class ReadyAnswers: Sendable {
         guard answer.body.count <= Self.largestKept else { return }
         keeper.keep(answer)
     }
+
+    /// Answers not kept because a writer held the person's row (tests, metrics).
+    var skipped: Int { keeper.skipped }
 
     /// Waits until every answer handed to `keep` so far was written or dropped (tests).
     func settled() async {
