@@ -11,10 +11,16 @@ import Synchronization
 /// A keep never waits for a writer. A row held by a writer (its invalidation,
 /// not yet committed) means the answer is already out of date: the writer's
 /// commit raises the generation, so the keep would change nothing. The session
-/// gives up on any lock after `lockTimeout` (55P03) and the answer is dropped
-/// (`skipped` counts them); the next read makes it again. So the keeps after it
-/// do not wait with it, and the keeper holds no row while a writer's
-/// transaction lasts (an intake batch's: a fraction of a second). Once a keep
+/// gives up on any lock not granted within `lockTimeout` (55P03) and the keep
+/// is skipped (`skipped` counts them); the next read makes the answer again.
+/// That is almost always a writer on the person's row; it can also be a writer
+/// that will roll back, another replica's keeper, a migration or other
+/// table-wide lock, or the lock that extends the table: each costs only the
+/// saving. So the keeps after it do not wait with it, and the keeper holds no
+/// row while a writer's transaction lasts (an intake batch's: a fraction of a
+/// second). Each skip is an ERROR line in PostgreSQL's log ("canceling
+/// statement due to lock timeout", with the statement, not its values) and a
+/// rolled-back transaction in its statistics. Once a keep
 /// waited as long as the writer, and the keeps after it with it; earlier
 /// still, the answers handed over together went in one transaction, so that a
 /// crossing for person A waited 3 s for a transaction on person B.
@@ -28,10 +34,10 @@ final class ReadyAnswerKeeper: Sendable {
     /// How long a keep's statement may wait for a lock before it gives up.
     /// Not zero, which PostgreSQL reads as "wait for ever".
     static let lockTimeout = "1ms"
-    /// Answers dropped because `limit` were waiting (tests, metrics).
+    /// Answers dropped because `limit` were waiting (tests).
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
     private let droppedCount = Atomic<Int>(0)
-    /// Answers not kept because a writer held the person's row (tests, metrics).
+    /// Keeps skipped because a lock was not granted within `lockTimeout` (tests).
     var skipped: Int { skippedCount.load(ordering: .relaxed) }
     private let skippedCount = Atomic<Int>(0)
     private let state = Mutex<State>(State())
@@ -98,7 +104,7 @@ final class ReadyAnswerKeeper: Sendable {
                 do {
                     _ = try await pipeline.query(Self.upsert(answer))
                 } catch let error as PostgresError where error.category == .lockNotAvailable {
-                    skippedCount.add(1, ordering: .relaxed)   // a writer holds the row: out of date already
+                    skippedCount.add(1, ordering: .relaxed)   // almost always a writer's row: out of date already
                 } catch {
                     failures.append(error)
                 }

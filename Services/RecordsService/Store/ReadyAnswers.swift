@@ -92,7 +92,8 @@ final class ReadyAnswers: Sendable {
         keeper.keep(answer)
     }
 
-    /// Answers not kept because a writer held the person's row (tests, metrics).
+    /// Keeps skipped because a lock was not granted at once, almost always a
+    /// writer's on the person's row (tests).
     var skipped: Int { keeper.skipped }
 
     /// Waits until every answer handed to `keep` so far was written or dropped (tests).
