@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Postgres
 import Synchronization
 
@@ -27,6 +28,11 @@ import Synchronization
 ///
 /// At most `limit` answers wait; more are dropped (they are only a saving;
 /// `dropped` counts them).
+///
+/// Both kinds of answer not kept are exported as
+/// `records_ready_answers_not_kept_total`, `reason` `lock_not_granted` or
+/// `queue_full`: a lock held for long (a stuck transaction, a long migration)
+/// shows there as a steady rise, while GetPerson answers from the records.
 final class ReadyAnswerKeeper: Sendable {
     let pipeline: PostgresPipeline
     let logger: Logger
@@ -41,6 +47,10 @@ final class ReadyAnswerKeeper: Sendable {
     var skipped: Int { skippedCount.load(ordering: .relaxed) }
     private let skippedCount = Atomic<Int>(0)
     private let state = Mutex<State>(State())
+    private let notKept = (lockNotGranted: Counter(label: "records_ready_answers_not_kept_total",
+                                                   dimensions: [("reason", "lock_not_granted")]),
+                           queueFull: Counter(label: "records_ready_answers_not_kept_total",
+                                              dimensions: [("reason", "queue_full")]))
 
     struct State {
         var pending: [ReadyAnswers.Computed] = []
@@ -66,7 +76,9 @@ final class ReadyAnswerKeeper: Sendable {
             return true
         }
         switch start {
-        case nil: droppedCount.add(1, ordering: .relaxed)
+        case nil:
+            droppedCount.add(1, ordering: .relaxed)
+            notKept.queueFull.increment()
         case true?: Task.detached { await self.drain() }   // not the caller's priority or task-locals
         case false?: break
         }
@@ -105,6 +117,7 @@ final class ReadyAnswerKeeper: Sendable {
                     _ = try await pipeline.query(Self.upsert(answer))
                 } catch let error as PostgresError where error.category == .lockNotAvailable {
                     skippedCount.add(1, ordering: .relaxed)   // almost always a writer's row: out of date already
+                    notKept.lockNotGranted.increment()
                 } catch {
                     failures.append(error)
                 }
