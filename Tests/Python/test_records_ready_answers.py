@@ -48,7 +48,7 @@ def test_an_answer_not_kept_because_its_row_is_held_is_counted_and_kept_by_the_n
                                                   sex=common_pb2.SEX_FEMALE, nationalities=["VNM"])),
                 metadata=as_role("ops"), timeout=20).person
             body_is_null = f"SELECT body IS NULL FROM {schema}.ready_answers WHERE person_id = '{person.person_id}'"
-            assert psql(body_is_null) == [["t"]], "CreatePerson made the row unusable"
+            assert psql(body_is_null) == [["t"]], "CreatePerson left no unusable row for the person"
 
             # Another transaction holds the person's row until told to end.
             holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
