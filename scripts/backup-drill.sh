@@ -110,7 +110,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=scripts/loopback-port.sh
+. "$root/scripts/loopback-port.sh"
 
 # start_cluster <name> <superuser>: initdb + start on a free loopback port; sets
 # cluster_port and cluster_password. Only TCP on 127.0.0.1, scram-sha-256.
@@ -124,14 +125,8 @@ start_cluster() {
     --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums >"$dir.initdb.log" 2>&1 ||
     { cat "$dir.initdb.log" >&2; return 1; }
   rm -f "$dir.pw"
-  # Below the ephemeral range: a port in it may be an outgoing connection's, which
-  # the probe does not see and the server cannot bind (Tests/Ops/private-cluster.sh).
-  local low
-  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  [ "$low" -gt 21000 ] 2>/dev/null || low=32768
   for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % (low - 20000) ))
-    port_is_free "$port" || continue
+    port=$(random_loopback_port)
     if "${run_as[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c fsync=off -c full_page_writes=off -c max_connections=50" \
         start >/dev/null; then

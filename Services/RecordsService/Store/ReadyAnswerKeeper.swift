@@ -21,13 +21,10 @@ import Synchronization
 /// row while a writer's transaction lasts (an intake batch's: a fraction of a
 /// second). Each skip is an ERROR line in PostgreSQL's log ("canceling
 /// statement due to lock timeout", with the statement, not its values) and a
-/// rolled-back transaction in its statistics. Once a keep
-/// waited as long as the writer, and the keeps after it with it; earlier
-/// still, the answers handed over together went in one transaction, so that a
-/// crossing for person A waited 3 s for a transaction on person B.
+/// rolled-back transaction in its statistics. (How the keeper came to this:
+/// docs/records.md, "Ready answers".)
 ///
-/// At most `limit` answers wait; more are dropped (they are only a saving;
-/// `dropped` counts them).
+/// At most `limit` answers wait; more are dropped (they are only a saving).
 ///
 /// Both kinds of answer not kept are exported as
 /// `records_ready_answers_not_kept_total`, `reason` `lock_not_granted` or
@@ -40,9 +37,6 @@ final class ReadyAnswerKeeper: Sendable {
     /// How long a keep's statement may wait for a lock before it gives up.
     /// Not zero, which PostgreSQL reads as "wait for ever".
     static let lockTimeout = "1ms"
-    /// Answers dropped because `limit` were waiting (tests).
-    var dropped: Int { droppedCount.load(ordering: .relaxed) }
-    private let droppedCount = Atomic<Int>(0)
     /// Keeps skipped because a lock was not granted within `lockTimeout` (tests).
     var skipped: Int { skippedCount.load(ordering: .relaxed) }
     private let skippedCount = Atomic<Int>(0)
@@ -76,9 +70,7 @@ final class ReadyAnswerKeeper: Sendable {
             return true
         }
         switch start {
-        case nil:
-            droppedCount.add(1, ordering: .relaxed)
-            notKept.queueFull.increment()
+        case nil: notKept.queueFull.increment()
         case true?: Task.detached { await self.drain() }   // not the caller's priority or task-locals
         case false?: break
         }
